@@ -1,0 +1,153 @@
+/*
+ * Tensor types and quantized kernels. Block layouts are byte-identical to
+ * ggml's (and so to GGUF files); type ids are ggml's. Weights stay packed in
+ * memory; a matrix-vector product quantizes the activations once to the
+ * type's vec_dot_type (Q8_0 for the 32-element types, Q8_K for the K-quants,
+ * F32 for float weights) and then runs vec_dot on each weight row.
+ *
+ * Every type has a scalar reference implementation; AVX2 and AVX-512
+ * variants share its signatures and are chosen at run time (quant_init).
+ */
+#ifndef AI_QUANT_H
+#define AI_QUANT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum ggml_type {
+	GGML_TYPE_F32 = 0,
+	GGML_TYPE_F16 = 1,
+	GGML_TYPE_Q4_0 = 2,
+	GGML_TYPE_Q4_1 = 3,
+	GGML_TYPE_Q5_0 = 6,
+	GGML_TYPE_Q5_1 = 7,
+	GGML_TYPE_Q8_0 = 8,
+	GGML_TYPE_Q8_1 = 9,
+	GGML_TYPE_Q2_K = 10,
+	GGML_TYPE_Q3_K = 11,
+	GGML_TYPE_Q4_K = 12,
+	GGML_TYPE_Q5_K = 13,
+	GGML_TYPE_Q6_K = 14,
+	GGML_TYPE_Q8_K = 15,
+	GGML_TYPE_BF16 = 30,
+	GGML_TYPE_COUNT = 39 /* ids up to here are known by name */
+};
+
+typedef uint16_t ggml_half; /* IEEE binary16 bits */
+typedef uint16_t ggml_bf16; /* bfloat16 bits */
+
+#define QK4_0 32
+typedef struct { ggml_half d; uint8_t qs[QK4_0 / 2]; } block_q4_0;
+_Static_assert(sizeof(block_q4_0) == 2 + QK4_0 / 2, "block_q4_0 size");
+
+#define QK4_1 32
+typedef struct { ggml_half d, m; uint8_t qs[QK4_1 / 2]; } block_q4_1;
+_Static_assert(sizeof(block_q4_1) == 4 + QK4_1 / 2, "block_q4_1 size");
+
+#define QK5_0 32
+typedef struct { ggml_half d; uint8_t qh[4]; uint8_t qs[QK5_0 / 2]; } block_q5_0;
+_Static_assert(sizeof(block_q5_0) == 2 + 4 + QK5_0 / 2, "block_q5_0 size");
+
+#define QK5_1 32
+typedef struct { ggml_half d, m; uint8_t qh[4]; uint8_t qs[QK5_1 / 2]; } block_q5_1;
+_Static_assert(sizeof(block_q5_1) == 4 + 4 + QK5_1 / 2, "block_q5_1 size");
+
+#define QK8_0 32
+typedef struct { ggml_half d; int8_t qs[QK8_0]; } block_q8_0;
+_Static_assert(sizeof(block_q8_0) == 2 + QK8_0, "block_q8_0 size");
+
+#define QK8_1 32
+typedef struct { ggml_half d, s; int8_t qs[QK8_1]; } block_q8_1; /* s = d * sum(qs) */
+_Static_assert(sizeof(block_q8_1) == 4 + QK8_1, "block_q8_1 size");
+
+#define QK_K 256
+#define K_SCALE_SIZE 12
+
+typedef struct {
+	uint8_t scales[QK_K / 16]; /* 4-bit scale | 4-bit min per 16 */
+	uint8_t qs[QK_K / 4];
+	ggml_half d, dmin;
+} block_q2_K;
+_Static_assert(sizeof(block_q2_K) == 4 + QK_K / 16 + QK_K / 4, "block_q2_K size");
+
+typedef struct {
+	uint8_t hmask[QK_K / 8];
+	uint8_t qs[QK_K / 4];
+	uint8_t scales[12]; /* 16 6-bit scales */
+	ggml_half d;
+} block_q3_K;
+_Static_assert(sizeof(block_q3_K) == 2 + QK_K / 4 + QK_K / 8 + 12, "block_q3_K size");
+
+typedef struct {
+	ggml_half d, dmin;
+	uint8_t scales[K_SCALE_SIZE]; /* 8 6-bit scales and mins */
+	uint8_t qs[QK_K / 2];
+} block_q4_K;
+_Static_assert(sizeof(block_q4_K) == 4 + K_SCALE_SIZE + QK_K / 2, "block_q4_K size");
+
+typedef struct {
+	ggml_half d, dmin;
+	uint8_t scales[K_SCALE_SIZE];
+	uint8_t qh[QK_K / 8];
+	uint8_t qs[QK_K / 2];
+} block_q5_K;
+_Static_assert(sizeof(block_q5_K) == 4 + K_SCALE_SIZE + QK_K / 8 + QK_K / 2, "block_q5_K size");
+
+typedef struct {
+	uint8_t ql[QK_K / 2];
+	uint8_t qh[QK_K / 4];
+	int8_t scales[QK_K / 16];
+	ggml_half d;
+} block_q6_K;
+_Static_assert(sizeof(block_q6_K) == 2 + QK_K / 16 + 3 * QK_K / 4, "block_q6_K size");
+
+typedef struct {
+	float d;
+	int8_t qs[QK_K];
+	int16_t bsums[QK_K / 16]; /* sums of groups of 16 qs */
+} block_q8_K;
+_Static_assert(sizeof(block_q8_K) == 4 + QK_K + QK_K / 16 * 2, "block_q8_K size");
+
+/* Row kernels. k and n are element counts, multiples of the block size. */
+typedef void (*to_float_fn)(const void *x, float *y, int64_t k);
+typedef void (*from_float_fn)(const float *x, void *y, int64_t k);
+/* *s = dot(x, y) over n elements; x a row of this type, y a row of vec_dot_type */
+typedef void (*vec_dot_fn)(int n, float *s, const void *x, const void *y);
+
+struct quant_traits {
+	const char *name;    /* "q4_0", as ggml names it */
+	int blck;            /* elements per block */
+	size_t tsize;        /* bytes per block */
+	int vec_dot_type;    /* activation type for vec_dot */
+	to_float_fn to_float;     /* dequantize; NULL if not supported */
+	from_float_fn from_float; /* quantize; NULL if not supported */
+	vec_dot_fn vec_dot;       /* NULL if not usable as a weight type */
+};
+
+enum quant_level { QUANT_SCALAR = 0, QUANT_AVX2 = 1, QUANT_AVX512 = 2 };
+
+/* Select the best kernels the CPU supports, at most max_level.
+ * Returns the level chosen. Call once before quant_traits. */
+int quant_init(int max_level);
+int quant_level(void);
+const char *quant_level_name(int level);
+
+/* Traits of the selected variant; NULL for an unknown or unsupported type. */
+const struct quant_traits *quant_traits(int type);
+/* Traits of one variant; NULL if that variant does not exist for the type or
+ * the CPU cannot run it. Variants fall back to lower levels per function
+ * where a type has no SIMD version of that function. */
+const struct quant_traits *quant_traits_at(int type, int level);
+/* ggml's name of a type id ("q4_K"), or NULL if unknown. */
+const char *quant_type_name(int type);
+/* Bytes for n elements of type, 0 if n is not a multiple of the block. */
+size_t quant_row_size(int type, int64_t n);
+
+/* IEEE half and bfloat16 conversions (scalar, exact round-to-nearest-even). */
+float fp16_to_fp32(ggml_half h);
+ggml_half fp32_to_fp16(float f);
+float bf16_to_fp32(ggml_bf16 h);
+ggml_bf16 fp32_to_bf16(float f);
+
+#endif

@@ -1,0 +1,49 @@
+# The engine (ai/) built for Linux, the host tools and the unit tests.
+#
+#   make host       build/host/llm and build/host/mkmodel
+#   make unit       build/host/test_* from tests/unit/test_*.c
+#   make asan       the same under AddressSanitizer + UBSan in build/asan
+
+HOST_CC ?= gcc
+HOST_OPT ?= -O2 -g
+HOST_CFLAGS := $(HOST_OPT) -std=gnu11 -Wall -Wextra -Werror -I. -pthread -fno-strict-aliasing
+HOST_LDLIBS := -pthread -lm
+HB := $(BUILD)/host
+
+AVX2_FLAGS := -mavx2 -mfma -mf16c
+AVX512_FLAGS := $(AVX2_FLAGS) -mavx512f -mavx512bw -mavx512vl -mavx512dq -mavx512vnni
+
+AI_SRC := $(wildcard ai/*.c)
+AI_OBJ := $(AI_SRC:%.c=$(HB)/%.o)
+LLM_OBJ := $(patsubst %.c,$(HB)/%.o,$(wildcard host/llm*.c) host/pool.c)
+MKMODEL_OBJ := $(patsubst %.c,$(HB)/%.o,$(wildcard host/mkmodel*.c))
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+UNIT_BIN := $(patsubst tests/unit/%.c,$(HB)/%,$(UNIT_SRC))
+UNIT_COMMON := $(patsubst %.c,$(HB)/%.o,$(filter-out $(UNIT_SRC),$(wildcard tests/unit/*.c)) host/pool.c)
+
+$(HB)/%_avx2.o: XFLAGS = $(AVX2_FLAGS)
+$(HB)/%_avx512.o: XFLAGS = $(AVX512_FLAGS)
+
+$(HB)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(HOST_CC) $(HOST_CFLAGS) $(XFLAGS) -MMD -MP -c $< -o $@
+
+$(HB)/llm: $(LLM_OBJ) $(AI_OBJ)
+	$(HOST_CC) $(HOST_CFLAGS) $^ -o $@ $(HOST_LDLIBS)
+
+$(HB)/mkmodel: $(MKMODEL_OBJ) $(AI_OBJ)
+	$(HOST_CC) $(HOST_CFLAGS) $^ -o $@ $(HOST_LDLIBS)
+
+$(HB)/test_%: $(HB)/tests/unit/test_%.o $(UNIT_COMMON) $(AI_OBJ)
+	$(HOST_CC) $(HOST_CFLAGS) $^ -o $@ $(HOST_LDLIBS)
+
+.PHONY: host unit asan
+host: $(HB)/llm $(if $(MKMODEL_OBJ),$(HB)/mkmodel)
+unit: $(UNIT_BIN)
+
+asan:
+	$(MAKE) BUILD=$(BUILD)/asan HOST_CC=clang \
+		HOST_OPT="-O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
+		host unit
+
+-include $(shell find $(HB) -name '*.d' 2>/dev/null)
