@@ -15,6 +15,15 @@
  *
  * Every count, length, offset and size is validated against the buffer;
  * a malformed file gives an error message, never an out-of-bounds read.
+ * Rejected: magic other than "GGUF"; versions other than 2 and 3 (v1 used
+ * 32-bit counts); unknown value types; arrays nested deeper than
+ * GGUF_MAX_ARRAY_DEPTH; duplicate keys or tensor names; general.alignment
+ * not an integer power of two; n_dims outside 1..4; a dimension of 0 or an
+ * element count past INT64_MAX; tensor types ggml does not define (any type
+ * ggml defines is accepted: the engine checks what it can compute); a row
+ * length not a multiple of the type's block; unaligned offsets; data past
+ * the end of the buffer; overlapping tensors. Messages name the kv or
+ * tensor: "tensor 12 'blk.0.attn_q.weight': data past end of file (...)".
  */
 #ifndef AI_GGUF_H
 #define AI_GGUF_H
@@ -26,6 +35,7 @@
 #define GGUF_MAGIC 0x46554747u /* "GGUF" read as little-endian u32 */
 #define GGUF_DEFAULT_ALIGNMENT 32
 #define GGUF_MAX_DIMS 4
+#define GGUF_MAX_ARRAY_DEPTH 4 /* an array kv counts as depth 1 */
 
 enum gguf_vtype {
 	GGUF_TYPE_UINT8 = 0,
@@ -114,6 +124,17 @@ float gguf_arr_f32(const struct gguf_kv *kv, uint64_t i);
 /* Fill out[0..arr_n) with the strings of a string array. Returns 0, or -1
  * if kv is not an array of strings. */
 int gguf_arr_strs(const struct gguf_kv *kv, struct gguf_str *out);
+
+/* Element i of an ARRAY kv (any element type, nested arrays included) as a
+ * kv without a key: scalars in v, strings in v.s, arrays in arr_type/arr_n/
+ * data. O(i) for variable-size elements. Returns 0, or -1 if kv is not an
+ * array or i >= arr_n. */
+int gguf_arr_get(const struct gguf_kv *kv, uint64_t i, struct gguf_kv *out);
+
+/* Elements per block and bytes per block of a ggml tensor type id, for every
+ * type ggml defines (also those the engine cannot compute). Returns 0, or -1
+ * for an unknown or removed id. */
+int gguf_type_block(uint32_t type, uint32_t *blck, uint32_t *tsize);
 
 /* Compare a gguf_str with a C string. */
 bool gguf_str_eq(struct gguf_str s, const char *c);

@@ -114,6 +114,9 @@ typedef void (*to_float_fn)(const void *x, float *y, int64_t k);
 typedef void (*from_float_fn)(const float *x, void *y, int64_t k);
 /* *s = dot(x, y) over n elements; x a row of this type, y a row of vec_dot_type */
 typedef void (*vec_dot_fn)(int n, float *s, const void *x, const void *y);
+typedef void (*vec_dot_4r_fn)(int n, float *s, const void *x, size_t bx, const void *y);
+typedef void (*vec_dot_4xn_fn)(int n, int nt, float *s, size_t ss, const void *x, size_t bx,
+			       const void *y, size_t by);
 
 struct quant_traits {
 	const char *name;    /* "q4_0", as ggml names it */
@@ -123,6 +126,17 @@ struct quant_traits {
 	to_float_fn to_float;     /* dequantize; NULL if not supported */
 	from_float_fn from_float; /* quantize; NULL if not supported */
 	vec_dot_fn vec_dot;       /* NULL if not usable as a weight type */
+	/* Optional, NULL when absent: four rows at once (rows of x bx bytes
+	 * apart) against one activation row; s[r] is bit-identical to
+	 * vec_dot(n, &s[r], x + r * bx, y), so grouping rows by four never
+	 * changes a result. Reuses y and its per-block terms across rows. */
+	vec_dot_4r_fn vec_dot_4r;
+	/* Optional, NULL when absent: a tile of 4 weight rows (bx bytes apart)
+	 * by nt activation rows (1 <= nt <= 4, by bytes apart), for batched
+	 * prompt evaluation: s[t * ss + r] = dot(x row r, y row t), each
+	 * bit-identical to vec_dot. Unpacks each weight block once for all nt
+	 * activations; best used with the 4 weight rows hot in cache. */
+	vec_dot_4xn_fn vec_dot_4xn;
 };
 
 enum quant_level { QUANT_SCALAR = 0, QUANT_AVX2 = 1, QUANT_AVX512 = 2 };

@@ -1,0 +1,393 @@
+/* forward: llama/qwen2 transformer evaluation with an f16 KV cache. */
+#include "ai/forward.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ai/aimath.h"
+#include "ai/matmul.h"
+#include "ai/parallel.h"
+#include "ai/quant.h"
+
+#define FWD_ALIGN 64
+#define FWD_SERIAL_WORK (1 << 15)
+
+struct forward {
+	const struct model *m;
+	int n_ctx, n_batch;
+	void *mem;           /* the one allocation everything below lives in */
+	size_t mem_bytes;
+	ggml_half *k_cache;  /* (n_layer, n_ctx, kv_dim) */
+	ggml_half *v_cache;  /* (n_layer, kv_dim, n_ctx) */
+	float *x;            /* (n_batch, n_embd) residual stream */
+	float *xb;           /* (n_batch, n_embd) normalized input of a block */
+	float *xb2;          /* (n_batch, n_embd) output of a projection */
+	float *q;            /* (n_batch, q_dim) */
+	float *k, *v;        /* (n_batch, kv_dim) */
+	float *att;          /* (n_batch, q_dim) attention output */
+	float *hb, *hb2;     /* (n_batch, n_ff) gate, up */
+	float *scores;       /* (n_head, n_ctx) attention weights of one query */
+	float *qh;           /* (n_head, head_dim) query rounded to f16 precision */
+	float *rope;         /* (n_batch, n_rot) cos, sin pairs */
+	float *logits;       /* (n_batch, n_vocab) */
+	void *qbuf;          /* MATMUL_MAX_W * matmul_qbuf_bytes(max_in, n_batch) */
+};
+
+/* ---- layout ------------------------------------------------------------ */
+
+struct layout {
+	size_t k_cache, v_cache, x, xb, xb2, q, k, v, att, hb, hb2, scores, qh,
+		rope, logits, qbuf, total;
+};
+
+static size_t take(size_t *off, size_t bytes)
+{
+	size_t at = *off;
+	*off += (bytes + FWD_ALIGN - 1) / FWD_ALIGN * FWD_ALIGN;
+	return at;
+}
+
+static void plan(const struct model *m, int n_ctx, int n_batch, struct layout *L)
+{
+	size_t C = (size_t)n_ctx, B = (size_t)n_batch, E = (size_t)m->n_embd;
+	size_t Q = (size_t)model_q_dim(m), KV = (size_t)model_kv_dim(m), F = (size_t)m->n_ff;
+	size_t H = (size_t)m->n_head, NL = (size_t)m->n_layer, V = (size_t)m->n_vocab;
+	size_t f = sizeof(float), h = sizeof(ggml_half);
+	int64_t max_in = m->n_embd;
+	if (model_q_dim(m) > max_in)
+		max_in = model_q_dim(m);
+	if (m->n_ff > max_in)
+		max_in = m->n_ff;
+	size_t off = 0;
+	L->k_cache = take(&off, NL * C * KV * h);
+	L->v_cache = take(&off, NL * KV * C * h);
+	L->x = take(&off, B * E * f);
+	L->xb = take(&off, B * E * f);
+	L->xb2 = take(&off, B * E * f);
+	L->q = take(&off, B * Q * f);
+	L->k = take(&off, B * KV * f);
+	L->v = take(&off, B * KV * f);
+	L->att = take(&off, B * Q * f);
+	L->hb = take(&off, B * F * f);
+	L->hb2 = take(&off, B * F * f);
+	L->scores = take(&off, H * C * f);
+	L->qh = take(&off, H * (size_t)m->head_dim * f);
+	L->rope = take(&off, B * (size_t)m->n_rot * f);
+	L->logits = take(&off, B * V * f);
+	L->qbuf = take(&off, MATMUL_MAX_W * matmul_qbuf_bytes(max_in, n_batch));
+	L->total = off;
+}
+
+size_t forward_bytes(const struct model *m, int n_ctx, int n_batch)
+{
+	struct layout L;
+	plan(m, n_ctx, n_batch, &L);
+	return L.total + sizeof(struct forward) + FWD_ALIGN;
+}
+
+struct forward *forward_new(const struct model *m, int n_ctx, int n_batch,
+			    char *err, size_t errlen)
+{
+	struct forward *f = NULL;
+	struct layout L;
+	if (n_ctx < 1 || n_ctx > (1 << 24) || n_batch < 1 || n_batch > 4096) {
+		snprintf(err, errlen, "bad context size %d or batch %d", n_ctx, n_batch);
+		goto fail;
+	}
+	f = calloc(1, sizeof *f);
+	if (!f)
+		goto oom;
+	plan(m, n_ctx, n_batch, &L);
+	f->mem = malloc(L.total + FWD_ALIGN);
+	if (!f->mem)
+		goto oom;
+	f->mem_bytes = L.total;
+	uint8_t *base = (uint8_t *)(((uintptr_t)f->mem + FWD_ALIGN - 1) & ~(uintptr_t)(FWD_ALIGN - 1));
+	f->m = m;
+	f->n_ctx = n_ctx;
+	f->n_batch = n_batch;
+	f->k_cache = (ggml_half *)(base + L.k_cache);
+	f->v_cache = (ggml_half *)(base + L.v_cache);
+	f->x = (float *)(base + L.x);
+	f->xb = (float *)(base + L.xb);
+	f->xb2 = (float *)(base + L.xb2);
+	f->q = (float *)(base + L.q);
+	f->k = (float *)(base + L.k);
+	f->v = (float *)(base + L.v);
+	f->att = (float *)(base + L.att);
+	f->hb = (float *)(base + L.hb);
+	f->hb2 = (float *)(base + L.hb2);
+	f->scores = (float *)(base + L.scores);
+	f->qh = (float *)(base + L.qh);
+	f->rope = (float *)(base + L.rope);
+	f->logits = (float *)(base + L.logits);
+	f->qbuf = base + L.qbuf;
+	return f;
+oom:
+	snprintf(err, errlen, "out of memory for a context of %d tokens (%zu MiB)", n_ctx,
+		 forward_bytes(m, n_ctx, n_batch) >> 20);
+fail:
+	forward_free(f);
+	return NULL;
+}
+
+void forward_free(struct forward *f)
+{
+	if (!f)
+		return;
+	free(f->mem);
+	free(f);
+}
+
+int forward_n_ctx(const struct forward *f) { return f->n_ctx; }
+int forward_n_batch(const struct forward *f) { return f->n_batch; }
+const struct model *forward_model(const struct forward *f) { return f->m; }
+
+/* ---- element-wise pieces ---------------------------------------------- */
+
+/* y = x / rms(x) * w, as ggml_rms_norm followed by ggml_mul. */
+static void rmsnorm(float *y, const float *x, const float *w, int n, float eps)
+{
+	double sum = 0;
+	for (int i = 0; i < n; i++)
+		sum += (double)(x[i] * x[i]);
+	float mean = (float)(sum / n);
+	float scale = 1.0f / ai_sqrtf(mean + eps);
+	for (int i = 0; i < n; i++)
+		y[i] = (x[i] * scale) * w[i];
+}
+
+static float round_f16(float x)
+{
+	return fp16_to_fp32(fp32_to_fp16(x));
+}
+
+/* cs (n_rot/2 pairs cos, sin) for position pos, as ggml's rope cache. */
+static void rope_angles(const struct model *m, int pos, float *cs)
+{
+	float theta_scale = ai_powf(m->rope_base, -2.0f / (float)m->n_rot);
+	float theta = (float)pos;
+	for (int i = 0; i < m->n_rot / 2; i++) {
+		float ff = m->rope_freqs ? m->rope_freqs[i] : 1.0f;
+		float th = m->rope_freq_scale * (theta / ff);
+		ai_sincosf(th, &cs[2 * i + 1], &cs[2 * i]);
+		theta *= theta_scale;
+	}
+}
+
+/* Rotate n_heads heads of head_dim in v by the angles cs. */
+static void rope_apply(const struct model *m, float *v, int n_heads, const float *cs)
+{
+	int half = m->n_rot / 2;
+	for (int h = 0; h < n_heads; h++) {
+		float *x = v + (size_t)h * m->head_dim;
+		for (int i = 0; i < half; i++) {
+			float c = cs[2 * i], s = cs[2 * i + 1];
+			int a = m->rope_neox ? i : 2 * i;
+			int b = m->rope_neox ? i + half : 2 * i + 1;
+			float x0 = x[a], x1 = x[b];
+			x[a] = x0 * c - x1 * s;
+			x[b] = x0 * s + x1 * c;
+		}
+	}
+}
+
+static void add_bias(float *y, const struct model_w *b, int n_tok, int n)
+{
+	if (!b->data)
+		return;
+	const float *bias = b->data;
+	for (int t = 0; t < n_tok; t++)
+		for (int i = 0; i < n; i++)
+			y[(size_t)t * n + i] += bias[i];
+}
+
+/* ---- attention ---------------------------------------------------------- */
+
+struct att_job {
+	struct forward *f;
+	int layer, n_tok, pos;
+};
+
+/* dot(x f16, y f32) over n as ggml's vec_dot_f16 in an AVX-512 build: the
+ * SIMD part over whole 64-element steps (our f16 kernel), the tail summed in
+ * double. Attention dots shorter than 64 are then exactly llama.cpp's. */
+static float attn_dot(const struct quant_traits *tr, int n, const ggml_half *x, const float *y)
+{
+	int np = tr->vec_dot_type == GGML_TYPE_F32 ? n & ~63 : 0;
+	double sum = 0;
+	if (np) {
+		float s;
+		tr->vec_dot(np, &s, x, y);
+		sum = s;
+	}
+	for (int i = np; i < n; i++)
+		sum += (double)(fp16_to_fp32(x[i]) * y[i]);
+	return (float)sum;
+}
+
+/* One query head h of token t: att[t][h] = softmax(q.K^T * scale) V. */
+static void attend(struct forward *f, int layer, int t, int pos, int h)
+{
+	const struct model *m = f->m;
+	int hd = m->head_dim, KV = model_kv_dim(m), C = f->n_ctx;
+	int kvh = h / (m->n_head / m->n_head_kv);
+	int n_kv = pos + 1;
+	const struct quant_traits *tr = quant_traits(GGML_TYPE_F16);
+	float *sc = f->scores + (size_t)h * C;
+	float *qh = f->qh + (size_t)h * hd;
+	const float *q = f->q + (size_t)t * model_q_dim(m) + (size_t)h * hd;
+
+	/* llama.cpp rounds q to f16 for the f16 K cache */
+	for (int i = 0; i < hd; i++)
+		qh[i] = round_f16(q[i]);
+	const ggml_half *kc = f->k_cache + ((size_t)layer * C) * KV + (size_t)kvh * hd;
+	float scale = 1.0f / ai_sqrtf((float)hd);
+	float mx = -ai_inff();
+	for (int i = 0; i < n_kv; i++) {
+		float s = attn_dot(tr, hd, kc + (size_t)i * KV, qh) * scale;
+		sc[i] = s;
+		if (s > mx)
+			mx = s;
+	}
+	double sum = 0;
+	for (int i = 0; i < n_kv; i++) {
+		float e = ai_expf(sc[i] - mx);
+		sc[i] = e;
+		sum += (double)e;
+	}
+	/* and the weights to f16 for the f16 V cache */
+	float inv = (float)(1.0 / sum);
+	for (int i = 0; i < n_kv; i++)
+		sc[i] = round_f16(sc[i] * inv);
+	const ggml_half *vc = f->v_cache + ((size_t)layer * KV + (size_t)kvh * hd) * C;
+	float *out = f->att + (size_t)t * model_q_dim(m) + (size_t)h * hd;
+	for (int d = 0; d < hd; d++)
+		out[d] = attn_dot(tr, n_kv, vc + (size_t)d * C, sc);
+}
+
+static void att_task(void *arg, int ith, int nth)
+{
+	struct att_job *j = arg;
+	for (int h = ith; h < j->f->m->n_head; h += nth)
+		for (int t = 0; t < j->n_tok; t++)
+			attend(j->f, j->layer, t, j->pos + t, h);
+}
+
+/* ---- SwiGLU over all workers -------------------------------------------- */
+
+struct swiglu_job {
+	float *g;        /* (n) gate in, result out */
+	const float *u;  /* (n) up */
+	size_t n;
+};
+
+static void swiglu_task(void *arg, int ith, int nth)
+{
+	struct swiglu_job *j = arg;
+	size_t i0 = j->n * (size_t)ith / (size_t)nth, i1 = j->n * (size_t)(ith + 1) / (size_t)nth;
+	for (size_t i = i0; i < i1; i++)
+		j->g[i] = ai_siluf(j->g[i]) * j->u[i];
+}
+
+/* ---- one batch ---------------------------------------------------------- */
+
+static void store_kv(struct forward *f, int layer, int n_tok, int pos)
+{
+	int KV = model_kv_dim(f->m), C = f->n_ctx;
+	for (int t = 0; t < n_tok; t++) {
+		ggml_half *kd = f->k_cache + ((size_t)layer * C + (size_t)(pos + t)) * KV;
+		const float *ks = f->k + (size_t)t * KV, *vs = f->v + (size_t)t * KV;
+		for (int i = 0; i < KV; i++)
+			kd[i] = fp32_to_fp16(ks[i]);
+		ggml_half *vd = f->v_cache + (size_t)layer * KV * C + (size_t)(pos + t);
+		for (int i = 0; i < KV; i++)
+			vd[(size_t)i * C] = fp32_to_fp16(vs[i]);
+	}
+}
+
+static void eval_layer(struct forward *f, int il, int n_tok, int pos)
+{
+	const struct model *m = f->m;
+	const struct model_layer *l = &m->layers[il];
+	int E = m->n_embd, Q = model_q_dim(m), KV = model_kv_dim(m), F = m->n_ff;
+
+	for (int t = 0; t < n_tok; t++)
+		rmsnorm(f->xb + (size_t)t * E, f->x + (size_t)t * E, l->attn_norm.data, E, m->norm_eps);
+	const struct model_w *qkv[3] = { &l->wq, &l->wk, &l->wv };
+	float *qkv_out[3] = { f->q, f->k, f->v };
+	matmul_n(qkv, qkv_out, 3, f->xb, n_tok, f->qbuf);
+	add_bias(f->q, &l->bq, n_tok, Q);
+	add_bias(f->k, &l->bk, n_tok, KV);
+	add_bias(f->v, &l->bv, n_tok, KV);
+	for (int t = 0; t < n_tok; t++) {
+		const float *cs = f->rope + (size_t)t * m->n_rot;
+		rope_apply(m, f->q + (size_t)t * Q, m->n_head, cs);
+		rope_apply(m, f->k + (size_t)t * KV, m->n_head_kv, cs);
+	}
+	store_kv(f, il, n_tok, pos);
+
+	struct att_job aj = { f, il, n_tok, pos };
+	uint64_t work = (uint64_t)m->n_head * m->head_dim * (uint64_t)(pos + n_tok) * n_tok;
+	if (work < FWD_SERIAL_WORK) /* not worth waking the other workers */
+		att_task(&aj, 0, 1);
+	else
+		par_for(att_task, &aj);
+	matmul(&l->wo, f->xb2, f->att, n_tok, f->qbuf);
+	add_bias(f->xb2, &l->bo, n_tok, E);
+	for (size_t i = 0; i < (size_t)n_tok * E; i++)
+		f->x[i] += f->xb2[i];
+
+	for (int t = 0; t < n_tok; t++)
+		rmsnorm(f->xb + (size_t)t * E, f->x + (size_t)t * E, l->ffn_norm.data, E, m->norm_eps);
+	const struct model_w *gu[2] = { &l->w_gate, &l->w_up };
+	float *gu_out[2] = { f->hb, f->hb2 };
+	matmul_n(gu, gu_out, 2, f->xb, n_tok, f->qbuf);
+	struct swiglu_job sj = { f->hb, f->hb2, (size_t)n_tok * F };
+	if (sj.n < 4096)
+		swiglu_task(&sj, 0, 1);
+	else
+		par_for(swiglu_task, &sj);
+	matmul(&l->w_down, f->xb2, f->hb, n_tok, f->qbuf);
+	for (size_t i = 0; i < (size_t)n_tok * E; i++)
+		f->x[i] += f->xb2[i];
+}
+
+/* Tokens [0, n_tok) at pos..; logits for the last token, or all of them. */
+static void eval_batch(struct forward *f, const int32_t *tokens, int n_tok, int pos,
+		       bool logits, bool all)
+{
+	const struct model *m = f->m;
+	int E = m->n_embd;
+	for (int t = 0; t < n_tok; t++) {
+		matmul_get_row(&m->tok_embd, tokens[t], f->x + (size_t)t * E);
+		rope_angles(m, pos + t, f->rope + (size_t)t * m->n_rot);
+	}
+	for (int il = 0; il < m->n_layer; il++)
+		eval_layer(f, il, n_tok, pos);
+	if (!logits)
+		return;
+	int first = all ? 0 : n_tok - 1, n_out = n_tok - first;
+	for (int t = 0; t < n_out; t++)
+		rmsnorm(f->xb + (size_t)t * E, f->x + (size_t)(first + t) * E,
+			m->output_norm.data, E, m->norm_eps);
+	matmul(&m->output, f->logits, f->xb, n_out, f->qbuf);
+}
+
+const float *forward_eval(struct forward *f, const int32_t *tokens, int n, int pos,
+			  bool all_logits)
+{
+	if (n < 1 || pos < 0 || pos > f->n_ctx - n || (all_logits && n > f->n_batch))
+		return NULL;
+	for (int i = 0; i < n; i++)
+		if (tokens[i] < 0 || tokens[i] >= f->m->n_vocab)
+			return NULL;
+	for (int done = 0; done < n;) {
+		int nb = n - done < f->n_batch ? n - done : f->n_batch;
+		bool last = done + nb == n;
+		eval_batch(f, tokens + done, nb, pos + done, last, all_logits);
+		done += nb;
+	}
+	return f->logits;
+}

@@ -1,0 +1,405 @@
+/*
+ * AVX2 + FMA K-quant kernels: the Q8_K activation quantizer (byte-identical
+ * to the scalar reference) and the Q2_K..Q6_K dot products with Q8_K.
+ * Per super-block the dots accumulate exact int32 sums (maddubs of unsigned
+ * weight q and signed q8, then madd with the sub-block scales) and convert
+ * once to float; min and offset terms come from Q8_K's bsums. One
+ * horizontal sum per row. Each dot is a tile that also serves four
+ * activation rows at once (dot_4c, batched prompts), bit-identically.
+ */
+#include <immintrin.h>
+#include <string.h>
+
+#include "ai/kquant.h"
+
+static inline float hsum8(__m256 v)
+{
+	__m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+	s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+	s = _mm_add_ss(s, _mm_movehdup_ps(s));
+	return _mm_cvtss_f32(s);
+}
+
+static inline float h2f(ggml_half h) { return _cvtsh_ss(h); }
+
+/* int16 lanes all = byte pair k of a 128-bit lane (scale k of 8). */
+static inline __m256i bcast16(__m256i v, int k)
+{
+	return _mm256_shuffle_epi8(v, _mm256_set1_epi16((short)((2 * k + 1) << 8 | 2 * k)));
+}
+
+/* 16 int8 scales -> int16 lanes: 8 lanes of scale k, 8 lanes of k+1. */
+static inline __m256i scale_pair(__m128i sc8, int k)
+{
+	const __m128i idx = _mm_set_epi64x(0x0101010101010101ll * (k + 1), 0x0101010101010101ll * k);
+	return _mm256_cvtepi8_epi16(_mm_shuffle_epi8(sc8, idx));
+}
+
+/* ---- Q8_K activations ------------------------------------------------------ */
+
+void kquant_q8k_from_float_avx2(const float *x, void *vy, int64_t k)
+{
+	block_q8_K *y = vy;
+	const __m256 sign = _mm256_set1_ps(-0.0f);
+	for (int64_t i = 0; i < k / QK_K; i++, x += QK_K) {
+		/* max(|x|); a NaN lane keeps the running max, as the scalar '>' does */
+		__m256 m = _mm256_setzero_ps();
+		#pragma GCC unroll 8
+		for (int j = 0; j < QK_K; j += 8)
+			m = _mm256_max_ps(_mm256_andnot_ps(sign, _mm256_loadu_ps(x + j)), m);
+		__m128 h = _mm_max_ps(_mm256_castps256_ps128(m), _mm256_extractf128_ps(m, 1));
+		h = _mm_max_ps(h, _mm_movehl_ps(h, h));
+		h = _mm_max_ss(h, _mm_movehdup_ps(h));
+		float amax = _mm_cvtss_f32(h);
+		if (amax == 0) {
+			memset(&y[i], 0, sizeof(y[i]));
+			continue;
+		}
+		/* the first element of that magnitude gives the sign */
+		__m256 va = _mm256_set1_ps(amax);
+		int j = 0;
+		for (;; j += 8) {
+			__m256 a = _mm256_andnot_ps(sign, _mm256_loadu_ps(x + j));
+			int mask = _mm256_movemask_ps(_mm256_cmp_ps(a, va, _CMP_EQ_OQ));
+			if (mask) {
+				j += __builtin_ctz((unsigned)mask);
+				break;
+			}
+		}
+		float iscale = -127.f / x[j];
+		__m256 vs = _mm256_set1_ps(iscale);
+		const __m256i perm = _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7);
+		const __m256i top = _mm256_set1_epi32(127);
+		for (int b = 0; b < QK_K; b += 32) {
+			__m256i q[4];
+			for (int c = 0; c < 4; c++) /* cvtps rounds half to even, as nearest_int */
+				q[c] = _mm256_min_epi32(top, _mm256_cvtps_epi32(
+					_mm256_mul_ps(vs, _mm256_loadu_ps(x + b + 8 * c))));
+			__m256i p01 = _mm256_packs_epi32(q[0], q[1]);
+			__m256i p23 = _mm256_packs_epi32(q[2], q[3]);
+			__m256i p = _mm256_permutevar8x32_epi32(_mm256_packs_epi16(p01, p23), perm);
+			_mm256_storeu_si256((__m256i *)(y[i].qs + b), p);
+			/* two bsums: sums of 16 via madd of int16 halves */
+			__m256i s16 = _mm256_madd_epi16(_mm256_cvtepi8_epi16(_mm256_castsi256_si128(p)),
+							_mm256_set1_epi16(1));
+			__m256i t16 = _mm256_madd_epi16(_mm256_cvtepi8_epi16(_mm256_extracti128_si256(p, 1)),
+							_mm256_set1_epi16(1));
+			__m256i s = _mm256_hadd_epi32(s16, t16); /* [a01 a23 b01 b23 | a45 a67 b45 b67] */
+			s = _mm256_hadd_epi32(s, s);             /* [A0 B0 . . | A1 B1 . .] */
+			y[i].bsums[b / 16] = (int16_t)(_mm256_extract_epi32(s, 0) + _mm256_extract_epi32(s, 4));
+			y[i].bsums[b / 16 + 1] = (int16_t)(_mm256_extract_epi32(s, 1) + _mm256_extract_epi32(s, 5));
+		}
+		y[i].d = 1 / iscale;
+	}
+}
+
+/* ---- dots ---------------------------------------------------------------- */
+
+#define AI __attribute__((always_inline)) static inline
+
+/* The tiles below take one weight row against nc (1 or 4) activation rows
+ * by bytes apart, into s[c]. Each column runs the same operations in the
+ * same order for any nc, so the 4-column tile is bit-identical to vec_dot. */
+
+AI void q2k_tile(int n, float *s, const void *vx, const uint8_t *yv, size_t by, int nc)
+{
+	const block_q2_K *x = vx;
+	const __m256i m3 = _mm256_set1_epi8(3);
+	const __m128i m4 = _mm_set1_epi8(0xF);
+	__m256 acc[4];
+#pragma GCC unroll 4
+	for (int c = 0; c < nc; c++)
+		acc[c] = _mm256_setzero_ps();
+	for (int i = 0; i < n / QK_K; i++) {
+		const block_q8_K *yc[4];
+		__m256i sumi[4];
+		__m128i ms = _mm_loadu_si128((const __m128i *)x[i].scales);
+		__m128i sc8 = _mm_and_si128(ms, m4);
+		__m256i mins = _mm256_cvtepi8_epi16(_mm_and_si128(_mm_srli_epi16(ms, 4), m4));
+#pragma GCC unroll 4
+		for (int c = 0; c < nc; c++) {
+			yc[c] = (const block_q8_K *)(yv + c * by) + i;
+			float dmin = -yc[c]->d * h2f(x[i].dmin);
+			__m256i prod = _mm256_madd_epi16(mins, _mm256_loadu_si256((const __m256i *)yc[c]->bsums));
+			acc[c] = _mm256_fmadd_ps(_mm256_set1_ps(dmin), _mm256_cvtepi32_ps(prod), acc[c]);
+			sumi[c] = _mm256_setzero_si256();
+		}
+#pragma GCC unroll 2
+		for (int j = 0; j < 2; j++) {
+			__m256i bits = _mm256_loadu_si256((const __m256i *)(x[i].qs + 32 * j));
+#pragma GCC unroll 4
+			for (int k = 0; k < 4; k++) {
+				__m256i q = _mm256_and_si256(_mm256_srli_epi16(bits, 2 * k), m3);
+				__m256i scale = scale_pair(sc8, 8 * j + 2 * k);
+#pragma GCC unroll 4
+				for (int c = 0; c < nc; c++) {
+					const int8_t *q8 = yc[c]->qs + 128 * j + 32 * k;
+					__m256i p = _mm256_maddubs_epi16(q, _mm256_loadu_si256((const __m256i *)q8));
+					sumi[c] = _mm256_add_epi32(sumi[c], _mm256_madd_epi16(scale, p));
+				}
+			}
+		}
+#pragma GCC unroll 4
+		for (int c = 0; c < nc; c++) {
+			float d = yc[c]->d * h2f(x[i].d);
+			acc[c] = _mm256_fmadd_ps(_mm256_set1_ps(d), _mm256_cvtepi32_ps(sumi[c]), acc[c]);
+		}
+	}
+#pragma GCC unroll 4
+	for (int c = 0; c < nc; c++)
+		s[c] = hsum8(acc[c]);
+}
+
+void kquant_q2k_dot_avx2(int n, float *s, const void *vx, const void *vy)
+{
+	q2k_tile(n, s, vx, vy, 0, 1);
+}
+
+void kquant_q2k_dot_4c_avx2(int n, float *s, const void *vx, const void *vy, size_t by)
+{
+	q2k_tile(n, s, vx, vy, by, 4);
+}
+
+/* Q3_K: q = (low 2 bits | hbit << 2) - 4 with q + 4 in 0..7 fed to maddubs;
+ * the -4 comes back as -4 * sum(scale_j * bsum_j). */
+AI void q3k_tile(int n, float *s, const void *vx, const uint8_t *yv, size_t by, int nc)
+{
+	const block_q3_K *x = vx;
+	const __m256i m3 = _mm256_set1_epi8(3), m4b = _mm256_set1_epi8(4);
+	__m256 acc[4];
+#pragma GCC unroll 4
+	for (int c = 0; c < nc; c++)
+		acc[c] = _mm256_setzero_ps();
+	for (int i = 0; i < n / QK_K; i++) {
+		const block_q8_K *yc[4];
+		__m256i sumi[4];
+		uint32_t aux[4], tmp;
+		memcpy(aux, x[i].scales, 12);
+		tmp = aux[2];
+		aux[2] = ((aux[0] >> 4) & 0x0f0f0f0f) | (((tmp >> 4) & 0x03030303) << 4);
+		aux[3] = ((aux[1] >> 4) & 0x0f0f0f0f) | (((tmp >> 6) & 0x03030303) << 4);
+		aux[0] = (aux[0] & 0x0f0f0f0f) | (((tmp >> 0) & 0x03030303) << 4);
+		aux[1] = (aux[1] & 0x0f0f0f0f) | (((tmp >> 2) & 0x03030303) << 4);
+		__m128i sc8 = _mm_sub_epi8(_mm_set_epi32((int)aux[3], (int)aux[2], (int)aux[1], (int)aux[0]),
+					   _mm_set1_epi8(32));
+		__m256i sc16 = _mm256_cvtepi8_epi16(sc8);
+#pragma GCC unroll 4
+		for (int c = 0; c < nc; c++) {
+			yc[c] = (const block_q8_K *)(yv + c * by) + i;
+			__m256i off = _mm256_madd_epi16(sc16, _mm256_loadu_si256((const __m256i *)yc[c]->bsums));
+			sumi[c] = _mm256_sub_epi32(_mm256_setzero_si256(), _mm256_slli_epi32(off, 2));
+		}
+		__m256i hbits = _mm256_loadu_si256((const __m256i *)x[i].hmask);
+#pragma GCC unroll 2
+		for (int j = 0; j < 2; j++) {
+			__m256i bits = _mm256_loadu_si256((const __m256i *)(x[i].qs + 32 * j));
+#pragma GCC unroll 4
+			for (int k = 0; k < 4; k++) {
+				/* hmask bit 4j+k of each byte -> bit 2 */
+				int b = 4 * j + k;
+				__m256i hb = b >= 2 ? _mm256_srli_epi16(hbits, b - 2) : _mm256_slli_epi16(hbits, 2 - b);
+				__m256i q = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(bits, 2 * k), m3),
+							    _mm256_and_si256(hb, m4b));
+				__m256i scale = scale_pair(sc8, 8 * j + 2 * k);
+#pragma GCC unroll 4
+				for (int c = 0; c < nc; c++) {
+					const int8_t *q8 = yc[c]->qs + 128 * j + 32 * k;
+					__m256i p = _mm256_maddubs_epi16(q, _mm256_loadu_si256((const __m256i *)q8));
+					sumi[c] = _mm256_add_epi32(sumi[c], _mm256_madd_epi16(scale, p));
+				}
+			}
+		}
+#pragma GCC unroll 4
+		for (int c = 0; c < nc; c++) {
+			float d = yc[c]->d * h2f(x[i].d);
+			acc[c] = _mm256_fmadd_ps(_mm256_set1_ps(d), _mm256_cvtepi32_ps(sumi[c]), acc[c]);
+		}
+	}
+#pragma GCC unroll 4
+	for (int c = 0; c < nc; c++)
+		s[c] = hsum8(acc[c]);
+}
+
+void kquant_q3k_dot_avx2(int n, float *s, const void *vx, const void *vy)
+{
+	q3k_tile(n, s, vx, vy, 0, 1);
+}
+
+void kquant_q3k_dot_4c_avx2(int n, float *s, const void *vx, const void *vy, size_t by)
+{
+	q3k_tile(n, s, vx, vy, by, 4);
+}
+
+/* Q4_K/Q5_K scales (bytes 0..7) and mins (8..15) as 16 int16 lanes. */
+static inline __m256i q45k_scales_mins(const uint8_t *scales)
+{
+	uint32_t u[4];
+	memcpy(u, scales, 12);
+	u[3] = ((u[2] >> 4) & 0x0f0f0f0f) | (((u[1] >> 6) & 0x03030303) << 4);
+	uint32_t uaux = u[1] & 0x3f3f3f3f;
+	u[1] = (u[2] & 0x0f0f0f0f) | (((u[0] >> 6) & 0x03030303) << 4);
+	u[2] = uaux;
+	u[0] &= 0x3f3f3f3f;
+	return _mm256_cvtepu8_epi16(_mm_set_epi32((int)u[3], (int)u[2], (int)u[1], (int)u[0]));
+}
+
+/* sum over sub-blocks j of min_j * (bsums[2j] + bsums[2j+1]), 4 lanes */
+static inline __m128i q45k_min_term(__m256i ms, const int16_t *bsums)
+{
+	__m256i b = _mm256_loadu_si256((const __m256i *)bsums);
+	__m128i q8s = _mm_hadd_epi16(_mm256_castsi256_si128(b), _mm256_extracti128_si256(b, 1));
+	return _mm_madd_epi16(_mm256_extracti128_si256(ms, 1), q8s);
+}
+
+/* Q4_K and Q5_K (qh adds 16 where its bit is set). */
+AI void q45k_tile(int n, float *s, const uint8_t *x, const uint8_t *yv, size_t by, int nc, bool five)
+{
+	const size_t bsize = five ? sizeof(block_q5_K) : sizeof(block_q4_K);
+	const __m256i m4 = _mm256_set1_epi8(0xF), m16 = _mm256_set1_epi8(16);
+	__m256 acc[4];
+	__m128 accm[4];
+#pragma GCC unroll 4
+	for (int c = 0; c < nc; c++) {
+		acc[c] = _mm256_setzero_ps();
+		accm[c] = _mm_setzero_ps();
+	}
+	for (int i = 0; i < n / QK_K; i++) {
+		const uint8_t *blk = x + (size_t)i * bsize;
+		const block_q4_K *h = (const block_q4_K *)blk; /* d, dmin, scales lead both */
+		const uint8_t *qs = five ? ((const block_q5_K *)blk)->qs : h->qs;
+		const block_q8_K *yc[4];
+		__m256i sumi[4];
+		__m256i ms = q45k_scales_mins(h->scales);
+#pragma GCC unroll 4
+		for (int c = 0; c < nc; c++) {
+			yc[c] = (const block_q8_K *)(yv + c * by) + i;
+			float dmin = -yc[c]->d * h2f(h->dmin);
+			accm[c] = _mm_fmadd_ps(_mm_set1_ps(dmin), _mm_cvtepi32_ps(q45k_min_term(ms, yc[c]->bsums)), accm[c]);
+			sumi[c] = _mm256_setzero_si256();
+		}
+		__m256i sc = _mm256_permute2x128_si256(ms, ms, 0x00);
+		__m256i hbits = _mm256_setzero_si256();
+		if (five)
+			hbits = _mm256_loadu_si256((const __m256i *)((const block_q5_K *)blk)->qh);
+#pragma GCC unroll 4
+		for (int j = 0; j < 4; j++) {
+			__m256i bits = _mm256_loadu_si256((const __m256i *)(qs + 32 * j));
+			__m256i lo = _mm256_and_si256(bits, m4);
+			__m256i hi = _mm256_and_si256(_mm256_srli_epi16(bits, 4), m4);
+			if (five) { /* qh bit 2j -> bit 4 of the low q, bit 2j+1 of the high */
+				__m256i hl = 2 * j <= 4 ? _mm256_slli_epi16(hbits, 4 - 2 * j) : _mm256_srli_epi16(hbits, 2 * j - 4);
+				__m256i hh = 2 * j + 1 <= 4 ? _mm256_slli_epi16(hbits, 3 - 2 * j) : _mm256_srli_epi16(hbits, 2 * j - 3);
+				lo = _mm256_or_si256(lo, _mm256_and_si256(hl, m16));
+				hi = _mm256_or_si256(hi, _mm256_and_si256(hh, m16));
+			}
+			__m256i sl = bcast16(sc, 2 * j), sh = bcast16(sc, 2 * j + 1);
+#pragma GCC unroll 4
+			for (int c = 0; c < nc; c++) {
+				const int8_t *q8 = yc[c]->qs + 64 * j;
+				__m256i pl = _mm256_maddubs_epi16(lo, _mm256_loadu_si256((const __m256i *)q8));
+				__m256i ph = _mm256_maddubs_epi16(hi, _mm256_loadu_si256((const __m256i *)(q8 + 32)));
+				pl = _mm256_madd_epi16(sl, pl);
+				ph = _mm256_madd_epi16(sh, ph);
+				sumi[c] = _mm256_add_epi32(sumi[c], _mm256_add_epi32(pl, ph));
+			}
+		}
+#pragma GCC unroll 4
+		for (int c = 0; c < nc; c++) {
+			float d = yc[c]->d * h2f(h->d);
+			acc[c] = _mm256_fmadd_ps(_mm256_set1_ps(d), _mm256_cvtepi32_ps(sumi[c]), acc[c]);
+		}
+	}
+#pragma GCC unroll 4
+	for (int c = 0; c < nc; c++) {
+		__m128 m = _mm_add_ps(accm[c], _mm_movehl_ps(accm[c], accm[c]));
+		m = _mm_add_ss(m, _mm_movehdup_ps(m));
+		s[c] = hsum8(acc[c]) + _mm_cvtss_f32(m);
+	}
+}
+
+void kquant_q4k_dot_avx2(int n, float *s, const void *vx, const void *vy)
+{
+	q45k_tile(n, s, vx, vy, 0, 1, false);
+}
+
+void kquant_q4k_dot_4c_avx2(int n, float *s, const void *vx, const void *vy, size_t by)
+{
+	q45k_tile(n, s, vx, vy, by, 4, false);
+}
+
+void kquant_q5k_dot_avx2(int n, float *s, const void *vx, const void *vy)
+{
+	q45k_tile(n, s, vx, vy, 0, 1, true);
+}
+
+void kquant_q5k_dot_4c_avx2(int n, float *s, const void *vx, const void *vy, size_t by)
+{
+	q45k_tile(n, s, vx, vy, by, 4, true);
+}
+
+/* Q6_K, one row by nc columns as q45k_tile: unsigned q (0..63) into
+ * maddubs; the -32 offset comes back as -32 * sum(scale_j * bsum_j). */
+AI void q6k_tile(int n, float *s, const void *vx, const uint8_t *yv, size_t by, int nc)
+{
+	const block_q6_K *x = vx;
+	const __m256i m4 = _mm256_set1_epi8(0xF), m2 = _mm256_set1_epi8(0x30);
+	__m256 acc[4];
+#pragma GCC unroll 4
+	for (int c = 0; c < nc; c++)
+		acc[c] = _mm256_setzero_ps();
+	for (int i = 0; i < n / QK_K; i++) {
+		const block_q8_K *yc[4];
+		__m256i sumi[4];
+		__m128i sc8 = _mm_loadu_si128((const __m128i *)x[i].scales);
+		__m256i sc16 = _mm256_cvtepi8_epi16(sc8);
+#pragma GCC unroll 4
+		for (int c = 0; c < nc; c++) {
+			yc[c] = (const block_q8_K *)(yv + c * by) + i;
+			__m256i off = _mm256_madd_epi16(sc16, _mm256_loadu_si256((const __m256i *)yc[c]->bsums));
+			sumi[c] = _mm256_slli_epi32(_mm256_sub_epi32(_mm256_setzero_si256(), off), 5);
+		}
+		const uint8_t *ql = x[i].ql, *qh = x[i].qh;
+#pragma GCC unroll 2
+		for (int j = 0; j < 2; j++) {
+			__m256i l0 = _mm256_loadu_si256((const __m256i *)ql);
+			__m256i l1 = _mm256_loadu_si256((const __m256i *)(ql + 32));
+			__m256i h = _mm256_loadu_si256((const __m256i *)qh);
+			ql += 64;
+			qh += 32;
+			__m256i q[4];
+			q[0] = _mm256_or_si256(_mm256_and_si256(l0, m4), _mm256_and_si256(_mm256_slli_epi16(h, 4), m2));
+			q[1] = _mm256_or_si256(_mm256_and_si256(l1, m4), _mm256_and_si256(_mm256_slli_epi16(h, 2), m2));
+			q[2] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(l0, 4), m4), _mm256_and_si256(h, m2));
+			q[3] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(l1, 4), m4),
+					       _mm256_and_si256(_mm256_srli_epi16(h, 2), m2));
+#pragma GCC unroll 4
+			for (int k = 0; k < 4; k++) {
+				__m256i scale = scale_pair(sc8, 8 * j + 2 * k);
+#pragma GCC unroll 4
+				for (int c = 0; c < nc; c++) {
+					const int8_t *q8 = yc[c]->qs + 128 * j + 32 * k;
+					__m256i p = _mm256_maddubs_epi16(q[k], _mm256_loadu_si256((const __m256i *)q8));
+					sumi[c] = _mm256_add_epi32(sumi[c], _mm256_madd_epi16(scale, p));
+				}
+			}
+		}
+#pragma GCC unroll 4
+		for (int c = 0; c < nc; c++) {
+			float d = yc[c]->d * h2f(x[i].d);
+			acc[c] = _mm256_fmadd_ps(_mm256_set1_ps(d), _mm256_cvtepi32_ps(sumi[c]), acc[c]);
+		}
+	}
+#pragma GCC unroll 4
+	for (int c = 0; c < nc; c++)
+		s[c] = hsum8(acc[c]);
+}
+
+void kquant_q6k_dot_avx2(int n, float *s, const void *vx, const void *vy)
+{
+	q6k_tile(n, s, vx, vy, 0, 1);
+}
+
+void kquant_q6k_dot_4c_avx2(int n, float *s, const void *vx, const void *vy, size_t by)
+{
+	q6k_tile(n, s, vx, vy, by, 4);
+}

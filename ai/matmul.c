@@ -1,0 +1,210 @@
+/* matmul: batched Y = X W^T over packed weights, rows split across workers. */
+#include "ai/matmul.h"
+
+#include <string.h>
+
+#include "ai/parallel.h"
+#include "ai/quant.h"
+
+#define QBUF_ALIGN 64
+/* Below this many multiply-adds a product runs on the calling worker alone:
+ * waking the others would cost more than it saves. */
+#define MATMUL_SERIAL_WORK (1 << 16)
+
+static size_t align_up(size_t n, size_t a)
+{
+	return (n + a - 1) / a * a;
+}
+
+/* Widest activation row: f32 rounded to f16/bf16 precision (4 bytes per
+ * element) bounds Q8_0 (34/32) and Q8_K (292/256) too; plus slack. */
+static size_t qrow_max(int64_t n_in)
+{
+	return align_up((size_t)n_in * 4 + 512, QBUF_ALIGN);
+}
+
+size_t matmul_qbuf_bytes(int64_t n_in, int n_tok)
+{
+	return qrow_max(n_in) * (size_t)n_tok;
+}
+
+/* ---- quantizing the activations -------------------------------------- */
+
+/* llama.cpp converts activations to f16 (bf16) for f16 (bf16) weights; our
+ * kernels take f32 activations for those, so round them the same way. */
+static void round_f16_row(const float *x, void *y, int64_t k)
+{
+	float *o = y;
+	for (int64_t i = 0; i < k; i++)
+		o[i] = fp16_to_fp32(fp32_to_fp16(x[i]));
+}
+
+static void round_bf16_row(const float *x, void *y, int64_t k)
+{
+	float *o = y;
+	for (int64_t i = 0; i < k; i++)
+		o[i] = bf16_to_fp32(fp32_to_bf16(x[i]));
+}
+
+#define ACT_ROUND_F16 (-2) /* pseudo activation types for the rounding above */
+#define ACT_ROUND_BF16 (-3)
+
+struct quant_job {
+	from_float_fn from_float;
+	const float *x;
+	int64_t n_in;
+	int n_tok;
+	uint8_t *q;
+	size_t qstride;
+};
+
+static void quant_task(void *arg, int ith, int nth)
+{
+	struct quant_job *j = arg;
+	for (int t = ith; t < j->n_tok; t += nth)
+		j->from_float(j->x + (size_t)t * j->n_in, j->q + (size_t)t * j->qstride, j->n_in);
+}
+
+static void quantize_rows(struct quant_job *j)
+{
+	if (j->n_tok == 1)
+		quant_task(j, 0, 1);
+	else
+		par_for(quant_task, j);
+}
+
+/* ---- the product ------------------------------------------------------ */
+
+struct mm_part {
+	const struct model_w *w;
+	const struct quant_traits *tr;
+	float *y;
+	const uint8_t *xq; /* activations as vec_dot_type, rows xstride apart */
+	size_t xstride;
+};
+
+struct mm_job {
+	struct mm_part part[MATMUL_MAX_W];
+	int nw;
+	int64_t total_rows;
+	int n_tok;
+};
+
+/* Rows [r0, r1) of one weight for every token: 4x4 tiles (weight rows x
+ * tokens) where the kernels have them, single dot products elsewhere; all
+ * are bit-identical to vec_dot, so the grouping never changes a result. */
+static void mm_rows(const struct mm_part *p, int64_t r0, int64_t r1, int n_tok)
+{
+	const struct model_w *w = p->w;
+	const struct quant_traits *tr = p->tr;
+	size_t rb = w->row_bytes;
+	int64_t ldy = w->n_out;
+	int n = (int)w->n_in;
+	int64_t r = r0;
+	if (n_tok == 1 && tr->vec_dot_4r) {
+		for (; r + 4 <= r1; r += 4)
+			tr->vec_dot_4r(n, &p->y[r], (const uint8_t *)w->data + (size_t)r * rb, rb, p->xq);
+	} else if (n_tok > 1 && tr->vec_dot_4xn) {
+		for (; r + 4 <= r1; r += 4) {
+			const uint8_t *wrow = (const uint8_t *)w->data + (size_t)r * rb;
+			for (int t = 0; t < n_tok; t += 4) {
+				int nt = n_tok - t < 4 ? n_tok - t : 4;
+				tr->vec_dot_4xn(n, nt, &p->y[(size_t)t * ldy + r], (size_t)ldy, wrow, rb,
+						p->xq + (size_t)t * p->xstride, p->xstride);
+			}
+		}
+	}
+	const uint8_t *wrow = (const uint8_t *)w->data + (size_t)r * rb;
+	for (; r < r1; r++, wrow += rb) {
+		const uint8_t *xq = p->xq;
+		for (int t = 0; t < n_tok; t++, xq += p->xstride)
+			tr->vec_dot(n, &p->y[(size_t)t * ldy + r], wrow, xq);
+	}
+}
+
+static void mm_task(void *arg, int ith, int nth)
+{
+	const struct mm_job *j = arg;
+	/* contiguous global row range, in units of 4 rows */
+	int64_t units = (j->total_rows + 3) / 4;
+	int64_t g0 = units * ith / nth * 4, g1 = units * (ith + 1) / nth * 4;
+	int64_t base = 0;
+	for (int i = 0; i < j->nw && g0 < g1; i++) {
+		int64_t n_out = j->part[i].w->n_out;
+		int64_t r0 = g0 - base, r1 = g1 - base;
+		if (r0 < 0)
+			r0 = 0;
+		if (r1 > n_out)
+			r1 = n_out;
+		if (r0 < r1)
+			mm_rows(&j->part[i], r0, r1, j->n_tok);
+		base += n_out;
+	}
+}
+
+void matmul_n(const struct model_w *const *ws, float *const *ys, int nw,
+	      const float *x, int n_tok, void *qbuf)
+{
+	struct mm_job j;
+	int done_types[MATMUL_MAX_W];
+	const uint8_t *done_q[MATMUL_MAX_W];
+	size_t done_stride[MATMUL_MAX_W];
+	int n_done = 0;
+	int64_t n_in = ws[0]->n_in;
+	size_t slot = matmul_qbuf_bytes(n_in, n_tok);
+
+	j.nw = nw;
+	j.n_tok = n_tok;
+	j.total_rows = 0;
+	for (int i = 0; i < nw; i++) {
+		const struct quant_traits *tr = quant_traits(ws[i]->type);
+		int vdt = tr->vec_dot_type;
+		struct mm_part *p = &j.part[i];
+		p->w = ws[i];
+		p->tr = tr;
+		p->y = ys[i];
+		j.total_rows += ws[i]->n_out;
+		from_float_fn conv = NULL;
+		if (vdt != GGML_TYPE_F32) {
+			conv = quant_traits(vdt)->from_float;
+		} else if (ws[i]->type == GGML_TYPE_F16) {
+			vdt = ACT_ROUND_F16;
+			conv = round_f16_row;
+		} else if (ws[i]->type == GGML_TYPE_BF16) {
+			vdt = ACT_ROUND_BF16;
+			conv = round_bf16_row;
+		} else {
+			p->xq = (const uint8_t *)x;
+			p->xstride = (size_t)n_in * sizeof(float);
+			continue;
+		}
+		int k;
+		for (k = 0; k < n_done && done_types[k] != vdt; k++)
+			;
+		if (k == n_done) {
+			struct quant_job q = {
+				.from_float = conv,
+				.x = x, .n_in = n_in, .n_tok = n_tok,
+				.q = (uint8_t *)qbuf + slot * (size_t)n_done,
+				.qstride = qrow_max(n_in),
+			};
+			quantize_rows(&q);
+			done_types[k] = vdt;
+			done_q[k] = q.q;
+			done_stride[k] = q.qstride;
+			n_done++;
+		}
+		p->xq = done_q[k];
+		p->xstride = done_stride[k];
+	}
+	if ((uint64_t)j.total_rows * (uint64_t)n_in * (uint64_t)n_tok < MATMUL_SERIAL_WORK)
+		mm_task(&j, 0, 1);
+	else
+		par_for(mm_task, &j);
+}
+
+void matmul_get_row(const struct model_w *w, int64_t row, float *out)
+{
+	const uint8_t *src = (const uint8_t *)w->data + (size_t)row * w->row_bytes;
+	quant_traits(w->type)->to_float(src, out, w->n_in);
+}

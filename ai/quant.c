@@ -1,0 +1,252 @@
+/* The quant type table: names and block sizes of every ggml type id, the
+ * kernel variant chosen for this CPU, and IEEE half / bfloat16 conversion. */
+#include <string.h>
+
+#include "ai/cpu.h"
+#include "ai/kquant.h"
+#include "ai/quant.h"
+#include "ai/quant_kern.h"
+
+/* Every ggml type id, run by us or not, so that errors can name a type and
+ * the GGUF parser can size tensors. blck 0: id retired by ggml. */
+static const struct {
+	const char *name;
+	int blck;
+	int tsize;
+} type_info[GGML_TYPE_COUNT] = {
+	[0] = { "f32", 1, 4 },        [1] = { "f16", 1, 2 },
+	[2] = { "q4_0", 32, 18 },     [3] = { "q4_1", 32, 20 },
+	[4] = { "q4_2", 0, 0 },       [5] = { "q4_3", 0, 0 },
+	[6] = { "q5_0", 32, 22 },     [7] = { "q5_1", 32, 24 },
+	[8] = { "q8_0", 32, 34 },     [9] = { "q8_1", 32, 36 },
+	[10] = { "q2_K", 256, 84 },   [11] = { "q3_K", 256, 110 },
+	[12] = { "q4_K", 256, 144 },  [13] = { "q5_K", 256, 176 },
+	[14] = { "q6_K", 256, 210 },  [15] = { "q8_K", 256, 292 },
+	[16] = { "iq2_xxs", 256, 66 }, [17] = { "iq2_xs", 256, 74 },
+	[18] = { "iq3_xxs", 256, 98 }, [19] = { "iq1_s", 256, 50 },
+	[20] = { "iq4_nl", 32, 18 },  [21] = { "iq3_s", 256, 110 },
+	[22] = { "iq2_s", 256, 82 },  [23] = { "iq4_xs", 256, 136 },
+	[24] = { "i8", 1, 1 },        [25] = { "i16", 1, 2 },
+	[26] = { "i32", 1, 4 },       [27] = { "i64", 1, 8 },
+	[28] = { "f64", 1, 8 },       [29] = { "iq1_m", 256, 56 },
+	[30] = { "bf16", 1, 2 },      [31] = { "q4_0_4_4", 0, 0 },
+	[32] = { "q4_0_4_8", 0, 0 },  [33] = { "q4_0_8_8", 0, 0 },
+	[34] = { "tq1_0", 256, 54 },  [35] = { "tq2_0", 256, 66 },
+	[36] = { "iq4_nl_4_4", 0, 0 }, [37] = { "iq4_nl_4_8", 0, 0 },
+	[38] = { "iq4_nl_8_8", 0, 0 },
+};
+
+_Static_assert(sizeof(block_q2_K) == 84 && sizeof(block_q3_K) == 110 &&
+		       sizeof(block_q4_K) == 144 && sizeof(block_q5_K) == 176 &&
+		       sizeof(block_q6_K) == 210 && sizeof(block_q8_K) == 292,
+	       "type_info sizes match the block structs");
+
+/* The types this file's kernels run (the K types come from kquant.c). */
+static const int own_types[] = {
+	GGML_TYPE_F32, GGML_TYPE_F16, GGML_TYPE_BF16, GGML_TYPE_Q4_0, GGML_TYPE_Q4_1,
+	GGML_TYPE_Q5_0, GGML_TYPE_Q5_1, GGML_TYPE_Q8_0, GGML_TYPE_Q8_1,
+};
+
+#define N_LEVELS 3
+
+static struct quant_traits tables[N_LEVELS][GGML_TYPE_COUNT];
+static bool table_built[N_LEVELS];
+static int cpu_max = -1; /* highest level this CPU runs; -1 until probed */
+static int level_chosen = QUANT_SCALAR;
+
+static bool is_k_type(int type)
+{
+	return type >= GGML_TYPE_Q2_K && type <= GGML_TYPE_Q8_K;
+}
+
+static int cpu_max_level(void)
+{
+	if (cpu_max < 0) {
+		struct cpu_features f;
+		cpu_detect(&f);
+		cpu_max = QUANT_SCALAR;
+		if (f.avx2 && f.fma && f.f16c) {
+			cpu_max = QUANT_AVX2;
+			/* mk/host.mk and mk/os.mk build *_avx512.c with VNNI
+			 * enabled, so the compiler may use it anywhere there:
+			 * the level needs it. */
+			if (f.avx512f && f.avx512bw && f.avx512vl && f.avx512dq &&
+			    f.avx512vnni)
+				cpu_max = QUANT_AVX512;
+		}
+	}
+	return cpu_max;
+}
+
+/* Fill tables[level]: the scalar reference overlaid with each SIMD level up
+ * to `level`. Only called for levels the CPU runs. */
+static void build_table(int level)
+{
+	for (size_t i = 0; i < sizeof(own_types) / sizeof(own_types[0]); i++) {
+		int ty = own_types[i];
+		struct quant_traits *t = &tables[level][ty];
+		memset(t, 0, sizeof(*t));
+		t->name = type_info[ty].name;
+		t->blck = type_info[ty].blck;
+		t->tsize = (size_t)type_info[ty].tsize;
+		quant_ref_fill(t, ty);
+		if (level >= QUANT_AVX2)
+			quant_avx2_fill(t, ty);
+		if (level >= QUANT_AVX512)
+			quant_avx512_fill(t, ty);
+	}
+	table_built[level] = true;
+}
+
+int quant_init(int max_level)
+{
+	int lv = cpu_max_level();
+	if (max_level < lv)
+		lv = max_level < QUANT_SCALAR ? QUANT_SCALAR : max_level;
+	for (int l = 0; l <= cpu_max; l++)
+		if (!table_built[l])
+			build_table(l);
+	level_chosen = lv;
+	return lv;
+}
+
+int quant_level(void)
+{
+	return level_chosen;
+}
+
+const char *quant_level_name(int level)
+{
+	switch (level) {
+	case QUANT_SCALAR: return "scalar";
+	case QUANT_AVX2: return "avx2";
+	case QUANT_AVX512: return "avx512";
+	}
+	return "unknown";
+}
+
+/* Not thread-safe before quant_init: the first call builds the tables. */
+const struct quant_traits *quant_traits_at(int type, int level)
+{
+	if (type < 0 || type >= GGML_TYPE_COUNT || level < 0 || level >= N_LEVELS)
+		return NULL;
+	if (level > cpu_max_level())
+		return NULL;
+	if (is_k_type(type))
+		return kquant_traits_at(type, level);
+	if (!table_built[level])
+		build_table(level);
+	const struct quant_traits *t = &tables[level][type];
+	return t->name ? t : NULL;
+}
+
+const struct quant_traits *quant_traits(int type)
+{
+	return quant_traits_at(type, level_chosen);
+}
+
+const char *quant_type_name(int type)
+{
+	if (type < 0 || type >= GGML_TYPE_COUNT)
+		return NULL;
+	return type_info[type].name;
+}
+
+size_t quant_row_size(int type, int64_t n)
+{
+	if (type < 0 || type >= GGML_TYPE_COUNT || n < 0)
+		return 0;
+	int64_t b = type_info[type].blck;
+	if (b == 0 || n % b != 0)
+		return 0;
+	/* n / b blocks of at most 292 bytes: no overflow below 2^54 elements. */
+	if (n > ((int64_t)1 << 54))
+		return 0;
+	return (size_t)(n / b) * (size_t)type_info[type].tsize;
+}
+
+/* ---- IEEE binary16 and bfloat16 ------------------------------------------ */
+
+static uint32_t f32_bits(float f)
+{
+	uint32_t u;
+	memcpy(&u, &f, 4);
+	return u;
+}
+
+static float f32_from_bits(uint32_t u)
+{
+	float f;
+	memcpy(&f, &u, 4);
+	return f;
+}
+
+/* NaNs come back quiet, as F16C's vcvtph2ps makes them, so the scalar and
+ * SIMD dequantizers agree bit for bit. */
+float fp16_to_fp32(ggml_half h)
+{
+	uint32_t sign = (uint32_t)(h & 0x8000) << 16;
+	uint32_t exp = (h >> 10) & 0x1f;
+	uint32_t mant = h & 0x3ff;
+
+	if (exp == 0x1f)
+		return f32_from_bits(sign | 0x7f800000 | (mant ? 0x400000 | (mant << 13) : 0));
+	if (exp == 0) {
+		if (mant == 0)
+			return f32_from_bits(sign);
+		/* subnormal: mant * 2^-24, normalised */
+		exp = 113; /* 127 - 14 */
+		while (!(mant & 0x400)) {
+			mant <<= 1;
+			exp--;
+		}
+		mant &= 0x3ff;
+		return f32_from_bits(sign | (exp << 23) | (mant << 13));
+	}
+	return f32_from_bits(sign | ((exp + 112) << 23) | (mant << 13));
+}
+
+/* Round to nearest, ties to even, like vcvtps2ph with imm 0. */
+ggml_half fp32_to_fp16(float f)
+{
+	uint32_t x = f32_bits(f);
+	uint32_t sign = (x >> 16) & 0x8000;
+	uint32_t ax = x & 0x7fffffff;
+
+	if (ax > 0x7f800000) /* NaN: quiet, top payload bits kept */
+		return (ggml_half)(sign | 0x7e00 | ((ax >> 13) & 0x3ff));
+	if (ax >= 0x477ff000) /* >= 65520 rounds to infinity */
+		return (ggml_half)(sign | 0x7c00);
+	if (ax < 0x38800000) { /* below 2^-14: subnormal half or zero */
+		if (ax <= 0x33000000) /* <= 2^-25: ties to even zero */
+			return (ggml_half)sign;
+		uint32_t mant = (ax & 0x7fffff) | 0x800000;
+		uint32_t shift = 126 - (ax >> 23); /* 14..24 */
+		uint32_t res = mant >> shift;
+		uint32_t rem = mant & ((1u << shift) - 1);
+		uint32_t half = 1u << (shift - 1);
+		if (rem > half || (rem == half && (res & 1)))
+			res++;
+		return (ggml_half)(sign | res);
+	}
+	uint32_t r = ax - (112u << 23);
+	uint32_t res = r >> 13;
+	uint32_t rem = r & 0x1fff;
+	if (rem > 0x1000 || (rem == 0x1000 && (res & 1)))
+		res++; /* may carry into the exponent: correct */
+	return (ggml_half)(sign | res);
+}
+
+float bf16_to_fp32(ggml_bf16 h)
+{
+	return f32_from_bits((uint32_t)h << 16);
+}
+
+/* Nearest-even; NaNs stay NaN (quiet bit forced), as ggml does. */
+ggml_bf16 fp32_to_bf16(float f)
+{
+	uint32_t u = f32_bits(f);
+	if ((u & 0x7fffffff) > 0x7f800000)
+		return (ggml_bf16)((u >> 16) | 64);
+	return (ggml_bf16)((u + (0x7fff + ((u >> 16) & 1))) >> 16);
+}

@@ -1,0 +1,501 @@
+/* AVX-512 (F/BW/VL/DQ + VNNI) kernels for the float types and the 32-element
+ * quants. Two blocks fill one zmm register; vpdpbusd multiplies unsigned
+ * weight bytes by signed activation bytes, so signed weights are offset to
+ * unsigned and the offset times sum(y) is taken back out, exactly in int32.
+ * Same signatures and results as quant_ref.c (within float rounding for the
+ * dot products); activation quantizers byte-identical to it. Q4_0, Q5_0 and
+ * Q8_0 also have the multi-row kernels vec_dot_4r and vec_dot_4xn. */
+#include <immintrin.h>
+#include <string.h>
+
+#include "ai/quant.h"
+#include "ai/quant_kern.h"
+
+#define NO_CONTRACT(v) __asm__("" : "+v"(v))
+
+static inline float h2f(ggml_half h)
+{
+	return _cvtsh_ss(h);
+}
+
+static inline float hsum8(__m256 v)
+{
+	__m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+	s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+	s = _mm_add_ss(s, _mm_movehdup_ps(s));
+	return _mm_cvtss_f32(s);
+}
+
+/* Lanes 0-7 = s0, lanes 8-15 = s1: the scales of a pair of blocks. */
+static inline __m512 scale2(float s0, float s1)
+{
+	return _mm512_insertf32x8(_mm512_set1_ps(s0), _mm256_set1_ps(s1), 1);
+}
+
+/* d_x * d_y of four consecutive blocks (scales at xd, yd; blocks xs, ys
+ * bytes apart), each product rounded as the scalar h2f(a) * h2f(b). */
+static inline __m128 scale4(const ggml_half *xd, const ggml_half *yd, size_t xs, size_t ys)
+{
+	const char *xp = (const char *)xd, *yp = (const char *)yd;
+	__m128i hx = _mm_setr_epi16((short)*xd, (short)*(const ggml_half *)(xp + xs),
+				    (short)*(const ggml_half *)(xp + 2 * xs),
+				    (short)*(const ggml_half *)(xp + 3 * xs), 0, 0, 0, 0);
+	__m128i hy = _mm_setr_epi16((short)*yd, (short)*(const ggml_half *)(yp + ys),
+				    (short)*(const ggml_half *)(yp + 2 * ys),
+				    (short)*(const ggml_half *)(yp + 3 * ys), 0, 0, 0, 0);
+	return _mm_mul_ps(_mm_cvtph_ps(hx), _mm_cvtph_ps(hy));
+}
+
+/* permutexvar indices: eight 32-bit lanes that all pick element j */
+#define SPREAD(j) ((long long)(j) * 0x100000001LL), ((long long)(j) * 0x100000001LL), \
+		  ((long long)(j) * 0x100000001LL), ((long long)(j) * 0x100000001LL)
+
+/* Two Q8 blocks' 32-byte quants side by side. */
+static inline __m512i load2(const int8_t *a, const int8_t *b)
+{
+	return _mm512_inserti64x4(_mm512_castsi256_si512(_mm256_loadu_si256((const __m256i *)a)),
+				  _mm256_loadu_si256((const __m256i *)b), 1);
+}
+
+/* Two blocks' 16 nibble bytes -> 64 bytes 0..15 in element order:
+ * [a & 15 | a >> 4 | b & 15 | b >> 4] (128-bit lanes). Broadcast loads and
+ * a masked shift keep it off the shuffle port. */
+static inline __m512i nib2(const uint8_t *a, const uint8_t *b)
+{
+	__m512i z = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)a));
+	z = _mm512_mask_broadcast_i32x4(z, 0xff00, _mm_loadu_si128((const __m128i *)b));
+	z = _mm512_mask_srli_epi16(z, 0xff00ff00u, z, 4);
+	return _mm512_and_si512(z, _mm512_set1_epi8(0x0f));
+}
+
+static inline __m256i nib1(const uint8_t *a)
+{
+	__m128i t = _mm_loadu_si128((const __m128i *)a);
+	return _mm256_and_si256(_mm256_set_m128i(_mm_srli_epi16(t, 4), t), _mm256_set1_epi8(0x0f));
+}
+
+static inline uint64_t qh2(const uint8_t *a, const uint8_t *b)
+{
+	uint32_t lo, hi;
+	memcpy(&lo, a, 4);
+	memcpy(&hi, b, 4);
+	return (uint64_t)hi << 32 | lo;
+}
+
+static inline uint32_t qh1(const uint8_t *a)
+{
+	uint32_t v;
+	memcpy(&v, a, 4);
+	return v;
+}
+
+/* ---- float types ---------------------------------------------------------- */
+
+static inline __m512 ld_f32(const float *p, __mmask16 m)
+{
+	return _mm512_maskz_loadu_ps(m, p);
+}
+
+static inline __m512 ld_f16(const ggml_half *p, __mmask16 m)
+{
+	return _mm512_cvtph_ps(_mm256_maskz_loadu_epi16(m, p));
+}
+
+static inline __m512 ld_bf16(const ggml_bf16 *p, __mmask16 m)
+{
+	__m512i w = _mm512_cvtepu16_epi32(_mm256_maskz_loadu_epi16(m, p));
+	return _mm512_castsi512_ps(_mm512_slli_epi32(w, 16));
+}
+
+/* 64 elements per step in four accumulators; the tail in masked loads. */
+#define FLOAT_DOT(NAME, T, LOAD)                                                          \
+	static void NAME(int n, float *s, const void *vx, const void *vy)                  \
+	{                                                                                   \
+		const T *x = vx;                                                            \
+		const float *y = vy;                                                        \
+		__m512 a0 = _mm512_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;                 \
+		int i = 0;                                                                  \
+		for (; i + 64 <= n; i += 64) {                                              \
+			a0 = _mm512_fmadd_ps(LOAD(x + i, 0xffff), _mm512_loadu_ps(y + i), a0); \
+			a1 = _mm512_fmadd_ps(LOAD(x + i + 16, 0xffff), _mm512_loadu_ps(y + i + 16), a1); \
+			a2 = _mm512_fmadd_ps(LOAD(x + i + 32, 0xffff), _mm512_loadu_ps(y + i + 32), a2); \
+			a3 = _mm512_fmadd_ps(LOAD(x + i + 48, 0xffff), _mm512_loadu_ps(y + i + 48), a3); \
+		}                                                                           \
+		for (; i < n; i += 16) {                                                    \
+			__mmask16 m = n - i >= 16 ? 0xffff : (__mmask16)((1u << (n - i)) - 1); \
+			a0 = _mm512_fmadd_ps(LOAD(x + i, m), ld_f32(y + i, m), a0);         \
+		}                                                                           \
+		*s = _mm512_reduce_add_ps(_mm512_add_ps(_mm512_add_ps(a0, a1), _mm512_add_ps(a2, a3))); \
+	}
+
+FLOAT_DOT(f32_vec_dot, float, ld_f32)
+FLOAT_DOT(f16_vec_dot, ggml_half, ld_f16)
+FLOAT_DOT(bf16_vec_dot, ggml_bf16, ld_bf16)
+
+static void f16_to_float(const void *vx, float *y, int64_t k)
+{
+	const ggml_half *x = vx;
+	for (int64_t i = 0; i < k; i += 16) {
+		__mmask16 m = k - i >= 16 ? 0xffff : (__mmask16)((1u << (k - i)) - 1);
+		_mm512_mask_storeu_ps(y + i, m, ld_f16(x + i, m));
+	}
+}
+
+static void bf16_to_float(const void *vx, float *y, int64_t k)
+{
+	const ggml_bf16 *x = vx;
+	for (int64_t i = 0; i < k; i += 16) {
+		__mmask16 m = k - i >= 16 ? 0xffff : (__mmask16)((1u << (k - i)) - 1);
+		_mm512_mask_storeu_ps(y + i, m, ld_bf16(x + i, m));
+	}
+}
+
+/* ---- activation quantizers ----------------------------------------------- */
+
+/* Sixteen values rounded like quant_round: toward zero, then one step away
+ * from zero where the dropped fraction is >= 0.5. */
+static inline __m512i round_away(__m512 p)
+{
+	__m512 t = _mm512_roundscale_ps(p, _MM_FROUND_TO_ZERO | _MM_FROUND_NO_EXC);
+	__m512 r = _mm512_abs_ps(_mm512_sub_ps(p, t));
+	__mmask16 up = _mm512_cmp_ps_mask(r, _mm512_set1_ps(0.5f), _CMP_GE_OQ);
+	__m512 one = _mm512_castsi512_ps(_mm512_or_si512(
+		_mm512_and_si512(_mm512_castps_si512(p), _mm512_set1_epi32((int)0x80000000u)),
+		_mm512_castps_si512(_mm512_set1_ps(1.0f))));
+	t = _mm512_mask_add_ps(t, up, t, one);
+	return _mm512_cvtps_epi32(t);
+}
+
+/* One block of 32: stores q = roundf(x / d) into qs, returns d = amax/127,
+ * *sum = sum(q). */
+static inline float q8_block(const float *x, int8_t *qs, int *sum)
+{
+	__m512 v0 = _mm512_loadu_ps(x), v1 = _mm512_loadu_ps(x + 16);
+	const float amax = _mm512_reduce_max_ps(_mm512_max_ps(_mm512_abs_ps(v0), _mm512_abs_ps(v1)));
+	const float d = amax / 127;
+	const float id = d != 0.0f ? 1.0f / d : 0.0f;
+	__m512 p0 = _mm512_mul_ps(v0, _mm512_set1_ps(id));
+	__m512 p1 = _mm512_mul_ps(v1, _mm512_set1_ps(id));
+	NO_CONTRACT(p0);
+	NO_CONTRACT(p1);
+	__m512i q0 = round_away(p0), q1 = round_away(p1);
+	_mm_storeu_si128((__m128i *)qs, _mm512_cvtepi32_epi8(q0));
+	_mm_storeu_si128((__m128i *)(qs + 16), _mm512_cvtepi32_epi8(q1));
+	*sum = _mm512_reduce_add_epi32(_mm512_add_epi32(q0, q1));
+	return d;
+}
+
+static void q8_0_from_float(const float *x, void *vy, int64_t k)
+{
+	block_q8_0 *y = vy;
+	int sum;
+	for (int64_t i = 0; i < k / QK8_0; i++, x += QK8_0)
+		y[i].d = fp32_to_fp16(q8_block(x, y[i].qs, &sum));
+}
+
+static void q8_1_from_float(const float *x, void *vy, int64_t k)
+{
+	block_q8_1 *y = vy;
+	int sum;
+	for (int64_t i = 0; i < k / QK8_1; i++, x += QK8_1) {
+		float d = q8_block(x, y[i].qs, &sum);
+		y[i].d = fp32_to_fp16(d);
+		y[i].s = fp32_to_fp16((float)sum * d);
+	}
+}
+
+/* ---- dequantizers ---------------------------------------------------------- */
+
+static void q4_0_to_float(const void *vx, float *y, int64_t k)
+{
+	const block_q4_0 *x = vx;
+	for (int64_t i = 0; i < k / QK4_0; i++, y += QK4_0) {
+		const __m512 d = _mm512_set1_ps(h2f(x[i].d));
+		__m256i b = _mm256_sub_epi8(nib1(x[i].qs), _mm256_set1_epi8(8));
+		__m512 lo = _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(_mm256_castsi256_si128(b)));
+		__m512 hi = _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(_mm256_extracti128_si256(b, 1)));
+		_mm512_storeu_ps(y, _mm512_mul_ps(lo, d));
+		_mm512_storeu_ps(y + 16, _mm512_mul_ps(hi, d));
+	}
+}
+
+static void q8_0_to_float(const void *vx, float *y, int64_t k)
+{
+	const block_q8_0 *x = vx;
+	for (int64_t i = 0; i < k / QK8_0; i++, y += QK8_0) {
+		const __m512 d = _mm512_set1_ps(h2f(x[i].d));
+		__m512 lo = _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(_mm_loadu_si128((const __m128i *)x[i].qs)));
+		__m512 hi = _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(_mm_loadu_si128((const __m128i *)(x[i].qs + 16))));
+		_mm512_storeu_ps(y, _mm512_mul_ps(lo, d));
+		_mm512_storeu_ps(y + 16, _mm512_mul_ps(hi, d));
+	}
+}
+
+/* ---- quantized dot products ----------------------------------------------
+ * A pair of blocks fills one zmm; the int32 lanes of a block sum to its
+ * exact integer dot product, and a float accumulator takes them times
+ * d_x * d_y (scales of four blocks converted at once); one horizontal sum at
+ * the end. The kernels with a signed weight (Q4_0, Q5_0, Q8_0) feed
+ * vpdpbusd the unsigned bytes q + C and take C * sum(y) back out, exactly.
+ *
+ * Those three run as a tile of NR weight rows by NT activation rows
+ * (sd_tile): the y loads and C * sum(y) are shared by the rows, the
+ * unpacked weights by the activations. Every (row, activation) pair goes
+ * through the same operations in the same order whatever the tile, so
+ * vec_dot, vec_dot_4r and vec_dot_4xn agree bit for bit. */
+
+#define IDX01 _mm512_set_epi64(SPREAD(1), SPREAD(0))
+#define IDX23 _mm512_set_epi64(SPREAD(3), SPREAD(2))
+
+enum sd_kind { SD_Q4_0, SD_Q5_0, SD_Q8_0 };
+
+#define AI __attribute__((always_inline)) static inline
+
+AI size_t sd_xsize(enum sd_kind k)
+{
+	return k == SD_Q4_0 ? sizeof(block_q4_0) : k == SD_Q5_0 ? sizeof(block_q5_0) : sizeof(block_q8_0);
+}
+
+AI char sd_offset(enum sd_kind k)
+{
+	return k == SD_Q4_0 ? 8 : k == SD_Q5_0 ? 16 : (char)0x80;
+}
+
+/* q + C of two consecutive weight blocks at b (64 bytes, element order). */
+AI __m512i sd_xpair(enum sd_kind k, const uint8_t *b)
+{
+	switch (k) {
+	case SD_Q4_0:
+		return nib2(b + 2, b + sizeof(block_q4_0) + 2);
+	case SD_Q5_0: {
+		const uint8_t *b1 = b + sizeof(block_q5_0);
+		__m512i q = nib2(b + 6, b1 + 6);
+		return _mm512_mask_add_epi8(q, qh2(b + 2, b1 + 2), q, _mm512_set1_epi8(16));
+	}
+	default: /* x + 128: exact even for a raw -128 the quantizer never writes */
+		return _mm512_xor_si512(load2((const int8_t *)b + 2, (const int8_t *)b + sizeof(block_q8_0) + 2),
+					_mm512_set1_epi8((char)0x80));
+	}
+}
+
+AI __m256i sd_xone(enum sd_kind k, const uint8_t *b)
+{
+	switch (k) {
+	case SD_Q4_0:
+		return nib1(b + 2);
+	case SD_Q5_0: {
+		__m256i q = nib1(b + 6);
+		return _mm256_mask_add_epi8(q, qh1(b + 2), q, _mm256_set1_epi8(16));
+	}
+	default:
+		return _mm256_xor_si256(_mm256_loadu_si256((const __m256i *)(b + 2)), _mm256_set1_epi8((char)0x80));
+	}
+}
+
+static inline ggml_half half_at(const uint8_t *p)
+{
+	ggml_half h;
+	memcpy(&h, p, 2);
+	return h;
+}
+
+/* s[t * ss + r] = dot(row r of x, row t of y) for r < NR, t < NT; weight
+ * rows bx bytes apart, Q8_0 activation rows by bytes apart. NR, NT <= 4
+ * and k are constants at every call, so each use compiles to its own
+ * fully unrolled kernel. */
+AI void sd_tile(enum sd_kind k, int NR, int NT, int n, float *s, size_t ss, const void *vx, size_t bx,
+		const void *vy, size_t by)
+{
+	const size_t xs = sd_xsize(k), ys = sizeof(block_q8_0);
+	const uint8_t *x = vx, *y = vy;
+	const int nb = n / 32;
+	const __m512i zero = _mm512_setzero_si512(), cz = _mm512_set1_epi8(sd_offset(k));
+	__m512 acc[4][4];
+	int i = 0;
+
+	_Pragma("GCC unroll 4")
+	for (int r = 0; r < NR; r++)
+		_Pragma("GCC unroll 4")
+		for (int t = 0; t < NT; t++)
+			acc[r][t] = _mm512_setzero_ps();
+	for (; i + 4 <= nb; i += 4) {
+		__m128 dy[4];
+		/* Several rows at once are short streams the hardware prefetcher
+		 * keeps losing; fetch the next group of rows (the caller's next
+		 * call) at the same place. */
+		if (NR > 1) {
+			_Pragma("GCC unroll 4")
+			for (int r = 0; r < NR; r++)
+				for (size_t o = 0; o < 4 * xs; o += 64)
+					_mm_prefetch((const char *)x + (r + NR) * bx + i * xs + o, _MM_HINT_T0);
+		}
+		_Pragma("GCC unroll 4")
+		for (int t = 0; t < NT; t++) {
+			const uint8_t *yb = y + t * by + i * ys;
+			dy[t] = _mm_cvtph_ps(_mm_setr_epi16((short)half_at(yb), (short)half_at(yb + ys),
+							    (short)half_at(yb + 2 * ys), (short)half_at(yb + 3 * ys),
+							    0, 0, 0, 0));
+		}
+		_Pragma("GCC unroll 4")
+		for (int h = 0; h < 2; h++) { /* blocks i, i+1, then i+2, i+3 */
+			__m512i yq[4], c[4];
+			_Pragma("GCC unroll 4")
+			for (int t = 0; t < NT; t++) {
+				const int8_t *yb = (const int8_t *)(y + t * by + (i + 2 * h) * ys);
+				yq[t] = load2(yb + 2, yb + ys + 2);
+				c[t] = _mm512_dpbusd_epi32(zero, cz, yq[t]);
+			}
+			_Pragma("GCC unroll 4")
+			for (int r = 0; r < NR; r++) {
+				const uint8_t *xb = x + r * bx + i * xs;
+				__m128 dx = _mm_cvtph_ps(_mm_setr_epi16((short)half_at(xb), (short)half_at(xb + xs),
+									(short)half_at(xb + 2 * xs),
+									(short)half_at(xb + 3 * xs), 0, 0, 0, 0));
+				__m512i xq = sd_xpair(k, xb + 2 * h * xs);
+				_Pragma("GCC unroll 4")
+				for (int t = 0; t < NT; t++) {
+					__m512 s4 = _mm512_castps128_ps512(_mm_mul_ps(dx, dy[t]));
+					__m512i p = _mm512_sub_epi32(_mm512_dpbusd_epi32(zero, xq, yq[t]), c[t]);
+					acc[r][t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(p),
+								    _mm512_permutexvar_ps(h ? IDX23 : IDX01, s4),
+								    acc[r][t]);
+				}
+			}
+		}
+	}
+	/* the tails: once per pair, not worth unrolling */
+	for (int r = 0; r < NR; r++) {
+		for (int t = 0; t < NT; t++) {
+			const uint8_t *xb = x + r * bx, *yb = y + t * by;
+			__m512 a = acc[r][t];
+			__m256 a2 = _mm256_setzero_ps();
+			int j = i;
+			if (j + 2 <= nb) {
+				__m512i yq = load2((const int8_t *)yb + j * ys + 2, (const int8_t *)yb + (j + 1) * ys + 2);
+				__m512i p = _mm512_sub_epi32(_mm512_dpbusd_epi32(zero, sd_xpair(k, xb + j * xs), yq),
+							     _mm512_dpbusd_epi32(zero, cz, yq));
+				float s0 = h2f(half_at(xb + j * xs)) * h2f(half_at(yb + j * ys));
+				float s1 = h2f(half_at(xb + (j + 1) * xs)) * h2f(half_at(yb + (j + 1) * ys));
+				a = _mm512_fmadd_ps(_mm512_cvtepi32_ps(p), scale2(s0, s1), a);
+				j += 2;
+			}
+			if (j < nb) {
+				__m256i yq = _mm256_loadu_si256((const __m256i *)(yb + j * ys + 2));
+				__m256i c8 = _mm256_set1_epi8(sd_offset(k));
+				__m256i p = _mm256_sub_epi32(_mm256_dpbusd_epi32(_mm256_setzero_si256(), sd_xone(k, xb + j * xs), yq),
+							     _mm256_dpbusd_epi32(_mm256_setzero_si256(), c8, yq));
+				a2 = _mm256_mul_ps(_mm256_cvtepi32_ps(p),
+						   _mm256_set1_ps(h2f(half_at(xb + j * xs)) * h2f(half_at(yb + j * ys))));
+			}
+			s[t * ss + r] = _mm512_reduce_add_ps(a) + hsum8(a2);
+		}
+	}
+}
+
+#define SIGNED_KERNELS(name, K)                                                            \
+	static void name##_vec_dot(int n, float *s, const void *x, const void *y)          \
+	{                                                                                   \
+		sd_tile(K, 1, 1, n, s, 0, x, 0, y, 0);                                      \
+	}                                                                                   \
+	static void name##_vec_dot_4r(int n, float *s, const void *x, size_t bx, const void *y) \
+	{                                                                                   \
+		sd_tile(K, 4, 1, n, s, 0, x, bx, y, 0);                                     \
+	}                                                                                   \
+	static void name##_vec_dot_4xn(int n, int nt, float *s, size_t ss, const void *x, size_t bx, \
+				       const void *y, size_t by)                            \
+	{                                                                                   \
+		switch (nt) {                                                               \
+		case 1: sd_tile(K, 4, 1, n, s, ss, x, bx, y, by); break;                    \
+		case 2: sd_tile(K, 4, 2, n, s, ss, x, bx, y, by); break;                    \
+		case 3: sd_tile(K, 4, 3, n, s, ss, x, bx, y, by); break;                    \
+		default: sd_tile(K, 4, 4, n, s, ss, x, bx, y, by); break;                   \
+		}                                                                           \
+	}
+
+SIGNED_KERNELS(q4_0, SD_Q4_0)
+SIGNED_KERNELS(q5_0, SD_Q5_0)
+SIGNED_KERNELS(q8_0, SD_Q8_0)
+
+/* Unsigned weights with a min (Q4_1, Q5_1): q . y * d_x d_y + m_x * s_y. */
+#define UNSIGNED_DOT(NAME, TX, XPAIR, XONE)                                                \
+	static void NAME(int n, float *s, const void *vx, const void *vy)                  \
+	{                                                                                   \
+		const TX *x = vx;                                                           \
+		const block_q8_1 *y = vy;                                                   \
+		const int nb = n / 32;                                                      \
+		const __m512i zero = _mm512_setzero_si512();                               \
+		const __m256i zero8 = _mm256_setzero_si256();                              \
+		__m512 acc = _mm512_setzero_ps();                                           \
+		__m256 acc2 = _mm256_setzero_ps();                                          \
+		float extra = 0;                                                            \
+		int i = 0;                                                                  \
+		for (; i + 4 <= nb; i += 4) {                                               \
+			__m512 s4 = _mm512_castps128_ps512(scale4(&x[i].d, &y[i].d, sizeof(x[0]), sizeof(y[0]))); \
+			acc = _mm512_fmadd_ps(_mm512_cvtepi32_ps(_mm512_dpbusd_epi32(zero, XPAIR(i), load2(y[i].qs, y[i + 1].qs))), \
+					      _mm512_permutexvar_ps(IDX01, s4), acc);       \
+			acc = _mm512_fmadd_ps(_mm512_cvtepi32_ps(_mm512_dpbusd_epi32(zero, XPAIR(i + 2), load2(y[i + 2].qs, y[i + 3].qs))), \
+					      _mm512_permutexvar_ps(IDX23, s4), acc);       \
+		}                                                                           \
+		for (; i < nb; i++) {                                                       \
+			__m256i p = _mm256_dpbusd_epi32(zero8, XONE(i), _mm256_loadu_si256((const __m256i *)y[i].qs)); \
+			acc2 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(p), _mm256_set1_ps(h2f(x[i].d) * h2f(y[i].d)), acc2); \
+		}                                                                           \
+		for (i = 0; i < nb; i++)                                                    \
+			extra += h2f(x[i].m) * h2f(y[i].s);                                 \
+		*s = _mm512_reduce_add_ps(acc) + hsum8(acc2) + extra;                       \
+	}
+
+#define Q4_1_XPAIR(i) nib2(x[i].qs, x[(i) + 1].qs)
+#define Q4_1_XONE(i) nib1(x[i].qs)
+#define Q5_1_XPAIR(i) ({ __m512i q_ = nib2(x[i].qs, x[(i) + 1].qs);                        \
+		_mm512_mask_add_epi8(q_, qh2(x[i].qh, x[(i) + 1].qh), q_, _mm512_set1_epi8(16)); })
+#define Q5_1_XONE(i) ({ __m256i q_ = nib1(x[i].qs);                                        \
+		_mm256_mask_add_epi8(q_, qh1(x[i].qh), q_, _mm256_set1_epi8(16)); })
+UNSIGNED_DOT(q4_1_vec_dot, block_q4_1, Q4_1_XPAIR, Q4_1_XONE)
+UNSIGNED_DOT(q5_1_vec_dot, block_q5_1, Q5_1_XPAIR, Q5_1_XONE)
+
+/* ---- table ------------------------------------------------------------------ */
+
+void quant_avx512_fill(struct quant_traits *t, int type)
+{
+	switch (type) {
+	case GGML_TYPE_F32:
+		t->vec_dot = f32_vec_dot;
+		break;
+	case GGML_TYPE_F16:
+		t->to_float = f16_to_float;
+		t->vec_dot = f16_vec_dot;
+		break;
+	case GGML_TYPE_BF16:
+		t->to_float = bf16_to_float;
+		t->vec_dot = bf16_vec_dot;
+		break;
+	case GGML_TYPE_Q4_0:
+		t->to_float = q4_0_to_float;
+		t->vec_dot = q4_0_vec_dot;
+		t->vec_dot_4r = q4_0_vec_dot_4r;
+		t->vec_dot_4xn = q4_0_vec_dot_4xn;
+		break;
+	case GGML_TYPE_Q4_1:
+		t->vec_dot = q4_1_vec_dot;
+		break;
+	case GGML_TYPE_Q5_0:
+		t->vec_dot = q5_0_vec_dot;
+		t->vec_dot_4r = q5_0_vec_dot_4r;
+		t->vec_dot_4xn = q5_0_vec_dot_4xn;
+		break;
+	case GGML_TYPE_Q5_1:
+		t->vec_dot = q5_1_vec_dot;
+		break;
+	case GGML_TYPE_Q8_0:
+		t->to_float = q8_0_to_float;
+		t->from_float = q8_0_from_float;
+		t->vec_dot = q8_0_vec_dot;
+		t->vec_dot_4r = q8_0_vec_dot_4r;
+		t->vec_dot_4xn = q8_0_vec_dot_4xn;
+		break;
+	case GGML_TYPE_Q8_1:
+		t->from_float = q8_1_from_float;
+		break;
+	}
+}

@@ -1,0 +1,249 @@
+/* Byte-level BPE (tokenizer.ggml.model = "gpt2"), as llama.cpp's
+ * llm_tokenizer_bpe: the text is split into words by the pre-tokenizer
+ * regexes of tokenizer.ggml.pre (hand-written matchers over Unicode
+ * categories, ai/tok_pre.c), each byte of a word becomes its GPT-2
+ * byte->unicode character, and ranked merges (tokenizer.ggml.merges) join
+ * adjacent symbols, lowest rank first. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ai/tok_impl.h"
+#include "ai/tok_pre.h"
+#include "ai/unicode.h"
+
+#define ERR(...) snprintf(err, errlen, __VA_ARGS__)
+
+/* GPT-2 bytes_to_unicode: printable Latin-1 bytes map to themselves, the
+ * other 68 bytes to U+0100.. in byte order. */
+static void byte_map(struct tokenizer *t)
+{
+	int next = 256;
+	for (int i = 0; i < 324; i++)
+		t->cp_byte[i] = -1;
+	for (int b = 0; b < 256; b++) {
+		bool keep = (b >= 33 && b <= 126) || (b >= 161 && b <= 172) || b >= 174;
+		t->byte_cp[b] = (uint16_t)(keep ? b : next++);
+		t->cp_byte[t->byte_cp[b]] = (int16_t)b;
+	}
+	for (int b = 0; b < 256; b++) {
+		char buf[4];
+		int k = unicode_encode(t->byte_cp[b], buf);
+		t->byte_tok[b] = tok_lookup(t, buf, (size_t)k);
+	}
+}
+
+static uint32_t hash_pair(uint64_t k)
+{
+	k ^= k >> 33;
+	k *= 0xff51afd7ed558ccdull;
+	k ^= k >> 33;
+	return (uint32_t)k;
+}
+
+static const struct tok_merge *merge_find(const struct tokenizer *t, int32_t l, int32_t r)
+{
+	uint64_t key = ((uint64_t)(uint32_t)l << 32) | (uint32_t)r;
+	for (uint32_t i = hash_pair(key) & t->mt_mask;; i = (i + 1) & t->mt_mask) {
+		const struct tok_merge *m = &t->mt[i];
+		if (m->rank < 0)
+			return NULL;
+		if (m->key == key)
+			return m;
+	}
+}
+
+static int name_in(struct gguf_str s, const char *const *names)
+{
+	for (int i = 0; names[i]; i++)
+		if (gguf_str_eq(s, names[i]))
+			return 1;
+	return 0;
+}
+
+/* tokenizer.ggml.pre -> split rules, with llama.cpp's per-family flags. */
+static int pick_pre(struct tokenizer *t, const struct gguf *g, char *err, size_t errlen)
+{
+	static const char *const llama3[] = {"llama3", "llama-v3", "llama-bpe", "falcon3",
+		"falcon-h1", "pixtral", "midm-2.0", "lfm2", NULL};
+	static const char *const llama3_re[] = {"dbrx", "smaug-bpe", NULL};
+	static const char *const gpt2[] = {"gpt-2", "phi-2", "jina-es", "jina-de", "gigachat",
+		"jina-v2-es", "jina-v2-de", "a.x-4.0", "mellum", "mpt", "olmo", "jais",
+		"exaone4", "trillion", "granite-docling", NULL};
+	static const char *const qwen2[] = {"qwen2", "deepseek-r1-qwen", "kormo", "stablelm2",
+		"megrez", "hunyuan", "grok-2", NULL};
+	static const char *const smollm[] = {"smollm", "starcoder", "refact", "command-r",
+		"codeshell", "exaone", "minerva-7b", NULL};
+	struct gguf_str pre;
+
+	if (!gguf_get_str(g, "tokenizer.ggml.pre", &pre) || gguf_str_eq(pre, "default")) {
+		t->pre = PRE_DEFAULT;
+	} else if (name_in(pre, llama3)) {
+		t->pre = PRE_LLAMA3;
+		t->ignore_merges = true;
+		t->add_bos = true;
+	} else if (name_in(pre, llama3_re)) {
+		t->pre = PRE_LLAMA3;
+	} else if (name_in(pre, gpt2)) {
+		t->pre = PRE_GPT2;
+	} else if (name_in(pre, qwen2)) {
+		t->pre = PRE_QWEN2;
+	} else if (name_in(pre, smollm)) {
+		t->pre = PRE_SMOLLM;
+	} else if (gguf_str_eq(pre, "falcon")) {
+		t->pre = PRE_FALCON;
+	} else {
+		return ERR("unsupported tokenizer.ggml.pre '%.*s'",
+			   (int)(pre.n > 40 ? 40 : pre.n), pre.p), -1;
+	}
+	return 0;
+}
+
+int tok_bpe_init(struct tokenizer *t, const struct gguf *g, char *err, size_t errlen)
+{
+	const struct gguf_kv *mk = gguf_find(g, "tokenizer.ggml.merges");
+	struct gguf_str *strs = NULL;
+	uint32_t cap = 1;
+
+	if (pick_pre(t, g, err, errlen) < 0)
+		return -1;
+	byte_map(t);
+	if (!mk || mk->type != GGUF_TYPE_ARRAY || mk->arr_type != GGUF_TYPE_STRING)
+		return ERR("tokenizer.ggml.merges missing or not an array of strings"), -1;
+	if (mk->arr_n > (1u << 24))
+		return ERR("tokenizer.ggml.merges: too many (%llu)", (unsigned long long)mk->arr_n), -1;
+	while (cap < 2 * (uint32_t)mk->arr_n + 2)
+		cap <<= 1;
+	strs = malloc(sizeof(*strs) * (size_t)(mk->arr_n ? mk->arr_n : 1));
+	t->mt = malloc(sizeof(*t->mt) * cap);
+	if (!strs || !t->mt || gguf_arr_strs(mk, strs) < 0) {
+		free(strs);
+		return ERR("tokenizer: out of memory"), -1;
+	}
+	t->mt_mask = cap - 1;
+	for (uint32_t i = 0; i < cap; i++)
+		t->mt[i] = (struct tok_merge){0, -1, -1};
+	char *buf = malloc(1);
+	size_t bufcap = 1;
+	for (uint64_t i = 0; i < mk->arr_n && buf; i++) {
+		const char *s = strs[i].p;
+		size_t n = (size_t)strs[i].n, sp;
+		for (sp = 1; sp < n && s[sp] != ' '; sp++)
+			;
+		if (sp >= n)
+			continue; /* no separator: ignored, as llama.cpp */
+		int32_t l = tok_lookup(t, s, sp), r = tok_lookup(t, s + sp + 1, n - sp - 1);
+		if (n > bufcap) {
+			free(buf);
+			buf = malloc(bufcap = n);
+			if (!buf)
+				break;
+		}
+		memcpy(buf, s, sp);
+		memcpy(buf + sp, s + sp + 1, n - sp - 1);
+		int32_t res = tok_lookup(t, buf, n - 1);
+		if (l < 0 || r < 0 || res < 0)
+			continue;
+		uint64_t key = ((uint64_t)(uint32_t)l << 32) | (uint32_t)r;
+		uint32_t h = hash_pair(key) & t->mt_mask;
+		while (t->mt[h].rank >= 0 && t->mt[h].key != key)
+			h = (h + 1) & t->mt_mask;
+		if (t->mt[h].rank < 0) /* the first rank of a pair wins */
+			t->mt[h] = (struct tok_merge){key, (int32_t)i, res};
+	}
+	free(strs);
+	if (!buf)
+		return ERR("tokenizer: out of memory"), -1;
+	free(buf);
+	return 0;
+}
+
+struct bpe_sym {
+	int prev, next;
+	int n;      /* bytes of the word; 0 once merged into its left neighbour */
+	int32_t id; /* current token of this span, -1 if the byte has none */
+};
+
+struct bpe_work {
+	struct bpe_sym *sym;
+	struct tok_bigram *heap;
+	char *mapped; /* the word as byte-mapped text (ignore_merges lookup) */
+};
+
+static void add_bigram(const struct tokenizer *t, struct bpe_sym *sym, int left, int right,
+		       struct tok_bigram *heap, int *nheap)
+{
+	if (left < 0 || right < 0 || sym[left].id < 0 || sym[right].id < 0)
+		return;
+	const struct tok_merge *m = merge_find(t, sym[left].id, sym[right].id);
+	if (!m)
+		return;
+	tok_heap_push(heap, nheap, (struct tok_bigram){
+		.left = left, .right = right, .size = sym[left].n + sym[right].n,
+		.id = m->result, .key = (float)m->rank});
+}
+
+static void bpe_word(const struct tokenizer *t, const uint8_t *w, int n, struct bpe_work *wk,
+		     struct tok_out *o)
+{
+	struct bpe_sym *sym = wk->sym;
+	int nheap = 0;
+
+	if (t->ignore_merges) {
+		size_t len = 0;
+		for (int i = 0; i < n; i++)
+			len += (size_t)unicode_encode(t->byte_cp[w[i]], wk->mapped + len);
+		int32_t id = tok_lookup(t, wk->mapped, len);
+		if (id >= 0) {
+			tok_push(o, id);
+			return;
+		}
+	}
+	for (int i = 0; i < n; i++)
+		sym[i] = (struct bpe_sym){i - 1, i + 1 < n ? i + 1 : -1, 1, t->byte_tok[w[i]]};
+	for (int i = 1; i < n; i++)
+		add_bigram(t, sym, i - 1, i, wk->heap, &nheap);
+	while (nheap > 0) {
+		struct tok_bigram b = tok_heap_pop(wk->heap, &nheap);
+		struct bpe_sym *l = &sym[b.left], *r = &sym[b.right];
+		if (l->n == 0 || r->n == 0 || l->n + r->n != b.size)
+			continue; /* outdated */
+		l->n += r->n;
+		l->id = b.id;
+		r->n = 0;
+		l->next = r->next;
+		if (r->next >= 0)
+			sym[r->next].prev = b.left;
+		add_bigram(t, sym, l->prev, b.left, wk->heap, &nheap);
+		add_bigram(t, sym, b.left, l->next, wk->heap, &nheap);
+	}
+	for (int i = n ? 0 : -1; i >= 0; i = sym[i].next)
+		if (sym[i].id >= 0)
+			tok_push(o, sym[i].id);
+}
+
+int tok_bpe_encode(const struct tokenizer *t, const char *s, size_t n, struct tok_out *o)
+{
+	struct tok_words words = {0};
+	struct bpe_work wk = {0};
+	int rc = -1;
+
+	if (n > (size_t)INT32_MAX / 4)
+		return -1;
+	if (tok_pre_split(t->pre, s, n, &words) < 0)
+		return -1;
+	wk.sym = malloc(sizeof(*wk.sym) * (n ? n : 1));
+	wk.heap = malloc(sizeof(*wk.heap) * (3 * n + 1));
+	wk.mapped = malloc(2 * n + 1);
+	if (!wk.sym || !wk.heap || !wk.mapped)
+		goto out;
+	for (int i = 0; i < words.n; i++)
+		bpe_word(t, (const uint8_t *)s + words.v[i].off, (int)words.v[i].len, &wk, o);
+	rc = 0;
+out:
+	free(wk.sym);
+	free(wk.heap);
+	free(wk.mapped);
+	free(words.v);
+	return rc;
+}

@@ -1,0 +1,11 @@
+/* The framebuffer's status line: model, cores, context used, last speed.
+ * Each setter redraws the line (top row; serial never sees it). */
+#ifndef CORE_STATUS_H
+#define CORE_STATUS_H
+
+void status_set_model(const char *name); /* NULL or "": none */
+void status_set_cpus(int n);
+void status_set_ctx(int used, int max);  /* max 0: not shown */
+void status_set_speed(double tok_per_s); /* < 0: not shown */
+
+#endif

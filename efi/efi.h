@@ -1,0 +1,95 @@
+/*
+ * The boot-services phase: everything that talks to the UEFI firmware.
+ * efi_main (efi/entry.c) runs the steps below in order, fills one
+ * struct boot_info (core/boot_info.h), leaves boot services and calls kmain.
+ *
+ *   gop_init       pick a graphics mode, describe the framebuffer
+ *   esp_*          the FAT volume we were loaded from: list *.gguf, read \llm.cfg
+ *   menu_choose    boot menu when several models are present
+ *   modload_load   read the model into 2 MiB-aligned chunks, CRC-32, checks
+ *   memmap_exit    final memory map + ExitBootServices (retry loop)
+ *
+ * State at kmain(bi): boot services exited, interrupts off (cli), still on
+ * the firmware's GDT, IDT and identity-mapped page tables (usually in
+ * RECLAIMABLE memory: replace them before reusing it), running on a
+ * EFI_KSTACK_PAGES stack in LOADER memory. bi lives in our image (LOADER).
+ * Everything efi/ allocated is EfiLoaderData (BOOT_MEM_LOADER): the model
+ * chunks, the trampoline pages, that stack.
+ *
+ * Only this directory includes gnu-efi headers. We do not link libefi (its
+ * memcpy/memset would clash with lib/), so the few helpers we need (console
+ * printf, GUIDs) are here. Everything is single-threaded (boot CPU only).
+ */
+#ifndef EFI_EFI_H
+#define EFI_EFI_H
+
+#include <efi.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/boot_info.h"
+
+#define EFI_MAX_MODELS 32
+#define EFI_TRAMPOLINE_PAGES 2      /* below 1 MiB, for the AP start (smp/) */
+#define EFI_KSTACK_PAGES 16         /* the stack kmain starts on (LOADER memory) */
+
+extern EFI_HANDLE efi_image;
+extern EFI_SYSTEM_TABLE *efi_st;
+extern EFI_BOOT_SERVICES *efi_bs;
+extern EFI_RUNTIME_SERVICES *efi_rt;
+extern uint64_t efi_tsc_hz; /* estimated with Stall() at entry, for MB/s */
+
+/* ---- efi/fwcon.c: the firmware text console (OVMF mirrors it to serial) ----
+ * Formats %s %c %d %i %u %x %X %p %% with l/ll/z sizes, width, '-' and '0'. */
+int fwcon_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
+int fwcon_snprintf(char *buf, size_t size, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void fwcon_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Wait up to ms milliseconds (ms < 0: forever) for a key. Returns true with
+ * the UEFI scan code and character, false on timeout. */
+bool fwcon_getkey(int64_t ms, uint16_t *scan, uint16_t *ch);
+uint64_t fwcon_rdtsc(void);
+
+/* ---- efi/gop.c ---- */
+/* Chooses the current mode if it is at least 1024x768, else the smallest mode
+ * that is; fills fb (format BOOT_FB_NONE when there is no usable GOP). */
+void gop_init(struct boot_fb *fb);
+
+/* ---- efi/esp.c: files on the boot volume ---- */
+struct esp_entry {
+	char path[BOOT_NAME_MAX];     /* "\models\x.gguf" */
+	CHAR16 wpath[BOOT_NAME_MAX];
+	uint64_t size;
+};
+/* Root directory of the volume this image was loaded from, or NULL. */
+EFI_FILE_HANDLE esp_open_root(void);
+/* *.gguf in \ and in \models\, sorted (root first); returns the count. */
+int esp_list_models(EFI_FILE_HANDLE root, struct esp_entry *out, int max);
+/* Reads a whole small file (at most max - 1 bytes, NUL-terminated) into buf.
+ * Returns its length, or -1 if it does not exist or cannot be read. */
+int64_t esp_read_small(EFI_FILE_HANDLE root, const CHAR16 *path, char *buf, size_t max);
+
+/* ---- efi/menu.c ---- */
+/* Shows the models, returns the chosen index, or -1 for "boot without a
+ * model" (Esc). timeout_s <= 0 returns def at once. */
+int menu_choose(const struct esp_entry *e, int n, int def, int timeout_s);
+
+/* ---- efi/modload.c ---- */
+/* Loads e into bi->model (chunks, size, crc32) and sets bi->has_model;
+ * chunks are at most max_chunk bytes (0: no limit; a multiple of 2 MiB).
+ * On any failure: one clear message on the console and in bi->load_error,
+ * all memory freed, returns -1. */
+int modload_load(struct boot_info *bi, EFI_FILE_HANDLE root, const struct esp_entry *e,
+		 uint64_t max_chunk);
+
+/* ---- efi/memmap.c ---- */
+/* Bytes of EfiConventionalMemory in the current map, 0 on failure. */
+uint64_t memmap_free_bytes(void);
+/* Final memory map into bi->ranges, then ExitBootServices, retrying when
+ * the map changed under us. Returns 0, or -1 if the firmware kept refusing
+ * (boot services are then still up). No console output inside. */
+int memmap_exit(struct boot_info *bi);
+
+#endif

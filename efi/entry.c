@@ -1,0 +1,257 @@
+/*
+ * efi_main: the boot sequence while the firmware still runs the machine,
+ * ending in ExitBootServices and kmain(bi) on a stack of our own.
+ * Also efi_reset_system(), the one firmware call the kernel may make later.
+ */
+#include "efi/efi.h"
+#include "fs/cfg.h"
+
+EFI_HANDLE efi_image;
+EFI_SYSTEM_TABLE *efi_st;
+EFI_BOOT_SERVICES *efi_bs;
+EFI_RUNTIME_SERVICES *efi_rt;
+uint64_t efi_tsc_hz;
+
+static struct boot_info entry_bi; /* in our image: LOADER memory, kept */
+static EFI_GUID entry_li_guid = EFI_LOADED_IMAGE_PROTOCOL_GUID;
+static EFI_GUID entry_acpi20_guid = ACPI_20_TABLE_GUID;
+static EFI_GUID entry_acpi10_guid = ACPI_TABLE_GUID;
+
+static bool entry_guid_eq(const EFI_GUID *a, const EFI_GUID *b)
+{
+	const uint8_t *x = (const uint8_t *)a, *y = (const uint8_t *)b;
+	for (size_t i = 0; i < sizeof *a; i++)
+		if (x[i] != y[i])
+			return false;
+	return true;
+}
+
+/* ACPI 2.0+ RSDP if the firmware has one, else the 1.0 one, else 0. */
+static uint64_t entry_find_rsdp(void)
+{
+	uint64_t v1 = 0;
+	for (UINTN i = 0; i < efi_st->NumberOfTableEntries; i++) {
+		EFI_CONFIGURATION_TABLE *t = &efi_st->ConfigurationTable[i];
+		if (entry_guid_eq(&t->VendorGuid, &entry_acpi20_guid))
+			return (uint64_t)(uintptr_t)t->VendorTable;
+		if (entry_guid_eq(&t->VendorGuid, &entry_acpi10_guid))
+			v1 = (uint64_t)(uintptr_t)t->VendorTable;
+	}
+	return v1;
+}
+
+static void entry_ascii(char *dst, size_t max, const CHAR16 *src, size_t n)
+{
+	size_t k = 0;
+	for (size_t i = 0; src && i < n && src[i] && k + 1 < max; i++)
+		dst[k++] = (src[i] >= 0x20 && src[i] < 0x7f) ? (char)src[i] : '?';
+	dst[k] = 0;
+}
+
+/* Load options as text. Boot managers often pass binary data there, so
+ * anything that is not printable ASCII is ignored; a leading "X.efi" word
+ * (the UEFI shell passes the program name) is dropped. */
+static void entry_cmdline(struct boot_info *bi, EFI_LOADED_IMAGE *li)
+{
+	const CHAR16 *o = li->LoadOptions;
+	size_t n = li->LoadOptionsSize / 2, start = 0;
+
+	if (!o || !n)
+		return;
+	for (size_t i = 0; i < n && o[i]; i++)
+		if (o[i] < 0x20 || o[i] >= 0x7f)
+			return;
+	while (start < n && o[start] == ' ')
+		start++;
+	size_t w = start;
+	while (w < n && o[w] && o[w] != ' ')
+		w++;
+	if (w - start > 4 && (o[w - 4] == '.') && (o[w - 3] | 0x20) == 'e' &&
+	    (o[w - 2] | 0x20) == 'f' && (o[w - 1] | 0x20) == 'i')
+		start = w;
+	entry_ascii(bi->cmdline, sizeof bi->cmdline, o + start, n - start);
+}
+
+static void entry_cfg_warn(void *ctx, int line, const char *msg, const char *arg, size_t n)
+{
+	char a[64];
+	size_t k = 0;
+	for (; k < n && k + 1 < sizeof a; k++)
+		a[k] = arg[k];
+	a[k] = 0;
+	fwcon_printf("warning: %s %d: %s: '%s'\n", (const char *)ctx, line, msg, a);
+}
+
+static uint64_t entry_read_cr3(void)
+{
+	uint64_t v;
+	__asm__ volatile("mov %%cr3, %0" : "=r"(v));
+	return v;
+}
+
+/* The CPU brand string (CPUID 0x80000002..4), "" when not offered. */
+static void entry_cpu_brand(char out[49])
+{
+	uint32_t r[12], max;
+	__asm__ volatile("cpuid" : "=a"(max) : "a"(0x80000000u) : "ebx", "ecx", "edx");
+	out[0] = 0;
+	if (max < 0x80000004u)
+		return;
+	for (uint32_t i = 0; i < 3; i++)
+		__asm__ volatile("cpuid"
+				 : "=a"(r[4 * i]), "=b"(r[4 * i + 1]), "=c"(r[4 * i + 2]),
+				   "=d"(r[4 * i + 3])
+				 : "a"(0x80000002u + i), "c"(0));
+	__builtin_memcpy(out, r, 48);
+	out[48] = 0;
+	char *p = out; /* brands are often padded with leading blanks */
+	while (*p == ' ')
+		p++;
+	if (p != out)
+		__builtin_memmove(out, p, 49 - (size_t)(p - out));
+}
+
+static void entry_calibrate_tsc(void)
+{
+	uint64_t t0 = fwcon_rdtsc();
+	efi_bs->Stall(20000);
+	efi_tsc_hz = (fwcon_rdtsc() - t0) * 50;
+}
+
+/* Picks and loads the model: the one there is, or the menu's choice. */
+static void entry_model(struct boot_info *bi, EFI_FILE_HANDLE root, const struct cfg_boot *cb)
+{
+	static struct esp_entry models[EFI_MAX_MODELS];
+	int n = esp_list_models(root, models, EFI_MAX_MODELS), def = 0;
+
+	if (n == 0) {
+		fwcon_snprintf(bi->load_error, sizeof bi->load_error,
+			       "no model: no .gguf file in \\ or \\models\\ on the boot volume");
+		fwcon_printf("%s\n", bi->load_error);
+		return;
+	}
+	if (bi->cfg.model[0]) {
+		int i = 0;
+		while (i < n && !cfg_model_matches(bi->cfg.model, models[i].path))
+			i++;
+		if (i < n)
+			def = i;
+		else
+			fwcon_printf("warning: llm.cfg model=%s is not on this volume\n",
+				     bi->cfg.model);
+	}
+	int pick = n == 1 ? 0 : menu_choose(models, n, def, cb->timeout);
+	if (pick < 0) {
+		fwcon_snprintf(bi->load_error, sizeof bi->load_error,
+			       "no model: none chosen in the boot menu");
+		return;
+	}
+	modload_load(bi, root, &models[pick], (uint64_t)cb->chunk_mib << 20);
+}
+
+EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
+{
+	struct boot_info *bi = &entry_bi;
+	EFI_LOADED_IMAGE *li = NULL;
+	EFI_FILE_HANDLE root;
+	static char cfgtext[16384];
+	struct cfg_boot cb = { .timeout = CFG_DEFAULT_TIMEOUT };
+
+	efi_image = image;
+	efi_st = st;
+	efi_bs = st->BootServices;
+	efi_rt = st->RuntimeServices;
+	__builtin_memset(bi, 0, sizeof *bi);
+	bi->tsc_at_entry = fwcon_rdtsc();
+	bi->firmware_cr3 = entry_read_cr3();
+	efi_bs->SetWatchdogTimer(0, 0, 0, NULL); /* a big model takes minutes */
+
+	gop_init(&bi->fb); /* first: a mode switch clears the screen */
+	entry_ascii(bi->firmware_vendor, sizeof bi->firmware_vendor, st->FirmwareVendor, 64);
+	bi->firmware_revision = st->FirmwareRevision;
+	fwcon_printf("\nllm-os: booting on %s firmware rev 0x%x, UEFI %u.%u\n",
+		     bi->firmware_vendor, bi->firmware_revision, st->Hdr.Revision >> 16,
+		     (st->Hdr.Revision & 0xffff) / 10);
+	char brand[49];
+	entry_cpu_brand(brand);
+	fwcon_printf("CPU: %s\n", brand[0] ? brand : "(no brand string)");
+	entry_calibrate_tsc();
+	if (efi_bs->HandleProtocol(image, &entry_li_guid, (void **)&li) == EFI_SUCCESS && li) {
+		bi->image_base = (uint64_t)(uintptr_t)li->ImageBase;
+		bi->image_size = li->ImageSize;
+		entry_cmdline(bi, li);
+	}
+	bi->rsdp = entry_find_rsdp();
+	if (bi->fb.format != BOOT_FB_NONE)
+		fwcon_printf("framebuffer %ux%u at 0x%lx\n", bi->fb.width, bi->fb.height,
+			     (unsigned long)bi->fb.base);
+	else
+		fwcon_printf("warning: no usable graphics output, serial console only\n");
+	if (!bi->rsdp)
+		fwcon_printf("warning: no ACPI RSDP, the kernel will use one CPU\n");
+
+	/* AP trampoline: low pages the kernel must not reuse (SIPI needs < 1 MiB) */
+	EFI_PHYSICAL_ADDRESS tramp = 0x9f000;
+	if (efi_bs->AllocatePages(AllocateMaxAddress, EfiLoaderData, EFI_TRAMPOLINE_PAGES,
+				  &tramp) == EFI_SUCCESS && tramp >= 0x1000)
+		bi->trampoline = tramp;
+	else
+		fwcon_printf("warning: no free memory below 1 MiB for the AP start\n");
+
+	root = esp_open_root();
+	if (!root) {
+		fwcon_snprintf(bi->load_error, sizeof bi->load_error,
+			       "no model: cannot open the boot volume");
+		fwcon_printf("error: %s\n", bi->load_error);
+	} else {
+		int64_t n = esp_read_small(root, L"\\llm.cfg", cfgtext, sizeof cfgtext);
+		if (n >= 0) {
+			fwcon_printf("reading \\llm.cfg\n");
+			cfg_parse(cfgtext, (size_t)n, false, &bi->cfg, &cb, entry_cfg_warn,
+				  "llm.cfg line");
+		}
+	}
+	if (bi->cmdline[0]) {
+		fwcon_printf("options: %s\n", bi->cmdline);
+		size_t n = 0;
+		while (bi->cmdline[n])
+			n++;
+		cfg_parse(bi->cmdline, n, true, &bi->cfg, &cb, entry_cfg_warn, "option");
+	}
+	if (root) {
+		entry_model(bi, root, &cb);
+		root->Close(root);
+	}
+
+	/* the stack kmain starts on, in memory the kernel keeps */
+	EFI_PHYSICAL_ADDRESS stack = 0;
+	if (efi_bs->AllocatePages(AllocateAnyPages, EfiLoaderData, EFI_KSTACK_PAGES, &stack) !=
+	    EFI_SUCCESS) {
+		fwcon_printf("fatal: out of memory for the kernel stack\n");
+		return EFI_OUT_OF_RESOURCES;
+	}
+	fwcon_printf("Leaving the firmware.\n");
+	if (memmap_exit(bi) != 0) {
+		fwcon_printf("fatal: ExitBootServices failed\n");
+		return EFI_ABORTED;
+	}
+	/* No firmware from here on (except efi_reset_system). Interrupts off
+	 * until the kernel has its own IDT. */
+	uint64_t top = stack + EFI_KSTACK_PAGES * 4096ull;
+	__asm__ volatile("cli\n\t"
+			 "mov %0, %%rsp\n\t"
+			 "xor %%ebp, %%ebp\n\t"
+			 "mov %1, %%rdi\n\t"
+			 "call kmain\n\t"
+			 "ud2"
+			 :
+			 : "r"(top), "r"(bi)
+			 : "memory");
+	__builtin_unreachable();
+}
+
+void efi_reset_system(bool shutdown)
+{
+	if (efi_rt)
+		efi_rt->ResetSystem(shutdown ? EfiResetShutdown : EfiResetCold, EFI_SUCCESS, 0, NULL);
+}

@@ -1,0 +1,207 @@
+/* GGUF metadata walk for the boot-time size check (see fs/ggufscan.h). */
+#include "fs/ggufscan.h"
+
+#define GGUFSCAN_MAX_COUNT (1ull << 24) /* kv / tensor / array-of-string counts */
+#define GGUFSCAN_MAX_STR (1ull << 24)
+
+struct scan {
+	const uint8_t *p;
+	size_t n, pos;
+	bool more;       /* ran off the end of the prefix */
+	const char *why; /* set on malformed input */
+};
+
+static bool scan_take(struct scan *s, uint64_t k, const uint8_t **out)
+{
+	if (k > s->n - s->pos) {
+		s->more = true;
+		return false;
+	}
+	*out = s->p + s->pos;
+	s->pos += (size_t)k;
+	return true;
+}
+
+static bool scan_u32(struct scan *s, uint32_t *v)
+{
+	const uint8_t *b;
+	if (!scan_take(s, 4, &b))
+		return false;
+	*v = (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
+	return true;
+}
+
+static bool scan_u64(struct scan *s, uint64_t *v)
+{
+	uint32_t lo, hi;
+	if (!scan_u32(s, &lo) || !scan_u32(s, &hi))
+		return false;
+	*v = (uint64_t)hi << 32 | lo;
+	return true;
+}
+
+static bool scan_fail(struct scan *s, const char *why)
+{
+	s->why = why;
+	return false;
+}
+
+/* Skips a string; returns its bytes through *str (may be NULL). */
+static bool scan_str(struct scan *s, const uint8_t **str, uint64_t *len)
+{
+	const uint8_t *b;
+	uint64_t n;
+	if (!scan_u64(s, &n))
+		return false;
+	if (n > GGUFSCAN_MAX_STR)
+		return scan_fail(s, "string length out of range");
+	if (!scan_take(s, n, &b))
+		return false;
+	if (str)
+		*str = b;
+	if (len)
+		*len = n;
+	return true;
+}
+
+/* Bytes of one scalar value, 0 for STRING/ARRAY, -1 for an unknown type. */
+static int scan_scalar_size(uint32_t t)
+{
+	static const int8_t sz[13] = { 1, 1, 2, 2, 4, 4, 4, 1, 0, 0, 8, 8, 8 };
+	return t < 13 ? sz[t] : -1;
+}
+
+static bool scan_value(struct scan *s, uint32_t t, int depth, uint64_t *u32val)
+{
+	const uint8_t *b;
+	int sz = scan_scalar_size(t);
+
+	if (sz < 0)
+		return scan_fail(s, "unknown value type");
+	if (sz > 0) {
+		if (!scan_take(s, (uint64_t)sz, &b))
+			return false;
+		if (u32val && sz == 4)
+			*u32val = (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 |
+				  (uint32_t)b[3] << 24;
+		return true;
+	}
+	if (t == 8) /* STRING */
+		return scan_str(s, NULL, NULL);
+	/* ARRAY: u32 elem type, u64 count, elements */
+	uint32_t et;
+	uint64_t cnt;
+	if (depth > 2)
+		return scan_fail(s, "arrays nested too deep");
+	if (!scan_u32(s, &et) || !scan_u64(s, &cnt))
+		return false;
+	sz = scan_scalar_size(et);
+	if (sz < 0)
+		return scan_fail(s, "unknown array element type");
+	if (sz > 0) {
+		if (cnt > (uint64_t)1 << 40)
+			return scan_fail(s, "array length out of range");
+		return scan_take(s, cnt * (uint64_t)sz, &b);
+	}
+	if (cnt > GGUFSCAN_MAX_COUNT)
+		return scan_fail(s, "array length out of range");
+	for (uint64_t i = 0; i < cnt; i++)
+		if (!scan_value(s, et, depth + 1, NULL))
+			return false;
+	return true;
+}
+
+/* Elements per block and bytes per block of ggml type t; 0 if unknown. */
+static void scan_type(uint32_t t, uint32_t *blck, uint32_t *tsize)
+{
+	static const uint16_t tab[36][2] = {
+		[0] = { 1, 4 },     [1] = { 1, 2 },     [2] = { 32, 18 },   [3] = { 32, 20 },
+		[6] = { 32, 22 },   [7] = { 32, 24 },   [8] = { 32, 34 },   [9] = { 32, 36 },
+		[10] = { 256, 84 }, [11] = { 256, 110 }, [12] = { 256, 144 }, [13] = { 256, 176 },
+		[14] = { 256, 210 }, [15] = { 256, 292 }, [16] = { 256, 66 }, [17] = { 256, 74 },
+		[18] = { 256, 98 }, [19] = { 256, 50 }, [20] = { 32, 18 },  [21] = { 256, 110 },
+		[22] = { 256, 82 }, [23] = { 256, 136 }, [24] = { 1, 1 },   [25] = { 1, 2 },
+		[26] = { 1, 4 },    [27] = { 1, 8 },    [28] = { 1, 8 },    [29] = { 256, 56 },
+		[30] = { 1, 2 },    [34] = { 256, 54 }, [35] = { 256, 66 },
+	};
+	*blck = t < 36 ? tab[t][0] : 0;
+	*tsize = t < 36 ? tab[t][1] : 0;
+}
+
+static bool scan_key_is(const uint8_t *k, uint64_t n, const char *lit)
+{
+	uint64_t i = 0;
+	for (; i < n && lit[i]; i++)
+		if (k[i] != (uint8_t)lit[i])
+			return false;
+	return i == n && !lit[i];
+}
+
+int ggufscan(const void *buf, size_t n, uint64_t *need, const char **why)
+{
+	struct scan s = { .p = buf, .n = n };
+	uint32_t magic, version;
+	uint64_t n_tensors, n_kv, align = 32, max_end = 0;
+
+	*why = NULL;
+	if (!scan_u32(&s, &magic) || !scan_u32(&s, &version) ||
+	    !scan_u64(&s, &n_tensors) || !scan_u64(&s, &n_kv))
+		goto out;
+	if (magic != 0x46554747u)
+		return *why = "no GGUF magic", GGUFSCAN_BAD;
+	if (version != 2 && version != 3)
+		return *why = "unsupported GGUF version", GGUFSCAN_BAD;
+	if (n_tensors > GGUFSCAN_MAX_COUNT || n_kv > GGUFSCAN_MAX_COUNT)
+		return *why = "tensor or key count out of range", GGUFSCAN_BAD;
+
+	for (uint64_t i = 0; i < n_kv; i++) {
+		const uint8_t *key;
+		uint64_t klen, val = 0;
+		uint32_t t;
+		if (!scan_str(&s, &key, &klen) || !scan_u32(&s, &t))
+			goto out;
+		bool is_align = scan_key_is(key, klen, "general.alignment");
+		if (!scan_value(&s, t, 0, &val))
+			goto out;
+		if (is_align) {
+			if (t != 4 || val == 0 || (val & (val - 1)) || val > 1u << 20)
+				return *why = "bad general.alignment", GGUFSCAN_BAD;
+			align = val;
+		}
+	}
+	for (uint64_t i = 0; i < n_tensors; i++) {
+		uint32_t nd, type, blck, tsize;
+		uint64_t ne[4] = { 1, 1, 1, 1 }, off, nel = 1;
+		if (!scan_str(&s, NULL, NULL) || !scan_u32(&s, &nd))
+			goto out;
+		if (nd == 0 || nd > 4)
+			return *why = "tensor with bad dimension count", GGUFSCAN_BAD;
+		for (uint32_t d = 0; d < nd; d++) {
+			if (!scan_u64(&s, &ne[d]))
+				goto out;
+			if (ne[d] > (1ull << 40) || (ne[d] && nel > (1ull << 52) / ne[d]))
+				return *why = "tensor dimension out of range", GGUFSCAN_BAD;
+			nel *= ne[d];
+		}
+		if (!scan_u32(&s, &type) || !scan_u64(&s, &off))
+			goto out;
+		scan_type(type, &blck, &tsize);
+		if (!blck)
+			continue;
+		if (ne[0] % blck)
+			return *why = "tensor row not a whole number of blocks", GGUFSCAN_BAD;
+		uint64_t nbytes = nel / blck * tsize;
+		if (off > (1ull << 56) || off + nbytes < off)
+			return *why = "tensor offset out of range", GGUFSCAN_BAD;
+		if (off + nbytes > max_end)
+			max_end = off + nbytes;
+	}
+	*need = ((uint64_t)s.pos + align - 1) / align * align + max_end;
+	return GGUFSCAN_OK;
+out:
+	if (s.why) {
+		*why = s.why;
+		return GGUFSCAN_BAD;
+	}
+	return GGUFSCAN_MORE;
+}

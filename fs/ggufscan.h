@@ -1,0 +1,28 @@
+/*
+ * A boot-time plausibility check of a GGUF file before and while it is read
+ * into memory: walks the header, the key/value section and the tensor
+ * infos of a file prefix and computes how many bytes the whole file must
+ * have (data section start + end of the furthest tensor), so a truncated
+ * model is refused at boot with a clear message.
+ *
+ * It does not replace ai/gguf.c (the engine's parser, which needs malloc and
+ * a contiguous mapping, both unavailable before the kernel runs); it only
+ * reads, never allocates, and never reads outside buf[0..n).
+ */
+#ifndef FS_GGUFSCAN_H
+#define FS_GGUFSCAN_H
+
+#include <stddef.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+enum ggufscan_result {
+	GGUFSCAN_OK = 0,    /* *need set */
+	GGUFSCAN_MORE = 1,  /* the metadata goes on past buf[n): give a longer prefix */
+	GGUFSCAN_BAD = -1,  /* malformed: *why says how */
+};
+
+/* Tensors of a type unknown to the scanner do not count toward *need. */
+int ggufscan(const void *buf, size_t n, uint64_t *need, const char **why);
+
+#endif

@@ -1,0 +1,106 @@
+/*
+ * bwprobe: streaming-read bandwidth of DRAM, the ceiling for token
+ * generation (every weight byte is read once per token).
+ *
+ *   bwprobe [-t THREADS] [-m MIB] [-r REPS]
+ *
+ * Each thread sums its own slice of a buffer much larger than the caches;
+ * prints "read T threads: X GB/s" (the best of REPS passes).
+ */
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+struct slice {
+	const uint64_t *p;
+	size_t n;
+	uint64_t sum;
+	pthread_barrier_t *bar;
+	int reps;
+	double *secs; /* per rep, written by thread 0 */
+};
+
+static double now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static void *reader(void *arg)
+{
+	struct slice *s = arg;
+	for (int r = 0; r < s->reps; r++) {
+		pthread_barrier_wait(s->bar);
+		double t0 = now();
+		uint64_t a = 0, b = 0, c = 0, d = 0;
+		for (size_t i = 0; i + 4 <= s->n; i += 4) {
+			a += s->p[i];
+			b += s->p[i + 1];
+			c += s->p[i + 2];
+			d += s->p[i + 3];
+		}
+		s->sum += a + b + c + d;
+		pthread_barrier_wait(s->bar);
+		if (s->secs)
+			s->secs[r] = now() - t0;
+	}
+	return NULL;
+}
+
+int main(int argc, char **argv)
+{
+	int threads = 1, reps = 5;
+	size_t mib = 1024;
+	for (int i = 1; i < argc; i++) {
+		if (i + 1 < argc && !strcmp(argv[i], "-t"))
+			threads = atoi(argv[++i]);
+		else if (i + 1 < argc && !strcmp(argv[i], "-m"))
+			mib = strtoul(argv[++i], NULL, 10);
+		else if (i + 1 < argc && !strcmp(argv[i], "-r"))
+			reps = atoi(argv[++i]);
+		else {
+			fprintf(stderr, "usage: bwprobe [-t THREADS] [-m MIB] [-r REPS]\n");
+			return 2;
+		}
+	}
+	if (threads < 1 || threads > 256 || reps < 1 || mib < 64) {
+		fprintf(stderr, "bwprobe: bad arguments\n");
+		return 2;
+	}
+	size_t bytes = mib << 20, n = bytes / 8;
+	uint64_t *buf = aligned_alloc(4096, bytes);
+	if (!buf) {
+		fprintf(stderr, "bwprobe: cannot allocate %zu MiB\n", mib);
+		return 1;
+	}
+	for (size_t i = 0; i < n; i++)
+		buf[i] = i;
+	pthread_barrier_t bar;
+	pthread_barrier_init(&bar, NULL, threads);
+	double *secs = calloc(reps, sizeof *secs);
+	struct slice *sl = calloc(threads, sizeof *sl);
+	pthread_t *tid = calloc(threads, sizeof *tid);
+	size_t per = n / threads / 8 * 8;
+	for (int t = 0; t < threads; t++) {
+		sl[t] = (struct slice){ buf + t * per, per, 0, &bar, reps, t == 0 ? secs : NULL };
+		if (t > 0)
+			pthread_create(&tid[t], NULL, reader, &sl[t]);
+	}
+	reader(&sl[0]);
+	uint64_t sum = sl[0].sum;
+	for (int t = 1; t < threads; t++) {
+		pthread_join(tid[t], NULL);
+		sum += sl[t].sum;
+	}
+	double best = secs[0];
+	for (int r = 1; r < reps; r++)
+		if (secs[r] < best)
+			best = secs[r];
+	printf("read %d threads: %.1f GB/s (checksum %llx)\n", threads,
+	       (double)per * threads * 8 / best / 1e9, (unsigned long long)(sum & 0xffff));
+	return 0;
+}

@@ -1,0 +1,574 @@
+/*
+ * llm: the engine on Linux. Subcommands info, tokenize, eval, generate,
+ * bench (see usage()). The model file is mmapped read-only; the engine
+ * (ai/) runs on a pthread pool (host/pool.c).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ai/forward.h"
+#include "ai/generate.h"
+#include "ai/gguf.h"
+#include "ai/model.h"
+#include "ai/quant.h"
+#include "ai/sampler.h"
+#include "ai/tokenizer.h"
+#include "host/pool.h"
+
+#define LLM_DEFAULT_CTX 2048
+#define LLM_BATCH 64
+
+static const char USAGE[] =
+	"usage: llm COMMAND MODEL.gguf [options]\n"
+	"\n"
+	"commands:\n"
+	"  info                 architecture, hyperparameters, tensor types, vocabulary\n"
+	"  tokenize [--no-bos]  token ids of the bytes on stdin, on one line\n"
+	"  eval --tokens \"ID ID ...\" [--top K] [--batch N]\n"
+	"                       teacher-forced logits: one line per position\n"
+	"                       'pos P topK ID:LOGIT ...' (--batch: the first N tokens\n"
+	"                       as one batch, the rest one at a time)\n"
+	"  generate -p PROMPT [-n N] [--temp T] [--top-k K] [--top-p P] [--min-p P]\n"
+	"           [--repeat-penalty R] [--repeat-last-n N] [--seed S] [--ids]\n"
+	"                       stream a continuation (greedy with --temp 0)\n"
+	"  bench [-p 64] [-n 32] [-r REPS]\n"
+	"                       prompt processing and generation speed (median)\n"
+	"\n"
+	"options for every command:\n"
+	"  -c, --ctx N          context size (default: min(model maximum, 2048))\n"
+	"  -t, --threads N      worker threads (default: online CPUs)\n"
+	"  --kernels K          scalar | avx2 | avx512 (default: best; env LLM_KERNELS)\n"
+	"  -h, --help           this text\n";
+
+static void die(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
+
+static void die(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fputs("llm: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+	exit(1);
+}
+
+/* ---- options ------------------------------------------------------------ */
+
+struct opts {
+	const char *cmd, *model;
+	int ctx, threads, kernels;
+	/* tokenize */
+	bool no_bos;
+	/* eval */
+	const char *tokens;
+	int top, batch;
+	/* generate */
+	const char *prompt;
+	int n_predict;
+	bool ids;
+	struct sampler_params sp;
+	/* bench */
+	int pp, tg, reps;
+};
+
+static long parse_int(const char *opt, const char *s, long lo, long hi)
+{
+	char *end;
+	errno = 0;
+	long v = s ? strtol(s, &end, 10) : 0;
+	if (!s || !*s || *end || errno || v < lo || v > hi)
+		die("%s: bad number '%s' (expected an integer in %ld..%ld)", opt, s ? s : "", lo, hi);
+	return v;
+}
+
+static float parse_float(const char *opt, const char *s, float lo, float hi)
+{
+	char *end;
+	errno = 0;
+	float v = s ? strtof(s, &end) : 0;
+	if (!s || !*s || *end || errno || !(v >= lo && v <= hi))
+		die("%s: bad number '%s' (expected %g..%g)", opt, s ? s : "", (double)lo, (double)hi);
+	return v;
+}
+
+static int parse_kernels(const char *s)
+{
+	if (!strcmp(s, "scalar"))
+		return QUANT_SCALAR;
+	if (!strcmp(s, "avx2"))
+		return QUANT_AVX2;
+	if (!strcmp(s, "avx512"))
+		return QUANT_AVX512;
+	die("--kernels: unknown value '%s' (scalar, avx2, avx512)", s);
+}
+
+static bool is(const char *a, const char *s, const char *l)
+{
+	return (s && !strcmp(a, s)) || (l && !strcmp(a, l));
+}
+
+static void parse_args(int argc, char **argv, struct opts *o)
+{
+	memset(o, 0, sizeof *o);
+	o->kernels = -1;
+	o->top = 5;
+	o->n_predict = -2;
+	o->pp = 64;
+	o->tg = 32;
+	o->reps = 5;
+	sampler_defaults(&o->sp);
+	const char *env = getenv("LLM_KERNELS");
+	if (env && *env)
+		o->kernels = parse_kernels(env);
+	if (argc < 2 || is(argv[1], "-h", "--help") || !strcmp(argv[1], "help")) {
+		fputs(USAGE, stdout);
+		exit(argc < 2 ? 2 : 0);
+	}
+	o->cmd = argv[1];
+	const char *cmds[] = { "info", "tokenize", "eval", "generate", "bench" };
+	bool known = false;
+	for (size_t i = 0; i < sizeof cmds / sizeof *cmds; i++)
+		known |= !strcmp(o->cmd, cmds[i]);
+	if (!known)
+		die("unknown command '%s' (try llm --help)", o->cmd);
+	bool gen = !strcmp(o->cmd, "generate"), bench = !strcmp(o->cmd, "bench");
+	bool eval = !strcmp(o->cmd, "eval");
+	for (int i = 2; i < argc; i++) {
+		const char *a = argv[i];
+		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+#define VAL() (v ? (i++, v) : (die("option %s needs a value", a), v))
+		if (is(a, "-h", "--help")) {
+			fputs(USAGE, stdout);
+			exit(0);
+		} else if (is(a, "-c", "--ctx")) {
+			o->ctx = (int)parse_int(a, VAL(), 1, 1 << 24);
+		} else if (is(a, "-t", "--threads")) {
+			o->threads = (int)parse_int(a, VAL(), 1, 1024);
+		} else if (is(a, NULL, "--kernels")) {
+			o->kernels = parse_kernels(VAL());
+		} else if (is(a, NULL, "--no-bos") && !strcmp(o->cmd, "tokenize")) {
+			o->no_bos = true;
+		} else if (is(a, NULL, "--tokens") && eval) {
+			o->tokens = VAL();
+		} else if (is(a, NULL, "--top") && eval) {
+			o->top = (int)parse_int(a, VAL(), 1, 1 << 24);
+		} else if (is(a, NULL, "--batch") && eval) {
+			o->batch = (int)parse_int(a, VAL(), 1, 1 << 24);
+		} else if (is(a, "-p", "--prompt") && gen) {
+			o->prompt = VAL();
+		} else if (is(a, "-n", "--n-predict") && gen) {
+			o->n_predict = (int)parse_int(a, VAL(), -1, 1 << 24);
+		} else if (is(a, NULL, "--temp") && gen) {
+			o->sp.temp = parse_float(a, VAL(), 0, 1000);
+		} else if (is(a, NULL, "--top-k") && gen) {
+			o->sp.top_k = (int)parse_int(a, VAL(), 0, 1 << 24);
+		} else if (is(a, NULL, "--top-p") && gen) {
+			o->sp.top_p = parse_float(a, VAL(), 0, 1);
+		} else if (is(a, NULL, "--min-p") && gen) {
+			o->sp.min_p = parse_float(a, VAL(), 0, 1);
+		} else if (is(a, NULL, "--repeat-penalty") && gen) {
+			o->sp.repeat_penalty = parse_float(a, VAL(), 0.01f, 100);
+		} else if (is(a, NULL, "--repeat-last-n") && gen) {
+			o->sp.repeat_last_n = (int)parse_int(a, VAL(), 0, 1 << 20);
+		} else if (is(a, "-s", "--seed") && gen) {
+			char *end;
+			const char *s = VAL();
+			errno = 0;
+			o->sp.seed = strtoull(s, &end, 10);
+			if (!*s || *end || errno || *s == '-')
+				die("%s: bad number '%s'", a, s);
+		} else if (is(a, NULL, "--ids") && gen) {
+			o->ids = true;
+		} else if (is(a, "-p", NULL) && bench) {
+			o->pp = (int)parse_int(a, VAL(), 0, 1 << 20);
+		} else if (is(a, "-n", NULL) && bench) {
+			o->tg = (int)parse_int(a, VAL(), 0, 1 << 20);
+		} else if (is(a, "-r", "--reps") && bench) {
+			o->reps = (int)parse_int(a, VAL(), 1, 16);
+		} else if (a[0] == '-' && a[1]) {
+			die("unknown option '%s' for '%s' (try llm --help)", a, o->cmd);
+		} else if (!o->model) {
+			o->model = a;
+		} else {
+			die("unexpected argument '%s'", a);
+		}
+#undef VAL
+	}
+	if (!o->model)
+		die("%s: no model file given (usage: llm %s MODEL.gguf ...)", o->cmd, o->cmd);
+	if (o->n_predict == -2)
+		o->n_predict = gen ? 128 : 0;
+}
+
+/* ---- loading ------------------------------------------------------------ */
+
+struct loaded {
+	void *map;
+	size_t len;
+	struct gguf g;
+	struct model m;
+	bool has_model;
+	struct tokenizer *tk;
+	struct forward *f;
+};
+
+static void load_file(const char *path, struct loaded *L)
+{
+	char err[256];
+	int fd = open(path, O_RDONLY);
+	if (fd < 0)
+		die("%s: %s", path, strerror(errno));
+	struct stat st;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
+		die("%s: not a regular file", path);
+	uint8_t head[64] = { 0 };
+	ssize_t got = pread(fd, head, sizeof head, 0);
+	if (got < 0)
+		die("%s: %s", path, strerror(errno));
+	if (gguf_check_header(head, (size_t)got, err, sizeof err) != 0)
+		die("%s: not a GGUF file: %s", path, err);
+	L->len = (size_t)st.st_size;
+	L->map = mmap(NULL, L->len, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (L->map == MAP_FAILED)
+		die("%s: mmap: %s", path, strerror(errno));
+	if (gguf_open(&L->g, L->map, L->len, err, sizeof err) != 0)
+		die("%s: %s", path, err);
+}
+
+static void load_tokenizer(const char *path, struct loaded *L)
+{
+	char err[256];
+	L->tk = tokenizer_load(&L->g, err, sizeof err);
+	if (!L->tk)
+		die("%s: tokenizer: %s", path, err);
+}
+
+static void load_model(const char *path, struct loaded *L)
+{
+	char err[256];
+	if (model_load(&L->m, &L->g, err, sizeof err) != 0)
+		die("%s: %s", path, err);
+	L->has_model = true;
+}
+
+static void new_context(const struct opts *o, struct loaded *L)
+{
+	char err[256];
+	int ctx = o->ctx;
+	if (ctx == 0)
+		ctx = L->m.n_ctx_train < LLM_DEFAULT_CTX ? L->m.n_ctx_train : LLM_DEFAULT_CTX;
+	L->f = forward_new(&L->m, ctx, LLM_BATCH, err, sizeof err);
+	if (!L->f)
+		die("%s", err);
+}
+
+static void unload(struct loaded *L)
+{
+	forward_free(L->f);
+	tokenizer_free(L->tk);
+	if (L->has_model)
+		model_free(&L->m);
+	gguf_close(&L->g);
+	munmap(L->map, L->len);
+}
+
+static uint64_t now_ns(void *user)
+{
+	(void)user;
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* ---- commands ----------------------------------------------------------- */
+
+static int cmd_info(const struct opts *o, struct loaded *L)
+{
+	char err[256];
+	int counts[GGML_TYPE_COUNT + 1] = { 0 };
+	for (uint64_t i = 0; i < L->g.n_tensors; i++) {
+		uint32_t t = L->g.tensors[i].type;
+		counts[t < GGML_TYPE_COUNT ? t : GGML_TYPE_COUNT]++;
+	}
+	printf("file: %s (%zu bytes, GGUF v%u, %llu tensors, %llu keys)\n", o->model, L->len,
+	       L->g.version, (unsigned long long)L->g.n_tensors, (unsigned long long)L->g.n_kv);
+	struct gguf_str name;
+	if (gguf_get_str(&L->g, "general.name", &name))
+		printf("name: %.*s\n", (int)(name.n > 200 ? 200 : name.n), name.p);
+	int rc = 0;
+	if (model_load(&L->m, &L->g, err, sizeof err) == 0) {
+		const struct model *m = &L->m;
+		L->has_model = true;
+		printf("architecture: %s\n", m->arch_name);
+		printf("n_embd: %d\nn_ff: %d\nn_layer: %d\nn_head: %d\nn_head_kv: %d\nhead_dim: %d\n",
+		       m->n_embd, m->n_ff, m->n_layer, m->n_head, m->n_head_kv, m->head_dim);
+		printf("n_ctx_train: %d\nn_vocab: %d\n", m->n_ctx_train, m->n_vocab);
+		printf("rope: %s, n_rot %d, freq_base %g, freq_scale %g%s\n",
+		       m->rope_neox ? "neox" : "normal", m->n_rot, (double)m->rope_base,
+		       (double)m->rope_freq_scale, m->rope_freqs ? ", rope_freqs" : "");
+		printf("rms_eps: %g\noutput: %s\n", (double)m->norm_eps,
+		       m->tied_output ? "tied to token_embd" : "separate");
+		printf("weights: %.2f MiB\n", m->weight_bytes / 1048576.0);
+	} else {
+		printf("model: %s\n", err);
+		rc = 1;
+	}
+	printf("tensor types:");
+	for (int t = 0; t <= GGML_TYPE_COUNT; t++) {
+		if (!counts[t])
+			continue;
+		const char *n = t < GGML_TYPE_COUNT ? quant_type_name(t) : NULL;
+		printf(" %s:%d", n ? n : "unknown", counts[t]);
+	}
+	printf("\n");
+	L->tk = tokenizer_load(&L->g, err, sizeof err);
+	if (L->tk) {
+		printf("vocab: %s, %d tokens, bos %d, eos %d, eot %d\n", tokenizer_kind(L->tk),
+		       tokenizer_n_vocab(L->tk), tokenizer_bos(L->tk), tokenizer_eos(L->tk),
+		       tokenizer_eot(L->tk));
+	} else {
+		printf("vocab: %s\n", err);
+		rc = 1;
+	}
+	printf("kernels: %s\n", quant_level_name(quant_level()));
+	return rc;
+}
+
+static int cmd_tokenize(const struct opts *o, struct loaded *L)
+{
+	size_t cap = 1 << 16, len = 0;
+	char *text = malloc(cap);
+	if (!text)
+		die("out of memory");
+	for (;;) {
+		if (len == cap && !(text = realloc(text, cap *= 2)))
+			die("out of memory");
+		size_t n = fread(text + len, 1, cap - len, stdin);
+		if (n == 0)
+			break;
+		len += n;
+	}
+	bool bos = !o->no_bos && tokenizer_wants_bos(L->tk);
+	int max = (int)(len < (1u << 30) ? len : (1u << 30)) + 16;
+	int32_t *ids = malloc((size_t)max * sizeof *ids);
+	if (!ids)
+		die("out of memory");
+	int n = tokenizer_encode(L->tk, text, len, bos, false, ids, max);
+	if (n > max) { /* cannot happen for sane tokenizers; be safe */
+		max = n;
+		if (!(ids = realloc(ids, (size_t)max * sizeof *ids)))
+			die("out of memory");
+		n = tokenizer_encode(L->tk, text, len, bos, false, ids, max);
+	}
+	if (n < 0)
+		die("cannot tokenize the input");
+	for (int i = 0; i < n; i++)
+		printf(i ? " %d" : "%d", ids[i]);
+	printf("\n");
+	free(ids);
+	free(text);
+	return 0;
+}
+
+/* ids[0..k) = the k largest logits, largest first, ties to the lower id. */
+static void top_ids(const float *l, int n, int k, int *ids)
+{
+	for (int j = 0; j < k; j++)
+		ids[j] = -1;
+	for (int i = 0; i < n; i++) {
+		int j = k;
+		while (j > 0 && (ids[j - 1] < 0 || l[i] > l[ids[j - 1]]))
+			j--;
+		if (j == k)
+			continue;
+		memmove(&ids[j + 1], &ids[j], (size_t)(k - j - 1) * sizeof *ids);
+		ids[j] = i;
+	}
+}
+
+static void print_top(int pos, const float *logits, int n_vocab, int k)
+{
+	int ids[64];
+	if (k > n_vocab)
+		k = n_vocab;
+	if (k > 64)
+		k = 64;
+	top_ids(logits, n_vocab, k, ids);
+	printf("pos %d top%d", pos, k);
+	for (int j = 0; j < k; j++)
+		printf(" %d:%.5f", ids[j], (double)logits[ids[j]]);
+	printf("\n");
+}
+
+static int cmd_eval(const struct opts *o, struct loaded *L)
+{
+	if (!o->tokens)
+		die("eval: --tokens \"ID ID ...\" is required");
+	int n_ctx = forward_n_ctx(L->f), n = 0, n_vocab = L->m.n_vocab;
+	int32_t *toks = malloc(((size_t)n_ctx + 1) * sizeof *toks);
+	if (!toks)
+		die("out of memory");
+	for (const char *p = o->tokens; *p;) {
+		while (*p == ' ' || *p == '\t' || *p == ',' || *p == '\n')
+			p++;
+		if (!*p)
+			break;
+		char *end;
+		errno = 0;
+		long v = strtol(p, &end, 10);
+		if (end == p || errno || v < 0 || v >= n_vocab)
+			die("--tokens: bad token id near '%.20s' (vocabulary has %d)", p, n_vocab);
+		if (n == n_ctx)
+			die("--tokens: more than the context size (%d) tokens", n_ctx);
+		toks[n++] = (int32_t)v;
+		p = end;
+	}
+	if (n == 0)
+		die("--tokens: no tokens");
+	int nb = o->batch > n ? n : o->batch, pos = 0;
+	while (pos < nb) { /* the batched prefix, all logits, in chunks */
+		int c = nb - pos < forward_n_batch(L->f) ? nb - pos : forward_n_batch(L->f);
+		const float *lg = forward_eval(L->f, toks + pos, c, pos, true);
+		if (!lg)
+			die("evaluation failed at position %d", pos);
+		for (int i = 0; i < c; i++)
+			print_top(pos + i, lg + (size_t)i * n_vocab, n_vocab, o->top);
+		pos += c;
+	}
+	for (; pos < n; pos++) {
+		const float *lg = forward_eval(L->f, &toks[pos], 1, pos, false);
+		if (!lg)
+			die("evaluation failed at position %d", pos);
+		print_top(pos, lg, n_vocab, o->top);
+	}
+	free(toks);
+	return 0;
+}
+
+static volatile sig_atomic_t interrupted;
+
+static void on_sigint(int sig)
+{
+	(void)sig;
+	interrupted = 1;
+}
+
+static bool should_stop(void *user)
+{
+	(void)user;
+	return interrupted != 0;
+}
+
+struct gen_out {
+	bool ids;
+	int n;
+};
+
+static void on_token(void *user, int32_t id, const char *piece, int len)
+{
+	struct gen_out *g = user;
+	if (g->ids)
+		printf(g->n ? " %d" : "%d", id);
+	else
+		fwrite(piece, 1, (size_t)len, stdout);
+	g->n++;
+	fflush(stdout);
+}
+
+static int cmd_generate(const struct opts *o, struct loaded *L)
+{
+	char err[256];
+	if (!o->prompt)
+		die("generate: -p PROMPT is required");
+	struct sampler *s = sampler_new(&o->sp, L->m.n_vocab);
+	if (!s)
+		die("out of memory");
+	struct gen_out go = { o->ids, 0 };
+	struct gen_io io = { on_token, should_stop, now_ns, &go };
+	signal(SIGINT, on_sigint); /* Ctrl-C ends the generation, not the process */
+	struct gen_params gp = { o->n_predict, true, false };
+	struct gen_stats st;
+	if (generate_text(L->f, L->tk, s, o->prompt, strlen(o->prompt), &gp, &io, &st,
+			  err, sizeof err) != 0)
+		die("%s", err);
+	printf("\n");
+	static const char *why[] = { "end of text", "token limit", "context full", "stopped" };
+	fprintf(stderr, "llm: prompt %d tokens in %.1f ms (%.1f tok/s), generated %d tokens "
+		"in %.1f ms (%.1f tok/s), first token after %.1f ms, stop: %s\n",
+		st.n_prompt, st.t_prompt_ns / 1e6,
+		st.t_prompt_ns ? st.n_prompt * 1e9 / st.t_prompt_ns : 0.0, st.n_gen,
+		st.t_gen_ns / 1e6,
+		st.t_gen_ns && st.n_gen > 1 ? (st.n_gen - 1) * 1e9 / st.t_gen_ns : 0.0,
+		st.t_first_ns / 1e6, why[st.stop]);
+	sampler_free(s);
+	return 0;
+}
+
+static int cmd_bench(const struct opts *o, struct loaded *L)
+{
+	char err[256];
+	double pp, tg;
+	struct gen_io io = { NULL, NULL, now_ns, NULL };
+	if (generate_bench(L->f, o->pp, o->tg, o->reps, &io, &pp, &tg, err, sizeof err) != 0)
+		die("%s", err);
+	printf("model: %s, %s kernels, %d threads, %.2f MiB of weights\n", L->m.arch_name,
+	       quant_level_name(quant_level()), o->threads, L->m.weight_bytes / 1048576.0);
+	printf("pp %d: %.2f tok/s\n", o->pp, pp);
+	printf("tg %d: %.2f tok/s\n", o->tg, tg);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct opts o;
+	struct loaded L;
+	memset(&L, 0, sizeof L);
+	parse_args(argc, argv, &o);
+	int want = o.kernels < 0 ? QUANT_AVX512 : o.kernels;
+	int got = quant_init(want);
+	if (o.kernels >= 0 && got != o.kernels)
+		die("--kernels %s: not supported by this CPU (best: %s)",
+		    quant_level_name(o.kernels), quant_level_name(got));
+	if (o.threads == 0) {
+		long n = sysconf(_SC_NPROCESSORS_ONLN);
+		o.threads = n < 1 ? 1 : n > 64 ? 64 : (int)n;
+	}
+	if (pool_init(o.threads) != 0)
+		die("cannot start %d threads", o.threads);
+
+	load_file(o.model, &L);
+	int rc;
+	if (!strcmp(o.cmd, "info")) {
+		rc = cmd_info(&o, &L);
+	} else if (!strcmp(o.cmd, "tokenize")) {
+		load_tokenizer(o.model, &L);
+		rc = cmd_tokenize(&o, &L);
+	} else {
+		load_model(o.model, &L);
+		if (strcmp(o.cmd, "bench") != 0)
+			load_tokenizer(o.model, &L);
+		new_context(&o, &L);
+		if (!strcmp(o.cmd, "eval"))
+			rc = cmd_eval(&o, &L);
+		else if (!strcmp(o.cmd, "generate"))
+			rc = cmd_generate(&o, &L);
+		else
+			rc = cmd_bench(&o, &L);
+	}
+	unload(&L);
+	pool_shutdown();
+	return rc;
+}

@@ -1,0 +1,59 @@
+/*
+ * Our page tables (4-level, 4 KiB / 2 MiB / 1 GiB pages), built by
+ * vmm_init and loaded into CR3 on every CPU (APs load vmm_cr3()).
+ *
+ * Virtual layout:
+ *   0 .. top of RAM     identity map (virt == phys) of every RAM range of
+ *                       the UEFI map, rounded out to 2 MiB, write-back,
+ *                       NX, with 1 GiB pages where a whole aligned GiB is
+ *                       RAM, else 2 MiB; 4 KiB pages only where needed:
+ *     page 0            NOT mapped (catches NULL dereferences)
+ *     our image         .text (_text.._etext) read-only + executable,
+ *                       the rest of the image read-write NX, 4 KiB pages
+ *     UEFI runtime      read-write-executable (ResetSystem is called)
+ *     stack guards      one unmapped page below each vmm_stack_alloc stack
+ *   MMIO                identity: the framebuffer write-combining (PAT
+ *                       entry 4, programmed by cpu_init_simd), the LAPIC
+ *                       (0xFEE00000), IOAPIC (0xFEC00000) and the map's
+ *                       MMIO ranges uncached, NX
+ *   VMM_MODEL_BASE      the model file's chunks (struct boot_file) mapped
+ *   (64 TiB)            back to back, read-only NX, so the engine sees one
+ *                       contiguous (base, size) file
+ *
+ * EFER.NXE and CR0.WP are set by vmm_init on the BSP; an AP must set NXE
+ * before loading vmm_cr3() (the tables use the NX bit) and should set WP.
+ * The page tables themselves come from pmm and are never freed.
+ */
+#ifndef MM_VMM_H
+#define MM_VMM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/boot_info.h"
+
+#define VMM_MODEL_BASE 0x0000400000000000ull
+
+/* Builds and loads our tables (after pmm_init). Panics if it cannot. */
+void vmm_init(const struct boot_info *bi);
+uint64_t vmm_cr3(void);
+
+/* Identity-maps [phys, phys+size) uncached NX, returns (void *)phys, or
+ * NULL when page tables cannot be allocated. */
+void *vmm_map_mmio(uint64_t phys, uint64_t size);
+/* A new stack of size bytes (rounded up to pages) with an unmapped guard
+ * page below; returns its TOP (16-byte aligned), or NULL. */
+void *vmm_stack_alloc(uint64_t size);
+
+/* The model file mapped contiguously, or NULL (no model / mapping failed). */
+const void *vmm_model_base(void);
+uint64_t vmm_model_size(void);
+
+/* The PTE flags (P, RW, NX, ...) that translate va, and its physical
+ * address; false when unmapped. For `info` and tests. */
+bool vmm_query(uint64_t va, uint64_t *phys, uint64_t *flags);
+
+/* True when va lies in the guard page of a vmm_stack_alloc stack. */
+bool vmm_is_guard(uint64_t va);
+
+#endif

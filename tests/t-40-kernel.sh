@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Kernel side (issue 2: core/, mm/, lib/). Host unit tests of the OS's libc
+# subset against glibc (vsnprintf incl. floats, str*, strtol/strtod, qsort
+# order, the heap) and of the pure mm/ logic (free-range set, page-table
+# builder), built by `make unit`. Then, when QEMU + OVMF are there, a boot
+# that exercises the kernel's own pieces through tools/osrun: `mem`, the
+# line editor (Backspace over serial), an unknown command, `debug on` +
+# `panic-test pf` (page 0 unmapped -> #PF report naming CR2) and
+# `panic-test guard` (stack overflow into the guard page -> #DF on its IST
+# stack, still reported).
+cd "$(dirname "$0")/.." || exit 2
+. tests/boot-lib.sh
+
+for t in lib mm; do
+	bin=$BUILD/host/test_$t
+	if [ ! -x "$bin" ]; then
+		fail "kernel unit tests test_$t built ($bin missing: make unit)"
+		continue
+	fi
+	out=$("$bin" 2>&1)
+	rc=$?
+	echo "$out"
+	[ $rc -eq 0 ] || grep -q '^FAIL' <<<"$out" || fail "test_$t exit status $rc"
+done
+
+if why=$(boot_unavailable); then
+	for c in "kernel shell" "kernel #PF report" "kernel guard page #DF report"; do skip "$c" "$why"; done
+	exit 0
+fi
+if [ ! -f "$EFI" ]; then
+	fail "boot image $EFI exists (make efi)"
+	exit 0
+fi
+
+osrun_log shell --timeout 150 --smp 2 mem "$(printf 'echo abX\x7fc')" no-such-command help
+check "kernel: boot reaches the shell and runs every command" [ "$(cat $TMP/shell.rc)" = 0 ]
+check "kernel: mem lists the map and free pages" section_has shell mem '^free: [0-9]+ pages \([0-9]+ MiB\)'
+check "kernel: mem shows usable RAM in the map" section_has shell mem 'usable'
+check "kernel: Backspace over serial edits the line" grep -qx 'abc' "$TMP/shell.log"
+check "kernel: unknown command answered, shell alive" section_has shell no-such-command "unknown command 'no-such-command'"
+check "kernel: help hides debug commands by default" bash -c "! grep -q 'panic-test' <(sed -n '/llm> help/,\$p' $TMP/shell.log)"
+
+osrun_log pf --timeout 120 --cmd-timeout 40 --until '(?s)panic-test pf\n.*system halted' "debug on" "panic-test pf"
+check "kernel #PF: report reached" [ "$(cat $TMP/pf.rc)" = 0 ]
+check "kernel #PF: vector 14 with CR2 of page 0" has pf 'exception 14 #PF page fault.*' 
+check "kernel #PF: write to a not-present page at CR2 0x8" has pf 'not-present page, write at CR2 0x0+8\b'
+check "kernel #PF: RIP located in the image" has pf 'RIP 0x[0-9a-f]+ \(image\+0x[0-9a-f]+'
+
+osrun_log guard --timeout 120 --cmd-timeout 40 --until '(?s)panic-test guard\n.*system halted' "debug on" "panic-test guard"
+check "kernel guard page: overflow reported as #DF on the IST stack" has guard 'exception 8 #DF double fault'
+check "kernel guard page: stack walk printed" has guard '^  #0 0x[0-9a-f]+'
+exit 0

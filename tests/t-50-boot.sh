@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# Boot tests (issue 2): BOOTX64.EFI under QEMU TCG + OVMF through tools/osrun.
+# Reaches the shell after ExitBootServices with a model (the conformance
+# model aidreams260K-f32.gguf from ../shared, SKIP when absent, and the demo
+# model) and without one; `info` must show our page tables live (CR3 differs
+# from the firmware's, NX enabled) and the model's size and CRC-32 equal to
+# what python computes for the file. Both model boots also have a decoy
+# model that sorts first: the boot menu must take Down + Enter (aidreams)
+# and llm.cfg's model= as the default (demo). A model loaded in 2 MiB
+# chunks must read back whole through the kernel's contiguous mapping
+# (mapcheck). The no-model boot goes through a GPT disk image (as written
+# to a USB stick). Also runs the fs/ host unit tests.
+cd "$(dirname "$0")/.." || exit 2
+. tests/boot-lib.sh
+
+# ---- host unit tests of fs/ (cfg parser, CRC-32, GGUF size scan)
+if [ -x "$BUILD/host/test_bootfs" ]; then
+	out=$("$BUILD/host/test_bootfs" $(ls $SHARED_MODELS/*.gguf 2>/dev/null))
+	rc=$?
+	echo "$out"
+	[ $rc -eq 0 ] || grep -q '^FAIL' <<<"$out" || fail "bootfs unit tests exit status $rc"
+else
+	fail "bootfs unit tests built ($BUILD/host/test_bootfs missing: make unit)"
+fi
+
+if why=$(boot_unavailable); then
+	for c in "boot with aidreams" "boot with demo model" "boot without model"; do skip "$c" "$why"; done
+	exit 0
+fi
+if [ ! -f "$EFI" ]; then
+	fail "boot image $EFI exists (make efi)"
+	exit 0
+fi
+
+# check_info NAME FILE: the `info` output of boot NAME shows FILE's size and
+# CRC-32, a CR3 different from the firmware's and NX enabled.
+check_info() {
+	python3 - "$TMP/$1.log" "$2" <<'PY'
+import re, sys, zlib
+log = open(sys.argv[1], errors="replace").read()
+data = open(sys.argv[2], "rb").read()
+m = re.search(r"llm> info\n(.*?)(\nllm> |\Z)", log, re.S)
+info = m.group(1) if m else ""
+ok = True
+def res(good, what):
+    global ok
+    print("%s: %s" % ("PASS" if good else "FAIL", what))
+    ok = ok and good
+name = sys.argv[3] if len(sys.argv) > 3 else ""
+res(bool(info), "info output present")
+res(re.search(r"\b%d\b" % len(data), info) is not None, "info shows model size %d" % len(data))
+crc = "crc32 0x%08x" % zlib.crc32(data)
+res(crc in info.lower(), "info shows %s" % crc)
+cr3 = set()
+for line in info.splitlines():
+    if "cr3" in line.lower():
+        cr3.update(int(h, 16) for h in re.findall(r"0x([0-9a-fA-F]+)", line))
+res(len(cr3) >= 2, "info shows our CR3 differs from the firmware's")
+res(re.search(r"(?i)\bNX\b[: ]*\s*enabled", info) is not None, "info shows NX enabled")
+PY
+}
+
+# ---- the conformance model
+AID=$SHARED_MODELS/aidreams260K-f32.gguf
+if [ -f "$AID" ]; then
+	# with a decoy listed first: the boot menu, Down + Enter picks aidreams
+	make_tiny_gguf "$TMP/a-decoy.gguf" decoy
+	osrun_log aid --timeout 180 --model "$TMP/a-decoy.gguf" --model "$AID" \
+		'!wait Booting .* in' '!keys \x1b[B\r' info
+	check "boot with aidreams260K reaches the shell" [ "$(cat $TMP/aid.rc)" = 0 ]
+	check "boot menu: Down + Enter chose aidreams260K" section_has aid info 'aidreams260K-f32\.gguf'
+
+	check "firmware phase loaded aidreams260K" has aid 'aidreams260K-f32\.gguf: [0-9]+ bytes, crc32 0x[0-9a-f]{8}'
+	check_info aid "$AID" | sed 's/^\(PASS\|FAIL\): /\1: aidreams /'
+else
+	skip "boot with aidreams260K" "../shared/conformance/models absent"
+fi
+
+# ---- a model split into 2 MiB chunks (llm.cfg chunk_mib, as on fragmented
+# RAM): the kernel's contiguous mapping must read back the loader's CRC-32
+SPLIT=$SHARED_MODELS/synth-llama-f32.gguf
+if [ -f "$SPLIT" ]; then
+	printf 'chunk_mib=2\n' >"$TMP/chunk.cfg"
+	osrun_log split --timeout 180 --model "$SPLIT" --esp-extra "$TMP/chunk.cfg=llm.cfg" info mapcheck
+	check "split model: loaded in several chunks" has split 'in [0-9]+ chunks \(llm.cfg chunk_mib\)'
+	check_info split "$SPLIT" | sed 's/^\(PASS\|FAIL\): /\1: split /' | grep -v 'CR3\|NX'
+	check "split model: mapped chunks match the loader's CRC-32" section_has split mapcheck ': match'
+else
+	skip "split model" "../shared/conformance/models absent"
+fi
+
+# ---- the demo model (or a tiny synthetic GGUF when mkmodel is not built)
+DEMO=$BUILD/demo.gguf
+if [ ! -f "$DEMO" ] && [ -x "$BUILD/host/mkmodel" ]; then
+	"$BUILD/host/mkmodel" --preset demo -o "$TMP/demo.gguf" >/dev/null 2>&1 && DEMO=$TMP/demo.gguf
+fi
+if [ ! -f "$DEMO" ]; then
+	DEMO=$TMP/tiny.gguf
+	make_tiny_gguf "$DEMO"
+fi
+[ -f "$TMP/a-decoy.gguf" ] || make_tiny_gguf "$TMP/a-decoy.gguf" decoy
+printf 'model=%s\ntimeout=0\n' "$(basename "$DEMO")" >"$TMP/llm.cfg"
+osrun_log demo --timeout 180 --model "$TMP/a-decoy.gguf" --model "$DEMO" \
+	--esp-extra "$TMP/llm.cfg" info
+check "boot with $(basename "$DEMO") reaches the shell" [ "$(cat $TMP/demo.rc)" = 0 ]
+check "boot menu lists both models" has demo '1 +\\a-decoy\.gguf'
+check "llm.cfg model= chose $(basename "$DEMO")" section_has demo info "$(basename "$DEMO")"
+check_info demo "$DEMO" | sed 's/^\(PASS\|FAIL\): /\1: demo /'
+
+# ---- no model at all: a clear message, and the shell answers
+# (through a GPT disk image, as `make usb` writes for a stick)
+osrun_log none --timeout 120 --gpt help
+check "boot without a model (GPT disk) reaches the shell" [ "$(cat $TMP/none.rc)" = 0 ]
+check "boot without a model says so" has none '[Nn]o model'
+check "shell answers help without a model" section_has none help 'info'
+exit 0

@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# make bench: tok/s of the host engine on synthetic models of real shapes,
+# for each thread count, beside llama.cpp's llama-bench when LLAMA_BENCH
+# points at one (built locally by you; not part of this project), plus the
+# DRAM streaming-read rate and the share of it token generation reaches.
+#
+#   BENCH_MODELS  preset:type list   (default: tinyllama:q4_0 tinyllama:q8_0 tinyllama:q4_k_m)
+#   BENCH_THREADS thread counts      (default: 1 2)
+#   BENCH_P / BENCH_N                prompt / generated tokens (default 64 / 32)
+#   LLAMA_BENCH   path to llama-bench (optional)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+B=${BUILD:-build}
+HB=$B/host
+MD=$B/models
+P=${BENCH_P:-64}
+N=${BENCH_N:-32}
+models=${BENCH_MODELS:-"tinyllama:q4_0 tinyllama:q8_0 tinyllama:q4_k_m"}
+threads=${BENCH_THREADS:-"1 2"}
+mkdir -p "$MD"
+
+declare -A bw
+for t in $threads; do
+	bw[$t]=$("$HB/bwprobe" -t "$t" | sed -n 's/.*: \([0-9.]*\) GB\/s.*/\1/p')
+	echo "DRAM streaming read, $t threads: ${bw[$t]} GB/s"
+done
+echo "CPU: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')"
+echo
+
+hdr="| model | threads | pp$P tok/s | tg$N tok/s | tg GB/s | % of read bw |"
+sep="|---|---|---|---|---|---|"
+if [ -n "${LLAMA_BENCH:-}" ]; then
+	hdr="$hdr llama.cpp pp$P | llama.cpp tg$N | pp ratio | tg ratio |"
+	sep="$sep---|---|---|---|"
+fi
+echo "$hdr"
+echo "$sep"
+for m in $models; do
+	preset=${m%%:*} type=${m#*:}
+	f=$MD/$preset-$type.gguf
+	[ -f "$f" ] || "$HB/mkmodel" --preset "$preset" --type "$type" -o "$f" >&2
+	bytes=$(python3 tools/gguf_tg_bytes.py "$f")
+	for t in $threads; do
+		out=$("$HB/llm" bench "$f" -t "$t" -p "$P" -n "$N")
+		pp=$(sed -n "s/^pp $P: \([0-9.]*\) tok\/s.*/\1/p" <<<"$out")
+		tg=$(sed -n "s/^tg $N: \([0-9.]*\) tok\/s.*/\1/p" <<<"$out")
+		gbs=$(python3 -c "print(f'{$bytes*$tg/1e9:.1f}')")
+		pct=$(python3 -c "print(f'{100*$bytes*$tg/1e9/${bw[$t]}:.0f}')")
+		row="| $preset $type | $t | $pp | $tg | $gbs | $pct% |"
+		if [ -n "${LLAMA_BENCH:-}" ]; then
+			csv=$("$LLAMA_BENCH" -m "$f" -t "$t" -p "$P" -n "$N" -o csv 2>/dev/null)
+			read -r lpp ltg < <(python3 -c '
+import csv, io, sys
+rows = list(csv.DictReader(io.StringIO(sys.stdin.read())))
+pp = [r["avg_ts"] for r in rows if r["n_prompt"] != "0"]
+tg = [r["avg_ts"] for r in rows if r["n_gen"] != "0"]
+print(float(pp[0]), float(tg[0]))' <<<"$csv")
+			row="$row $(printf '%.1f | %.1f | %.2f | %.2f |' "$lpp" "$ltg" \
+				"$(python3 -c "print($pp/$lpp)")" "$(python3 -c "print($tg/$ltg)")")"
+		fi
+		echo "$row"
+	done
+done

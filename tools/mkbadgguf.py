@@ -1,0 +1,277 @@
+#!/usr/bin/env python3
+"""Writes the malformed-GGUF corpus: small broken files, each with the error
+message substring the parser must give, listed in OUTDIR/manifest.tsv as
+"FILE<TAB>substring". tests/unit/test_gguf.c --bad OUTDIR checks them.
+
+    tools/mkbadgguf.py OUTDIR            the malformed corpus
+    tools/mkbadgguf.py --seeds OUTDIR    a few valid small GGUFs (fuzz seeds)
+"""
+import os
+import struct
+import sys
+
+# value types
+U8, I8, U16, I16, U32, I32, F32, BOOL, STR, ARR, U64, I64, F64 = range(13)
+# ggml tensor types
+T_F32, T_F16, T_Q4_0, T_Q8_0, T_Q4_K, T_F64 = 0, 1, 2, 8, 12, 28
+
+
+def u32(v):
+    return struct.pack('<I', v & 0xffffffff)
+
+
+def u64(v):
+    return struct.pack('<Q', v & 0xffffffffffffffff)
+
+
+def gstr(s):
+    b = s.encode() if isinstance(s, str) else s
+    return u64(len(b)) + b
+
+
+def header(n_tensors, n_kv, version=3, magic=b'GGUF'):
+    return magic + u32(version) + u64(n_tensors) + u64(n_kv)
+
+
+def kv(key, vtype, payload):
+    return gstr(key) + u32(vtype) + payload
+
+
+def kv_str(key, s):
+    return kv(key, STR, gstr(s))
+
+
+def kv_u32(key, v):
+    return kv(key, U32, u32(v))
+
+
+def tinfo(name, ne, ttype, offset):
+    return gstr(name) + u32(len(ne)) + b''.join(u64(n) for n in ne) + u32(ttype) + u64(offset)
+
+
+def pad(b, align=32):
+    return b + b'\0' * ((-len(b)) % align)
+
+
+BASE_KVS = [kv_str('general.architecture', 'llama'), kv_str('general.name', 'bad')]
+# a.weight f32 [8] (32 bytes) at 0, b.weight q4_0 [32, 2] (36 bytes) at 32
+BASE_TENSORS = [('a.weight', [8], T_F32, 0), ('b.weight', [32, 2], T_Q4_0, 32)]
+
+
+def model(kvs=None, tensors=None, data=None, align=32, version=3, n_kv=None, n_tensors=None):
+    """A complete file; tensors as (name, ne, type, offset) or raw bytes."""
+    kvs = BASE_KVS if kvs is None else kvs
+    tensors = BASE_TENSORS if tensors is None else tensors
+    infos = [t if isinstance(t, bytes) else tinfo(*t) for t in tensors]
+    b = header(len(infos) if n_tensors is None else n_tensors,
+               len(kvs) if n_kv is None else n_kv, version)
+    b += b''.join(kvs) + b''.join(infos)
+    b = pad(b, align)
+    return b + (bytes(range(68)) if data is None else data)
+
+
+def nested(depth):
+    """An array nested `depth` times around an empty u8 array."""
+    inner = u32(U8) + u64(0)
+    for _ in range(depth - 1):
+        inner = u32(ARR) + u64(1) + inner
+    return inner
+
+
+def cases():
+    good = model()
+    hdr_end = 24
+    yield 'empty', b'', 'too short'
+    yield 'bad-magic', b'GGUX' + good[4:], 'bad magic'
+    yield 'old-ggjt', b'tjgg' + good[4:], 'old GGML'
+    yield 'byteswapped-magic', b'FUGG' + good[4:], 'big-endian'
+    yield 'version-1', header(2, 2, version=1) + good[24:], 'version 1 is not supported'
+    yield 'version-0', header(2, 2, version=0) + good[24:], 'version 0 unsupported'
+    yield 'version-99', header(2, 2, version=99) + good[24:], 'version 99 unsupported'
+    yield 'version-big-endian', b'GGUF' + struct.pack('>I', 3) + good[8:], 'big-endian'
+    yield 'trunc-header-6', good[:6], 'truncated in the GGUF header'
+    yield 'trunc-header-20', good[:20], 'truncated in the GGUF header'
+    yield 'huge-n-kv', header(2, 1 << 40) + good[24:], 'absurd metadata count'
+    yield 'huge-n-tensors', header(1 << 33, 2) + good[24:], 'absurd tensor count'
+    yield 'n-kv-vs-file-size', header(0, 1000) + b''.join(BASE_KVS), 'metadata count 1000 too large'
+    yield 'n-tensors-vs-file-size', header(100, 0) + tinfo('a', [8], T_F32, 0), \
+        'tensor count 100 too large'
+    yield 'n-kv-more-than-present', header(0, 3) + b''.join(BASE_KVS), 'kv 2: file truncated reading key'
+    # keys and values
+    yield 'trunc-key-length', header(0, 2) + kv_str('general.name', 'bad') + b'\x05\0\0\0', \
+        'kv 1: file truncated reading key'
+    yield 'key-past-end', header(0, 1) + u64(100) + b'general.name' + u32(STR) + b'\0', \
+        'kv 0: key length 100 past end of file'
+    yield 'key-length-2p63', header(0, 1) + u64(1 << 63) + b'x' * 16, \
+        'key length 9223372036854775808 past end of file'
+    yield 'key-length-2p64-1', header(0, 1) + u64(-1) + b'x' * 16, \
+        'key length 18446744073709551615 past end'
+    yield 'trunc-value-type', header(0, 1) + gstr('general.name') + b'\x08\0', \
+        "kv 0 'general.name': file truncated reading value type"
+    yield 'unknown-vtype-13', header(0, 1) + kv('k', 13, u64(0)), "kv 0 'k': unknown value type 13"
+    yield 'unknown-vtype-max', header(0, 1) + kv('k', 0xffffffff, u64(0)), 'unknown value type 4294967295'
+    yield 'string-past-end', header(0, 1) + kv('general.name', STR, u64(50) + b'abc'), \
+        "kv 0 'general.name': string value length 50 past end"
+    yield 'string-length-2p63', header(0, 1) + kv('s', STR, u64(1 << 63) + b'abc' * 4), \
+        'string value length 9223372036854775808 past end'
+    yield 'trunc-u64-value', header(0, 1) + kv('n', U64, b'\1\2\3'), "kv 0 'n': file truncated reading u64"
+    yield 'trunc-f32-value', header(0, 1) + kv('f', F32, b'\1'), 'file truncated reading f32'
+    yield 'array-unknown-elem', header(0, 1) + kv('a', ARR, u32(42) + u64(1) + b'\0' * 8), \
+        'unknown array element type 42'
+    yield 'array-count-overflow', header(0, 1) + kv('a', ARR, u32(U32) + u64(1 << 62) + b'\0' * 16), \
+        'array of 4611686018427387904 u32 past end'
+    yield 'array-u64-past-end', header(0, 1) + kv('a', ARR, u32(U64) + u64(3) + b'\0' * 16), \
+        'array of 3 u64 past end'
+    yield 'array-str-count-huge', header(0, 1) + kv('a', ARR, u32(STR) + u64(1 << 61) + gstr('x')), \
+        'array of 2305843009213693952 str past end'
+    yield 'array-str-elem-past-end', header(0, 1) + kv(
+        'tokenizer.ggml.tokens', ARR, u32(STR) + u64(2) + gstr('ok') + u64(1000) + b'abc'), \
+        "kv 0 'tokenizer.ggml.tokens': string value length 1000 past end"
+    yield 'array-of-arrays-huge', header(0, 1) + kv('a', ARR, u32(ARR) + u64(1 << 40) + nested(1)), \
+        'array of 1099511627776 array past end'
+    yield 'array-depth-bomb', header(0, 1) + kv('a', ARR, nested(1000)), 'arrays nested deeper than 4'
+    yield 'array-depth-5', header(0, 1) + kv('a', ARR, nested(5)), 'arrays nested deeper than 4'
+    yield 'duplicate-key', model(kvs=BASE_KVS + [kv_str('general.name', 'again')]), \
+        "duplicate key 'general.name'"
+    # alignment
+    yield 'alignment-0', model(kvs=BASE_KVS + [kv_u32('general.alignment', 0)]), \
+        'general.alignment 0 is not a power of two'
+    yield 'alignment-48', model(kvs=BASE_KVS + [kv_u32('general.alignment', 48)], align=48), \
+        'general.alignment 48 is not a power of two'
+    yield 'alignment-negative', model(kvs=BASE_KVS + [kv('general.alignment', I32, u32(-32))]), \
+        'not a power of two'
+    yield 'alignment-string', model(kvs=BASE_KVS + [kv_str('general.alignment', '32')]), \
+        'general.alignment has type str'
+    yield 'alignment-float', model(kvs=BASE_KVS + [kv('general.alignment', F32, struct.pack('<f', 32))]), \
+        'general.alignment has type f32'
+    yield 'alignment-2p40', model(kvs=BASE_KVS + [kv('general.alignment', U64, u64(1 << 40))]), \
+        'data section starts past end of file'
+    # tensor infos
+    yield 'n-dims-0', model(tensors=[tinfo('a.weight', [], T_F32, 0)]), "tensor 0 'a.weight': n_dims 0 out of range"
+    yield 'n-dims-5', model(tensors=[BASE_TENSORS[0], tinfo('c', [1, 1, 1, 1, 8], T_F32, 64)]), \
+        "tensor 1 'c': n_dims 5 out of range"
+    yield 'dim-zero', model(tensors=[('a.weight', [8, 0], T_F32, 0)]), 'dimension 1 is 0'
+    yield 'dim-2p63', model(tensors=[('a.weight', [1 << 63], T_F32, 0)]), 'dimension 0 is 9223372036854775808'
+    yield 'ne-product-overflow', model(tensors=[('a.weight', [1 << 32, 1 << 32], T_F32, 0)]), \
+        'element count overflows'
+    yield 'ne-product-overflow-4d', model(tensors=[('a.weight', [1 << 16] * 4, T_F32, 0)]), \
+        'element count overflows (dimension 3'
+    yield 'nbytes-overflow', model(tensors=[('a.weight', [1 << 62], T_F64, 0)]), 'size overflows'
+    yield 'unknown-tensor-type', model(tensors=[('a.weight', [8], 99, 0)]), "tensor 0 'a.weight': unknown tensor type 99"
+    yield 'removed-tensor-type-4', model(tensors=[('a.weight', [32], 4, 0)]), 'unknown tensor type 4'
+    yield 'row-not-block-multiple', model(tensors=[('b.weight', [33, 2], T_Q4_0, 0)]), \
+        'row length 33 is not a multiple of the block size 32'
+    yield 'kquant-row-128', model(tensors=[('k', [128], T_Q4_K, 0)]), 'not a multiple of the block size 256'
+    yield 'offset-past-end', model(tensors=[BASE_TENSORS[0], ('b.weight', [32, 2], T_Q4_0, 1 << 20)]), \
+        "tensor 1 'b.weight': data past end of file"
+    yield 'offset-2p64-32', model(tensors=[('a.weight', [8], T_F32, (1 << 64) - 32)]), 'data past end of file'
+    yield 'offset-misaligned', model(tensors=[BASE_TENSORS[0], ('b.weight', [32, 2], T_Q4_0, 36)]), \
+        "tensor 1 'b.weight': offset 36 not aligned to 32"
+    yield 'data-past-end', model(tensors=[BASE_TENSORS[0], ('b.weight', [32, 3], T_Q4_0, 32)]), \
+        "tensor 1 'b.weight': data past end of file"
+    yield 'data-truncated', model()[:-1], "tensor 1 'b.weight': data past end of file"
+    yield 'huge-tensor', model(tensors=[('w', [4096, 1 << 40], T_Q8_0, 0)]), "tensor 0 'w': data past end"
+    yield 'tensors-overlap', model(tensors=[('a.weight', [16], T_F32, 0), ('b.weight', [32, 1], T_Q4_0, 32)]), \
+        "tensors 'a.weight' (offset 0, 64 bytes) and 'b.weight' (offset 32) overlap"
+    yield 'duplicate-tensor', model(tensors=[BASE_TENSORS[0], ('a.weight', [32, 2], T_Q4_0, 32)]), \
+        "duplicate tensor name 'a.weight'"
+    yield 'tensor-name-past-end', header(1, 0) + u64(1000) + b'a.weight' + b'\0' * 24, \
+        'tensor 0: tensor name length 1000 past end'
+    yield 'tensor-name-binary', model(tensors=[(b'a\n\x1b[2J\xff', [8], 99, 0)]), "tensor 0 'a??[2J?': unknown"
+    # truncated inside a tensor info: a long name keeps the file above the
+    # minimum size the tensor count implies
+    name = 'blk.0.attn_q.weight.long.name.x'
+    info = tinfo(name, [32, 2], T_Q4_0, 0)  # 8+31 name | 4 n_dims | 16 ne | 4 type | 8 offset
+    yield 'trunc-in-n-dims', header(1, 0) + info[:41], "tensor 0 '%s': file truncated reading n_dims" % name
+    yield 'trunc-in-dims', header(1, 0) + info[:53], 'file truncated reading dimension'
+    yield 'trunc-in-tensor-type', header(1, 0) + info[:61], 'file truncated reading tensor type'
+    yield 'trunc-in-offset', header(1, 0) + info[:67], 'file truncated reading tensor offset'
+    yield 'trunc-after-kvs', good[:hdr_end + sum(len(k) for k in BASE_KVS) + 10], \
+        'tensor 0: tensor name length 8 past end'
+
+
+def micro_llama(ttype=T_F32, arch='llama', E=16):
+    """A complete, tiny llama/qwen2 model (n_embd E, 1 layer, 2 heads, 1 kv
+    head, n_ff 2E, 8-token SentencePiece vocab) so that the fuzzer reaches
+    the model and tokenizer loaders. Weights are zero bytes."""
+    F, V, KV = 2 * E, 8, E // 2
+    toks = ['<unk>', '<s>', '</s>', '\u2581', 'a', 'b', '\u2581a', '<0x0A>']
+    kvs = [kv_str('general.architecture', arch),
+           kv_u32(arch + '.embedding_length', E), kv_u32(arch + '.feed_forward_length', F),
+           kv_u32(arch + '.block_count', 1), kv_u32(arch + '.attention.head_count', 2),
+           kv_u32(arch + '.attention.head_count_kv', 1), kv_u32(arch + '.context_length', 64),
+           kv(arch + '.attention.layer_norm_rms_epsilon', F32, struct.pack('<f', 1e-5)),
+           kv(arch + '.rope.freq_base', F32, struct.pack('<f', 10000)),
+           kv_str('tokenizer.ggml.model', 'llama'),
+           kv('tokenizer.ggml.tokens', ARR, u32(STR) + u64(V) + b''.join(gstr(t) for t in toks)),
+           kv('tokenizer.ggml.scores', ARR, u32(F32) + u64(V) + struct.pack('<8f', *([0.0] * 3 + [-1, -2, -2, -1.5, 0]))),
+           kv('tokenizer.ggml.token_type', ARR, u32(I32) + u64(V) + b''.join(u32(t) for t in [2, 3, 3, 1, 1, 1, 1, 6])),
+           kv_u32('tokenizer.ggml.bos_token_id', 1), kv_u32('tokenizer.ggml.eos_token_id', 2)]
+    row = {T_F32: 4, T_Q8_0: 34 / 32}
+    shapes = [('token_embd.weight', [E, V], T_F32), ('output_norm.weight', [E], T_F32),
+              ('output.weight', [E, V], ttype), ('blk.0.attn_norm.weight', [E], T_F32),
+              ('blk.0.attn_q.weight', [E, E], ttype), ('blk.0.attn_k.weight', [E, KV], ttype),
+              ('blk.0.attn_v.weight', [E, KV], ttype), ('blk.0.attn_output.weight', [E, E], ttype),
+              ('blk.0.ffn_norm.weight', [E], T_F32), ('blk.0.ffn_gate.weight', [E, F], ttype),
+              ('blk.0.ffn_up.weight', [E, F], ttype), ('blk.0.ffn_down.weight', [F, E], ttype)]
+    if arch == 'qwen2':
+        shapes += [('blk.0.attn_q.bias', [E], T_F32), ('blk.0.attn_k.bias', [KV], T_F32),
+                   ('blk.0.attn_v.bias', [KV], T_F32)]
+    tensors, off = [], 0
+    for name, ne, t in shapes:
+        n = 1
+        for d in ne:
+            n *= d
+        size = int(n * row[t])
+        tensors.append((name, ne, t, off))
+        off += size + (-size) % 32
+    return model(kvs=kvs, tensors=tensors, data=bytes(off))
+
+
+def seeds():
+    yield 'micro-llama-f32', micro_llama()
+    yield 'micro-llama-q8_0', micro_llama(T_Q8_0, E=32)
+    yield 'micro-qwen2-q8_0', micro_llama(T_Q8_0, arch='qwen2', E=32)
+    yield 'tiny-model', model()
+    yield 'tiny-v2', model(version=2)
+    yield 'vocab-like', header(0, 5) + kv_str('tokenizer.ggml.model', 'llama') + kv(
+        'tokenizer.ggml.tokens', ARR, u32(STR) + u64(4) + gstr('<unk>') + gstr('<s>') + gstr('</s>') +
+        gstr('\u2581a')) + kv('tokenizer.ggml.scores', ARR, u32(F32) + u64(4) + struct.pack('<4f', 0, 0, 0, -1)) + \
+        kv_u32('tokenizer.ggml.bos_token_id', 1) + kv('tokenizer.ggml.add_bos_token', BOOL, b'\1')
+    yield 'all-types', header(0, 13) + b''.join([
+        kv('u8', U8, b'\1'), kv('i8', I8, b'\xff'), kv('u16', U16, b'\1\2'), kv('i16', I16, b'\1\2'),
+        kv_u32('u32', 7), kv('i32', I32, u32(-7)), kv('f32', F32, struct.pack('<f', 1.5)),
+        kv('b', BOOL, b'\0'), kv_str('s', 'str'), kv('u64', U64, u64(9)), kv('i64', I64, u64(-9)),
+        kv('f64', F64, struct.pack('<d', 2.5)), kv('n', ARR, u32(ARR) + u64(2) + nested(2) + nested(1))])
+    yield 'aligned-64', model(kvs=BASE_KVS + [kv_u32('general.alignment', 64)], align=64,
+                              tensors=[('a.weight', [8], T_F32, 0), ('b.weight', [32, 2], T_Q4_0, 64)],
+                              data=bytes(100))
+    yield 'kquant', model(tensors=[('k.weight', [256, 1], T_Q4_K, 0)], data=bytes(144))
+
+
+def main():
+    args = sys.argv[1:]
+    want_seeds = '--seeds' in args
+    args = [a for a in args if a != '--seeds']
+    if len(args) != 1:
+        sys.exit(__doc__)
+    out = args[0]
+    os.makedirs(out, exist_ok=True)
+    if want_seeds:
+        for name, data in seeds():
+            with open(os.path.join(out, name + '.gguf'), 'wb') as f:
+                f.write(data)
+        return
+    names = set()
+    with open(os.path.join(out, 'manifest.tsv'), 'w') as man:
+        man.write('# file\texpected error substring (tools/mkbadgguf.py)\n')
+        for name, data, msg in cases():
+            assert name not in names, name
+            names.add(name)
+            with open(os.path.join(out, name + '.gguf'), 'wb') as f:
+                f.write(data)
+            man.write('%s.gguf\t%s\n' % (name, msg))
+
+
+if __name__ == '__main__':
+    main()
