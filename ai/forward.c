@@ -86,6 +86,21 @@ size_t forward_bytes(const struct model *m, int n_ctx, int n_batch)
 	return L.total + sizeof(struct forward) + FWD_ALIGN;
 }
 
+int forward_max_ctx(const struct model *m, int want, int n_batch, size_t budget)
+{
+	if (want < 1 || forward_bytes(m, 1, n_batch) > budget)
+		return 0;
+	int lo = 1, hi = want; /* forward_bytes grows with n_ctx */
+	while (lo < hi) {
+		int mid = lo + (hi - lo + 1) / 2;
+		if (forward_bytes(m, mid, n_batch) <= budget)
+			lo = mid;
+		else
+			hi = mid - 1;
+	}
+	return lo;
+}
+
 struct forward *forward_new(const struct model *m, int n_ctx, int n_batch,
 			    char *err, size_t errlen)
 {
@@ -176,7 +191,18 @@ static void rope_angles(const struct model *m, int pos, float *cs)
 	}
 }
 
-/* Rotate n_heads heads of head_dim in v by the angles cs. */
+/* a*b + c with one rounding, as the fused multiply-add that a native
+ * (-march=native) llama.cpp build contracts ggml's rope into: a*b is exact
+ * in double; the sum rounds in double, then to float (differs from a true
+ * fma only when that lands exactly on a float midpoint, ~2^-29 of cases).
+ * Portable C: no fma instruction, no libm. */
+static float fma_f(float a, float b, float c)
+{
+	return (float)((double)a * (double)b + (double)c);
+}
+
+/* Rotate n_heads heads of head_dim in v by the angles cs:
+ * x0' = x0 cos - x1 sin, x1' = x0 sin + x1 cos, each one fma. */
 static void rope_apply(const struct model *m, float *v, int n_heads, const float *cs)
 {
 	int half = m->n_rot / 2;
@@ -187,8 +213,8 @@ static void rope_apply(const struct model *m, float *v, int n_heads, const float
 			int a = m->rope_neox ? i : 2 * i;
 			int b = m->rope_neox ? i + half : 2 * i + 1;
 			float x0 = x[a], x1 = x[b];
-			x[a] = x0 * c - x1 * s;
-			x[b] = x0 * s + x1 * c;
+			x[a] = fma_f(x0, c, -(x1 * s));
+			x[b] = fma_f(x0, s, x1 * c);
 		}
 	}
 }

@@ -30,6 +30,10 @@ struct forward;
  * lets the OS pick n_ctx from the memory it has free. */
 size_t forward_bytes(const struct model *m, int n_ctx, int n_batch);
 
+/* The largest n_ctx (<= want) whose context fits in `budget` bytes, or 0 if
+ * not even a context of 1 does: the OS reduces the context to what is free. */
+int forward_max_ctx(const struct model *m, int want, int n_batch, size_t budget);
+
 /* n_ctx: positions in the KV cache (1..); n_batch: most tokens per internal
  * step (prompt chunks, and the rows forward_eval can return logits for).
  * NULL + message on bad sizes or out of memory. */

@@ -35,7 +35,8 @@ enum gen_stop {
 struct gen_stats {
 	int n_prompt, n_gen;     /* tokens evaluated from the prompt; tokens emitted */
 	uint64_t t_prompt_ns;    /* evaluating the prompt */
-	uint64_t t_gen_ns;       /* from the first emitted token to the end */
+	uint64_t t_gen_ns;       /* from the first emitted token to the end:
+				  * generation tok/s = (n_gen - 1) / t_gen */
 	uint64_t t_first_ns;     /* from the start of the call to the first token */
 	int stop;                /* enum gen_stop */
 	int32_t pending;         /* last sampled token (EOG included), not in the

@@ -67,7 +67,7 @@ static void quant_task(void *arg, int ith, int nth)
 
 static void quantize_rows(struct quant_job *j)
 {
-	if (j->n_tok == 1)
+	if (j->n_tok == 1 || (uint64_t)j->n_tok * (uint64_t)j->n_in < MATMUL_SERIAL_WORK / 4)
 		quant_task(j, 0, 1);
 	else
 		par_for(quant_task, j);

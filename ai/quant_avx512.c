@@ -343,7 +343,7 @@ AI void sd_tile(enum sd_kind k, int NR, int NT, int n, float *s, size_t ss, cons
 			for (int t = 0; t < NT; t++) {
 				const int8_t *yb = (const int8_t *)(y + t * by + (i + 2 * h) * ys);
 				yq[t] = load2(yb + 2, yb + ys + 2);
-				c[t] = _mm512_dpbusd_epi32(zero, cz, yq[t]);
+				c[t] = _mm512_sub_epi32(zero, _mm512_dpbusd_epi32(zero, cz, yq[t])); /* -C.y */
 			}
 			_Pragma("GCC unroll 4")
 			for (int r = 0; r < NR; r++) {
@@ -355,7 +355,7 @@ AI void sd_tile(enum sd_kind k, int NR, int NT, int n, float *s, size_t ss, cons
 				_Pragma("GCC unroll 4")
 				for (int t = 0; t < NT; t++) {
 					__m512 s4 = _mm512_castps128_ps512(_mm_mul_ps(dx, dy[t]));
-					__m512i p = _mm512_sub_epi32(_mm512_dpbusd_epi32(zero, xq, yq[t]), c[t]);
+					__m512i p = _mm512_dpbusd_epi32(c[t], xq, yq[t]); /* -C.y + q'.y */
 					acc[r][t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(p),
 								    _mm512_permutexvar_ps(h ? IDX23 : IDX01, s4),
 								    acc[r][t]);

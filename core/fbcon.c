@@ -288,7 +288,11 @@ static void wrap_word(void)
 static void put_cp(uint32_t cp)
 {
 	if (fc.x >= fc.cols) {
-		if (fc.wordwrap && cp != ' ')
+		if (fc.wordwrap && cp == ' ') {
+			newline(); /* the blank that ends the row is not drawn */
+			return;
+		}
+		if (fc.wordwrap)
 			wrap_word();
 		else
 			newline();

@@ -7,6 +7,7 @@
 #include "core/gdt.h"
 #include "core/kbd.h"
 #include "core/kprintf.h"
+#include "core/llm.h"
 #include "core/panic.h"
 #include "core/param.h"
 #include "core/serial.h"
@@ -66,5 +67,6 @@ static void kmain_on_kstack(struct boot_info *bi)
 	smp_init(bi);                     /* start the APs, par_for runner */
 	status_set_cpus(smp_ncpus_online()); /* the status line on the screen */
 	status_set_model(bi->has_model ? bi->model.name : NULL);
+	llm_init(bi);                     /* open the model, size the context */
 	shell_run(bi);                    /* never returns */
 }

@@ -3,7 +3,7 @@
 #define CORE_PARAM_H
 
 #define MAX_CPUS 256                  /* GDT has one TSS slot per CPU */
-#define KSTACK_SIZE (256 * 1024)      /* the BSP's kernel stack (guard page below) */
+#define KSTACK_SIZE (1024 * 1024)     /* the BSP's kernel stack (guard page below) */
 #define IST_STACK_SIZE (16 * 1024)    /* each of #DF, NMI, #MC per CPU */
 #define SHELL_LINE_MAX 1024           /* one shell input line, bytes incl. NUL */
 #define SHELL_ARGS_MAX 64             /* words per shell line */

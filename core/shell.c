@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "ai/cpu.h"
+#include "core/cmd_chat.h"
+#include "core/cmd_gen.h"
 #include "core/console.h"
 #include "core/cpu.h"
 #include "core/fbcon.h"
@@ -45,6 +47,15 @@ static const struct shell_cmd shell_cmds[] = {
 	{"mem", "mem", "the physical memory map and free memory", cmd_mem, false},
 	{"mapcheck", "mapcheck", "CRC-32 of the model as mapped at 64 TiB vs. the loader's", cmd_mapcheck,
 	 false},
+	{"generate", "generate [-n N] [--temp T] [--seed S] [--ids] ... PROMPT",
+	 "continue PROMPT with the model (Ctrl-C stops)", cmd_gen_generate, false},
+	{"chat", "chat", "talk to the model in its chat template (/reset, /exit)", cmd_chat, false},
+	{"set", "set [KEY VALUE]", "show or change temp top-k top-p min-p seed n ctx threads system ...",
+	 cmd_gen_set, false},
+	{"model", "model", "the loaded model's details", cmd_gen_model, false},
+	{"stats", "stats", "speed and token counts of the last generation", cmd_gen_stats, false},
+	{"bench", "bench [-p P] [-n N] [-r R]", "prompt and generation speed (tok/s) on all cores",
+	 cmd_gen_bench, false},
 	{"cpus", "cpus", "list the CPUs and the work each did", smp_cmd_cpus, false},
 	{"smptest", "smptest", "parallel self-test on all CPUs", smp_cmd_smptest, false},
 	{"clear", "clear", "clear the screen", cmd_clear, false},

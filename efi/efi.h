@@ -73,7 +73,8 @@ int64_t esp_read_small(EFI_FILE_HANDLE root, const CHAR16 *path, char *buf, size
 
 /* ---- efi/menu.c ---- */
 /* Shows the models, returns the chosen index, or -1 for "boot without a
- * model" (Esc). timeout_s <= 0 returns def at once. */
+ * model" (Esc). def is what the timeout picks (-1: no model); timeout_s <= 0
+ * returns def at once. */
 int menu_choose(const struct esp_entry *e, int n, int def, int timeout_s);
 
 /* ---- efi/modload.c ---- */

@@ -141,12 +141,16 @@ static void entry_model(struct boot_info *bi, EFI_FILE_HANDLE root, const struct
 				     bi->cfg.model);
 	}
 	int pick = n == 1 ? 0 : menu_choose(models, n, def, cb->timeout);
-	if (pick < 0) {
+	/* a model that fails to load: offer the others (the timeout now means
+	 * no model, so an unattended boot does not try them all) */
+	while (pick >= 0 && modload_load(bi, root, &models[pick], (uint64_t)cb->chunk_mib << 20) &&
+	       n > 1) {
+		fwcon_printf("Choose another model, or Esc to continue without one.\n");
+		pick = menu_choose(models, n, -1, cb->timeout);
+	}
+	if (pick < 0 && !bi->load_error[0])
 		fwcon_snprintf(bi->load_error, sizeof bi->load_error,
 			       "no model: none chosen in the boot menu");
-		return;
-	}
-	modload_load(bi, root, &models[pick], (uint64_t)cb->chunk_mib << 20);
 }
 
 EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)

@@ -39,7 +39,10 @@ int menu_choose(const struct esp_entry *e, int n, int def, int timeout_s)
 	/* countdown; the first key stops it and is handled below */
 	bool have = false;
 	for (int left = timeout_s; left > 0 && !have; left--) {
-		fwcon_printf("\rBooting %s in %d s... ", e[sel].path, left);
+		if (sel >= 0)
+			fwcon_printf("\rBooting %s in %d s... ", e[sel].path, left);
+		else
+			fwcon_printf("\rContinuing without a model in %d s... ", left);
 		have = fwcon_getkey(1000, &scan, &ch);
 	}
 	if (!have) {
@@ -49,9 +52,9 @@ int menu_choose(const struct esp_entry *e, int n, int def, int timeout_s)
 	for (;; have = false) {
 		if (!have && !fwcon_getkey(-1, &scan, &ch))
 			return sel;
-		if (ch == '\r' || ch == '\n')
+		if ((ch == '\r' || ch == '\n') && sel >= 0)
 			break;
-		if (scan == MENU_SCAN_ESC) {
+		if (ch == '\r' || ch == '\n' || scan == MENU_SCAN_ESC) {
 			fwcon_printf("\nBooting without a model.\n");
 			return -1;
 		}
@@ -60,7 +63,7 @@ int menu_choose(const struct esp_entry *e, int n, int def, int timeout_s)
 			break;
 		}
 		if (scan == MENU_SCAN_UP || scan == MENU_SCAN_DOWN) {
-			sel = (sel + (scan == MENU_SCAN_UP ? n - 1 : 1)) % n;
+			sel = sel < 0 ? 0 : (sel + (scan == MENU_SCAN_UP ? n - 1 : 1)) % n;
 			row = menu_show(e, n, sel, row);
 		}
 	}

@@ -5,9 +5,11 @@
  * Vocabularies: the GGUF files named in $FUZZ_TOK_VOCAB (colon-separated),
  * else ../shared/conformance/vocab/ggml-vocab-{llama-spm,gpt-2}.gguf when
  * present (run from the repo root); always two tiny built-in ones (a
- * SentencePiece vocab with byte fallback and a byte-level BPE with merges).
+ * SentencePiece vocab with byte fallback, and a byte-level BPE with merges
+ * once per pre-tokenizer family: gpt-2, llama-bpe, qwen2, smollm, falcon,
+ * default).
  *
- * Input: byte 0 picks the vocab (low bits) and the flags (0x40 add_bos,
+ * Input: byte 0 picks the vocab (low 6 bits) and the flags (0x40 add_bos,
  * 0x80 parse_special); the rest is the text. Checks: ids in range, pieces
  * consistent under truncation, and (parse_special off, valid UTF-8 text)
  * decode(encode(text)) == text, allowing SentencePiece's leading space.
@@ -22,7 +24,7 @@
 #include "ai/gguf.h"
 #include "ai/tokenizer.h"
 
-#define MAX_TOK 8
+#define MAX_TOK 16
 
 static struct tokenizer *toks[MAX_TOK];
 static int n_toks;
@@ -132,7 +134,7 @@ static const char *const bpe_extra[] = {
 
 /* Byte-level BPE: the 256 byte tokens (id = byte), merged tokens, merges,
  * and <|endoftext|> as a control token. */
-static struct wb build_bpe(void)
+static struct wb build_bpe(const char *pre)
 {
 	struct wb w = {0};
 	size_t ne = sizeof(bpe_extra) / sizeof(bpe_extra[0]);
@@ -141,7 +143,7 @@ static struct wb build_bpe(void)
 	put(&w, "GGUF", 4), put_u32(&w, 3), put_u64(&w, 0), put_u64(&w, 8);
 	put_key(&w, "general.architecture", GGUF_TYPE_STRING), put_s(&w, "gpt2");
 	put_key(&w, "tokenizer.ggml.model", GGUF_TYPE_STRING), put_s(&w, "gpt2");
-	put_key(&w, "tokenizer.ggml.pre", GGUF_TYPE_STRING), put_s(&w, "gpt-2");
+	put_key(&w, "tokenizer.ggml.pre", GGUF_TYPE_STRING), put_s(&w, pre);
 	put_arr(&w, "tokenizer.ggml.tokens", GGUF_TYPE_STRING, n);
 	for (int b = 0; b < 256; b++) {
 		char s[4];
@@ -210,10 +212,18 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	const char *env = getenv("FUZZ_TOK_VOCAB");
 	if (getenv("FUZZ_TOK_NO_ROUNDTRIP"))
 		roundtrip = false;
-	struct wb a = build_spm(), b = build_bpe();
+	/* one built-in BPE vocab per pre-tokenizer family */
+	static const char *const pres[] = {"gpt-2", "llama-bpe", "qwen2", "smollm", "falcon", "default"};
+	struct wb a = build_spm();
 	add_tok(a.p, a.n, "built-in spm");
-	add_tok(b.p, b.n, "built-in bpe");
-	free(a.p), free(b.p);
+	free(a.p);
+	for (size_t i = 0; i < sizeof(pres) / sizeof(pres[0]); i++) {
+		char what[64];
+		struct wb b = build_bpe(pres[i]);
+		snprintf(what, sizeof(what), "built-in bpe, pre %s", pres[i]);
+		add_tok(b.p, b.n, what);
+		free(b.p);
+	}
 	if (env) {
 		char *list = strdup(env), *save = NULL;
 		for (char *s = strtok_r(list, ":", &save); s; s = strtok_r(NULL, ":", &save))
@@ -264,7 +274,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (size < 1 || n_toks == 0)
 		return 0;
-	const struct tokenizer *t = toks[data[0] % n_toks];
+	const struct tokenizer *t = toks[(data[0] & 0x3f) % n_toks];
 	bool add_bos = data[0] & 0x40, special = data[0] & 0x80;
 	const char *text = (const char *)data + 1;
 	size_t len = size - 1;

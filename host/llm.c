@@ -322,6 +322,9 @@ static int cmd_info(const struct opts *o, struct loaded *L)
 		printf("rms_eps: %g\noutput: %s\n", (double)m->norm_eps,
 		       m->tied_output ? "tied to token_embd" : "separate");
 		printf("weights: %.2f MiB\n", m->weight_bytes / 1048576.0);
+		int ctx = o->ctx ? o->ctx : m->n_ctx_train < LLM_DEFAULT_CTX ? m->n_ctx_train : LLM_DEFAULT_CTX;
+		printf("context: %d tokens need %.2f MiB (KV cache f16 + scratch)\n", ctx,
+		       forward_bytes(m, ctx, LLM_BATCH) / 1048576.0);
 	} else {
 		printf("model: %s\n", err);
 		rc = 1;

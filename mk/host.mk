@@ -37,6 +37,7 @@ $(HB)/mkmodel: $(MKMODEL_OBJ) $(AI_OBJ)
 $(HB)/test_%: $(HB)/tests/unit/test_%.o $(UNIT_COMMON) $(AI_OBJ)
 	$(HOST_CC) $(HOST_CFLAGS) $^ -o $@ $(HOST_LDLIBS)
 
+.SECONDARY:
 .PHONY: host unit asan
 host: $(HB)/llm $(if $(MKMODEL_OBJ),$(HB)/mkmodel)
 unit: $(UNIT_BIN)

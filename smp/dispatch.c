@@ -35,9 +35,13 @@ static struct job job __attribute__((aligned(LINE)));
 static struct slot slots[MAX_CPUS];
 static uint32_t apic_of[MAX_CPUS];
 static int n_workers = 1;
-static uint64_t generation;        /* the caller's, under `busy` */
-static volatile int busy;
-static volatile bool stopping;
+/* The caller's own line: workers never read it. */
+static struct {
+	uint64_t generation; /* under busy */
+	volatile int busy;
+} caller __attribute__((aligned(LINE)));
+/* Read-mostly, polled by idle workers. */
+static volatile bool stopping __attribute__((aligned(LINE)));
 static volatile uint64_t sleep_cycles; /* 0: never sleep */
 
 static void wake_handler(struct trap_frame *tf)
@@ -159,7 +163,7 @@ void smp_parallel_for(par_task fn, void *ctx, int n)
 		return;
 	/* One CPU only, a nested call from inside a task, a call from an AP,
 	 * or stopping: run everything here. */
-	if (nw <= 1 || stopping || me != 0 || __atomic_exchange_n(&busy, 1, __ATOMIC_ACQUIRE)) {
+	if (nw <= 1 || stopping || me != 0 || __atomic_exchange_n(&caller.busy, 1, __ATOMIC_ACQUIRE)) {
 		run_share(self, fn, ctx, n, 0, 1);
 		self->st.jobs++;
 		return;
@@ -167,7 +171,7 @@ void smp_parallel_for(par_task fn, void *ctx, int n)
 	job.fn = fn;
 	job.ctx = ctx;
 	job.n = n;
-	w = (++generation << 16) | (uint64_t)nw;
+	w = (++caller.generation << 16) | (uint64_t)nw;
 	__atomic_store_n(&pub.word, w, __ATOMIC_RELEASE);
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	for (int i = 1; i < nw; i++)
@@ -188,5 +192,5 @@ void smp_parallel_for(par_task fn, void *ctx, int n)
 		while (__atomic_load_n(&slots[i].done, __ATOMIC_ACQUIRE) != w)
 			cpu_pause();
 	}
-	__atomic_store_n(&busy, 0, __ATOMIC_RELEASE);
+	__atomic_store_n(&caller.busy, 0, __ATOMIC_RELEASE);
 }

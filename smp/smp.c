@@ -24,6 +24,7 @@ static bool have_madt;
 static struct ap_failed failed[MAX_FAILED];
 static int n_failed;
 static char why_alone[128];         /* why only the BSP runs, "" otherwise */
+static uint64_t tramp_page;
 
 /* ACPI tables sit in RAM ranges (mapped) or reserved ones (maybe not). */
 static const void *acpi_map(uint64_t phys, uint64_t len)
@@ -55,6 +56,7 @@ void smp_init(struct boot_info *bi)
 	char err[128] = "";
 	int started, nth;
 
+	tramp_page = bi->trampoline;
 	bsp->self = bsp;
 	bsp->index = 0;
 	bsp->online = 1;
@@ -137,10 +139,10 @@ int smp_cmd_cpus(int argc, char **argv)
 	if (why_alone[0])
 		kprintf("boot CPU only: %s\n", why_alone);
 	else
-		kprintf("local APIC: %s%s, MADT from %s (OEM %s), %d I/O APIC(s)\n",
-			lapic_is_x2() ? "x2APIC" : "xAPIC",
-			lapic_is_x2() ? "" : " (MMIO)", madt.xsdt ? "XSDT" : "RSDT",
-			madt.oem, madt.n_ioapics);
+		kprintf("local APIC: %s%s, MADT from %s (OEM %s), %d I/O APIC(s), "
+			"trampoline at 0x%llx\n", lapic_is_x2() ? "x2APIC" : "xAPIC",
+			lapic_is_x2() ? "" : " (MMIO)", madt.xsdt ? "XSDT" : "RSDT", madt.oem,
+			madt.n_ioapics, (unsigned long long)tramp_page);
 	kprintf("cpu  apic  state    start_us      jobs     tasks   busy_ms  wakeups  steals\n");
 	for (int i = 0; i < n_online; i++) {
 		struct dispatch_stats st;

@@ -15,9 +15,11 @@
  *     page number is the SIPI vector). Per AP, the BSP patches into the
  *     blob's parameter block: the temporary CR3, the kernel CR3, the stack
  *     top, the 64-bit entry point and the CPU index.
- *  4. INIT, 10 ms, SIPI, 200 us, and a second SIPI when the AP has not yet
- *     answered; then up to SMP_AP_TIMEOUT_MS for the AP to report in. A core
- *     that does not answer is marked failed, reported and skipped.
+ *  4. INIT to every AP, one 10 ms wait; then per AP in turn: SIPI, 200 us,
+ *     a second SIPI when it has not yet answered, and up to
+ *     SMP_AP_TIMEOUT_MS for it to report in. A core that does not answer
+ *     gets INIT again (so it cannot wake later on another AP's
+ *     parameters), is listed as failed by `cpus` and skipped; boot goes on.
  *  5. The AP runs the blob: real mode -> (CR4.PAE, temporary CR3,
  *     EFER.LME|NXE, CR0.PE|PG) -> a far jump into a 64-bit code segment of
  *     the blob's own small GDT -> loads stack, CPU index and kernel CR3 from
@@ -39,8 +41,11 @@
  *    of the 2 MiB regions holding the trampoline and ap_long_entry,
  *    executable. Freed after smp_init.
  *  - Per AP: a SMP_AP_STACK_SIZE stack from vmm_stack_alloc (guard page
- *    below). Per CPU: one cache-line aligned struct smp_cpu (static array
- *    of MAX_CPUS) and one dispatcher slot.
+ *    below), plus the IST stacks gdt_load_cpu allocates. Per CPU: one
+ *    cache-line aligned struct smp_cpu (static array of MAX_CPUS) and one
+ *    cache-line dispatcher slot (smp/dispatch.c).
+ *  - LAPIC: the xAPIC page mapped uncached through vmm_map_mmio; ACPI
+ *    tables outside the identity map are mapped the same way.
  */
 #ifndef SMP_SMP_H
 #define SMP_SMP_H

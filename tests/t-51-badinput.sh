@@ -17,7 +17,8 @@ if [ ! -f "$EFI" ]; then
 	exit 0
 fi
 
-# boot_bad NAME REGEX [osrun args]: the message appears and `help` answers.
+# boot_bad NAME REGEX [osrun args and commands]: the message appears and
+# `help` answers.
 boot_bad() {
 	local name=$1 re=$2; shift 2
 	osrun_log "$name" --timeout 150 "$@" help
@@ -25,9 +26,13 @@ boot_bad() {
 	check "$name: clear message" has "$name" "$re"
 }
 
-# a text file named like a model
+# a text file named like a model, listed first in the boot menu: Enter
+# boots it, it fails, the menu comes back and 2 picks the good model
 printf 'This is not a model, just text in a file named x.gguf.\n' >"$TMP/x.gguf"
-boot_bad not-gguf 'x\.gguf: not a GGUF model' --model "$TMP/x.gguf"
+make_tiny_gguf "$TMP/y.gguf" good
+boot_bad not-gguf 'x\.gguf: not a GGUF model' --model "$TMP/x.gguf" --model "$TMP/y.gguf" \
+	'!wait Booting .* in' '!keys \r' '!wait Choose another model' '!keys 2' info
+check "not-gguf: the menu offers the other model after the failure" section_has not-gguf info 'y\.gguf'
 
 # the first 60% of a real model
 SRC=$SHARED_MODELS/aidreams260K-f32.gguf

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "ai/aimath.h"
+#include "ai/forward.h"
 #include "ai/sampler.h"
 
 static int failed;
@@ -212,9 +213,34 @@ static void test_sampler(void)
 	check(ok, "pcg32-seeds-differ", "");
 }
 
+/* forward_bytes grows with the context; forward_max_ctx inverts it. */
+static void test_sizing(void)
+{
+	struct model m;
+	memset(&m, 0, sizeof m);
+	m.n_embd = 2048;
+	m.n_ff = 5632;
+	m.n_layer = 22;
+	m.n_head = 32;
+	m.n_head_kv = 4;
+	m.head_dim = 64;
+	m.n_rot = 64;
+	m.n_vocab = 32000;
+	size_t b1000 = forward_bytes(&m, 1000, 64), b1001 = forward_bytes(&m, 1001, 64);
+	/* KV cache: 2 (K, V) * 22 layers * 256 kv_dim * 2 bytes = 22528 bytes per position */
+	int ok = b1001 > b1000 && b1001 - b1000 >= 22528 && b1001 - b1000 < 22528 + 1024;
+	ok &= forward_max_ctx(&m, 4096, 64, b1000) == 1000;
+	ok &= forward_max_ctx(&m, 500, 64, b1000) == 500;
+	ok &= forward_max_ctx(&m, 4096, 64, 1000) == 0;
+	char d[96];
+	snprintf(d, sizeof d, "%zu bytes at 1000, +%zu per position", b1000, b1001 - b1000);
+	check(ok, "forward-sizing", d);
+}
+
 int main(void)
 {
 	test_math();
 	test_sampler();
+	test_sizing();
 	return failed;
 }
