@@ -231,8 +231,12 @@ static bool rd_value(struct rd *r, uint32_t t, int depth, struct gguf_kv *out)
 		return true;
 	}
 	for (uint64_t i = 0; i < n; i++)
-		if (!rd_value(r, et, depth + 1, NULL))
+		if (!rd_value(r, et, depth + 1, NULL)) {
+			size_t k = r->err ? strnlen(r->err, r->errlen) : 0;
+			if (k + 1 < r->errlen)
+				snprintf(r->err + k, r->errlen - k, " [element %llu]", (unsigned long long)i);
 			return false;
+		}
 	return true;
 }
 

@@ -115,7 +115,7 @@ int cmd_chat(int argc, char **argv)
 		char err[256];
 		int pieces = 0;
 		struct gen_io io = {on_piece, llm_should_stop, llm_now_ns, &pieces};
-		struct gen_params gp = {L->n_predict, true, true};
+		struct gen_params gp = {L->n_set ? L->n_predict : -1, true, true};
 		struct gen_stats st;
 		input_ctrl_c(); /* drop a stale Ctrl-C */
 		int rc = chat_session_turn(&cs, L->f, L->tk, L->s, msg, &gp, &io, &st, err, sizeof err);

@@ -13,6 +13,7 @@
 #include "core/input.h"
 #include "core/kprintf.h"
 #include "core/llm.h"
+#include "core/param.h"
 #include "core/shell.h"
 #include "core/status.h"
 #include "smp/smp.h"
@@ -158,8 +159,12 @@ int cmd_gen_generate(int argc, char **argv)
 	}
 	if (llm_require("generate") != 0)
 		return -1;
-	static char prompt[1024];
+	static char prompt[SHELL_LINE_MAX];
 	size_t plen = prompt_text(i, prompt, sizeof prompt);
+	if (plen == 0) { /* the host would continue from BOS alone; a person meant something */
+		kprintf("generate: empty prompt\n" GEN_USAGE);
+		return -1;
+	}
 	char err[256];
 	struct gen_out go = {ids, 0};
 	struct gen_io io = {on_token, llm_should_stop, llm_now_ns, &go};
@@ -357,8 +362,10 @@ int cmd_gen_set(int argc, char **argv)
 	} else if (!strcmp(k, "seed")) {
 		ok = parse_seed(k, val, &p->seed);
 	} else if (!strcmp(k, "n")) {
-		if ((ok = cmd_gen_int(k, val, -1, 1 << 24, &v)))
+		if ((ok = cmd_gen_int(k, val, -1, 1 << 24, &v))) {
 			L->n_predict = (int)v;
+			L->n_set = true;
+		}
 	} else if (!strcmp(k, "verbose")) {
 		if ((ok = cmd_gen_int(k, val, 0, 1, &v)))
 			L->verbose = v != 0;

@@ -158,6 +158,7 @@ void llm_init(struct boot_info *bi)
 	if (want < 1)
 		want = LLM_DEFAULT_CTX;
 	int n = llm_set_ctx(want);
+	status_set_cpus(llm.threads);
 	kprintf("model: %s, %s, %d layers, %.1f MiB of weights, vocab %d; context %d; %s kernels, %d cores\n",
 		llm.name, llm.m.arch_name, llm.m.n_layer, llm.m.weight_bytes / 1048576.0, llm.m.n_vocab,
 		n > 0 ? n : 0, quant_level_name(level), llm.threads);

@@ -37,7 +37,8 @@ struct llm {
 	struct forward *f;         /* NULL when no context fits */
 	struct sampler *s;
 	struct sampler_params sp;  /* `set temp/top-k/...`, used by generate and chat */
-	int n_predict;             /* `set n`: default tokens per generate / chat reply */
+	int n_predict;             /* `set n`: default tokens per generate (128) */
+	bool n_set;                /* `set n` given: it caps chat replies too (else: until the turn ends) */
 	int threads;               /* cores the engine uses */
 	char system[512];          /* `set system`: chat system prompt ("" = template default) */
 	bool verbose;              /* `set verbose 1`: show the text fed to the model */

@@ -4,7 +4,7 @@
  *
  * Vocabularies: the GGUF files named in $FUZZ_TOK_VOCAB (colon-separated),
  * else ../shared/conformance/vocab/ggml-vocab-{llama-spm,gpt-2}.gguf when
- * present (run from the repo root); always two tiny built-in ones (a
+ * present (run from the repo root); always tiny built-in ones (a
  * SentencePiece vocab with byte fallback, and a byte-level BPE with merges
  * once per pre-tokenizer family: gpt-2, llama-bpe, qwen2, smollm, falcon,
  * default).

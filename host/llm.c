@@ -508,6 +508,7 @@ static int cmd_generate(const struct opts *o, struct loaded *L)
 			  err, sizeof err) != 0)
 		die("%s", err);
 	printf("\n");
+	fflush(stdout);
 	static const char *why[] = { "end of text", "token limit", "context full", "stopped" };
 	fprintf(stderr, "llm: prompt %d tokens in %.1f ms (%.1f tok/s), generated %d tokens "
 		"in %.1f ms (%.1f tok/s), first token after %.1f ms, stop: %s\n",

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # The host build again under AddressSanitizer + UndefinedBehaviorSanitizer
-# (`make asan`: clang, into $BUILD/asan): the suites that run unit test
-# binaries (t-10-gguf with its malformed corpus, ...) and the conformance
-# suite tests/t-30-conformance.sh (reads ../shared; SKIPs of its own), all
-# with BUILD=$BUILD/asan and LLM=$BUILD/asan/host/llm. One line per suite;
-# any FAIL or sanitizer report fails it. Takes a few minutes.
+# (`make asan`: clang, into $BUILD/asan): every $BUILD/asan/host/test_*
+# binary, through the host-only suites that run it (t-10-gguf with its
+# malformed corpus, ...; QEMU suites are left out and their binaries run
+# bare), and the conformance suite tests/t-30-conformance.sh (reads
+# ../shared; SKIPs of its own), all with BUILD=$BUILD/asan and
+# LLM=$BUILD/asan/host/llm. One line per suite or binary; any FAIL or
+# sanitizer report fails it. Takes about 3-4 minutes on 2 cores.
 cd "$(dirname "$0")/.." || exit 2
 BUILD=${BUILD:-build}
 A=$BUILD/asan

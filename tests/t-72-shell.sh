@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# Bad input at the OS shell (issue 5), under QEMU: an unknown command, bad
+# numbers, bad options, an empty prompt, a prompt longer than the context,
+# a context too large for memory, and the engine commands with no model
+# loaded each give a message, and the shell stays alive (the next command
+# runs). Needs no ../shared (the model is mkmodel's demo).
+cd "$(dirname "$0")/.." || exit 2
+BUILD=${BUILD:-build}
+export BUILD
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+for f in "$BUILD/BOOTX64.EFI" "$BUILD/host/mkmodel"; do
+	[ -f "$f" ] || { echo "SKIP: shell ($f missing: make efi host)"; exit 0; }
+done
+if ! command -v qemu-system-x86_64 > /dev/null || [ ! -f /usr/share/ovmf/OVMF.fd ]; then
+	echo "SKIP: shell (no qemu-system-x86_64 or OVMF)"
+	exit 0
+fi
+"$BUILD/host/mkmodel" --preset demo -o "$tmp/demo.gguf" > /dev/null 2>&1 ||
+	{ echo "FAIL: shell: mkmodel --preset demo failed"; exit 0; }
+
+# expect LOG NAME TEXT: TEXT (fixed string) is in LOG
+expect() {
+	if grep -qF -- "$3" "$1"; then echo "PASS: $2"; else echo "FAIL: $2 (no '$3')"; fi
+}
+
+# 1. no model
+log="$tmp/nomodel.log"
+timeout 200 tools/osrun --quiet --smp 1 --timeout 180 \
+	'generate hello' 'chat' 'bench' 'model' 'set ctx 64' 'echo alive-1' > "$log" 2>&1
+rc=$?
+[ "$rc" -eq 0 ] && echo "PASS: no model: the shell survives every command" ||
+	{ echo "FAIL: no model: osrun exit $rc"; tail -10 "$log"; }
+expect "$log" "no model: generate says so" "generate: no model loaded"
+expect "$log" "no model: chat says so" "chat: no model loaded"
+expect "$log" "no model: bench says so" "bench: no model loaded"
+expect "$log" "no model: model says so" "model: no model loaded"
+expect "$log" "no model: set ctx says so" "set ctx: no model loaded"
+expect "$log" "no model: shell alive" "alive-1"
+
+# 2. bad input with the demo model
+long=$(for i in $(seq 1 40); do printf 'once upon a time '; done)
+log="$tmp/bad.log"
+timeout 220 tools/osrun --quiet --smp 2 --model "$tmp/demo.gguf" --timeout 200 \
+	'frobnicate now' \
+	'generate -n abc hello' 'generate --temp -1 hello' 'generate --top-p 7 hello' \
+	'generate --seed -3 hello' 'generate --bogus hello' 'generate -n' 'generate' \
+	'generate ""' 'generate --temp 0' \
+	'set temp banana' 'set top-k 1.5' 'set threads 99' 'set nosuchkey 1' 'set temp' \
+	'bench -p x' 'bench -q 3' 'chat extra' \
+	'set ctx 16777216' 'set ctx 32' "generate $long" \
+	'generate --ids --temp 0 -n 4 Once upon a time' 'echo alive-2' > "$log" 2>&1
+rc=$?
+[ "$rc" -eq 0 ] && echo "PASS: bad input: the shell survives every command" ||
+	{ echo "FAIL: bad input: osrun exit $rc"; tail -10 "$log"; }
+expect "$log" "unknown command" "unknown command 'frobnicate'"
+expect "$log" "generate -n abc" "-n: bad number 'abc'"
+expect "$log" "generate --temp -1" "--temp: bad number '-1'"
+expect "$log" "generate --top-p 7" "--top-p: bad number '7'"
+expect "$log" "generate --seed -3" "--seed: bad number '-3'"
+expect "$log" "generate --bogus" "generate: unknown option '--bogus'"
+expect "$log" "generate -n (no value)" "generate: option -n needs a value"
+expect "$log" "generate (no prompt)" "generate: no prompt given"
+expect "$log" "generate \"\" (empty prompt)" "generate: empty prompt"
+expect "$log" "generate usage on bad arguments" "usage: generate [-n N]"
+expect "$log" "set temp banana" "temp: bad number 'banana'"
+expect "$log" "set top-k 1.5" "top-k: bad number '1.5'"
+expect "$log" "set threads 99" "threads: bad number '99'"
+expect "$log" "set unknown key" "set: unknown key 'nosuchkey'"
+expect "$log" "set temp (no value)" "set temp: value missing"
+expect "$log" "bench -p x" "-p: bad number 'x'"
+expect "$log" "bench -q" "bench: unknown argument '-q'"
+expect "$log" "chat extra" "usage: chat"
+expect "$log" "set ctx too large: reduced with a message" "positions do not fit"
+expect "$log" "set ctx 32" "ctx: 32 positions"
+expect "$log" "prompt longer than the context" "longer than the context (32)"
+n=$(awk '$0 == "llm> generate --ids --temp 0 -n 4 Once upon a time" { getline; print; exit }' "$log")
+[ "$(echo "$n" | wc -w)" -ge 1 ] && [ -z "$(echo "$n" | tr -d '0-9 ')" ] &&
+	echo "PASS: generate still works after the errors ($n)" ||
+	echo "FAIL: generate after the errors printed '$n'"
+expect "$log" "bad input: shell alive" "alive-2"
