@@ -120,6 +120,45 @@ float ai_logf(float x)
 	return (float)ai_log(x);
 }
 
+static uint32_t fbits(float x)
+{
+	uint32_t u;
+	memcpy(&u, &x, sizeof u);
+	return u;
+}
+
+static float ffrom(uint32_t u)
+{
+	float x;
+	memcpy(&x, &u, sizeof x);
+	return x;
+}
+
+/* a*b is exact in double (24 + 24 bits); p + c rounds once in double and
+ * once more to float. That double rounding errs only when the double sum
+ * lands exactly halfway between two floats after discarding a nonzero
+ * remainder: then the remainder (TwoSum) says which neighbour is right. */
+float ai_fmaf(float a, float b, float c)
+{
+	double p = (double)a * (double)b;
+	double s = p + (double)c;
+	float r = (float)s;
+	if ((double)r == s || r - r != 0) /* exact, or inf / nan */
+		return r;
+	double bb = s - p;
+	double err = (p - (s - bb)) + ((double)c - bb);
+	if (err == 0)
+		return r;
+	float r2; /* the float on the other side of s */
+	if (r == 0)
+		r2 = ffrom(s < 0 ? 0x80000001u : 1u);
+	else
+		r2 = ffrom((s > (double)r) == (r > 0) ? fbits(r) + 1 : fbits(r) - 1);
+	if ((double)r + (double)r2 != 2.0 * s)
+		return r;
+	return (err > 0) == (r2 > r) ? r2 : r;
+}
+
 /* Is the float e an integer, and if so is it odd? */
 static int float_int_kind(float e, int *odd)
 {

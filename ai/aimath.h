@@ -22,6 +22,11 @@ float ai_cosf(float x);
 void ai_sincosf(float x, float *s, float *c);
 float ai_tanhf(float x);
 
+/* a*b + c rounded once, exactly as C's fmaf (round to nearest even), in
+ * portable C: the scalar kernels use it to sum as the SIMD ones and ggml's
+ * x86 kernels do (one fused multiply-add per lane and block). */
+float ai_fmaf(float a, float b, float c);
+
 /* Double versions behind the float ones (relative error ~1e-16). */
 double ai_exp(double x);
 double ai_log(double x);

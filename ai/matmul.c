@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "ai/kquant.h"
 #include "ai/parallel.h"
 #include "ai/quant.h"
 
@@ -78,6 +79,7 @@ static void quantize_rows(struct quant_job *j)
 struct mm_part {
 	const struct model_w *w;
 	const struct quant_traits *tr;
+	kquant_dot_4c_fn dot4c; /* K-quants: one row by 4 tokens; NULL if none */
 	float *y;
 	const uint8_t *xq; /* activations as vec_dot_type, rows xstride apart */
 	size_t xstride;
@@ -112,6 +114,25 @@ static void mm_rows(const struct mm_part *p, int64_t r0, int64_t r1, int n_tok)
 				tr->vec_dot_4xn(n, nt, &p->y[(size_t)t * ldy + r], (size_t)ldy, wrow, rb,
 						p->xq + (size_t)t * p->xstride, p->xstride);
 			}
+		}
+	} else if (n_tok >= 4 && p->dot4c) {
+		/* rows by 4, tokens by 4: the 4 rows stay in L1 across the tokens */
+		for (; r + 4 <= r1; r += 4) {
+			const uint8_t *w4 = (const uint8_t *)w->data + (size_t)r * rb;
+			int t = 0;
+			for (; t + 4 <= n_tok; t += 4) {
+				const uint8_t *xq = p->xq + (size_t)t * p->xstride;
+				for (int c = 0; c < 4; c++) {
+					float s4[4];
+					p->dot4c(n, s4, w4 + (size_t)c * rb, xq, p->xstride);
+					for (int u = 0; u < 4; u++)
+						p->y[(size_t)(t + u) * ldy + r + c] = s4[u];
+				}
+			}
+			for (; t < n_tok; t++)
+				for (int c = 0; c < 4; c++)
+					tr->vec_dot(n, &p->y[(size_t)t * ldy + r + c], w4 + (size_t)c * rb,
+						    p->xq + (size_t)t * p->xstride);
 		}
 	}
 	const uint8_t *wrow = (const uint8_t *)w->data + (size_t)r * rb;
@@ -162,6 +183,7 @@ void matmul_n(const struct model_w *const *ws, float *const *ys, int nw,
 		struct mm_part *p = &j.part[i];
 		p->w = ws[i];
 		p->tr = tr;
+		p->dot4c = kquant_dot_4c_at(ws[i]->type, quant_level());
 		p->y = ys[i];
 		j.total_rows += ws[i]->n_out;
 		from_float_fn conv = NULL;

@@ -242,6 +242,9 @@ static void q8_0_to_float(const void *vx, float *y, int64_t k)
  * One block per ymm: maddubs/madd give eight int32 lanes summing to the
  * block's exact integer dot product; a float accumulator takes them times
  * d_x * d_y (scales of four blocks converted at once); one horizontal sum.
+ * For Q4_0, Q5_0 and Q8_0 that is one FMA chain per dot product in block
+ * order, as ggml's x86 kernels and quant_ref.c's lanes8: bit-identical sums
+ * (see there why it matters).
  *
  * Q4_0, Q5_0 and Q8_0 run as a tile of NR weight rows by NT activation rows
  * (sd_tile), sharing loads and per-block terms; each (row, activation) pair
@@ -310,14 +313,14 @@ AI void sd_tile(enum sd_kind k, int NR, int NT, int n, float *s, size_t ss, cons
 	const size_t xs = sd_xsize(k), ys = sizeof(block_q8_0);
 	const uint8_t *x = vx, *y = vy;
 	const int nb = n / 32;
-	__m256 acc[4][4][2]; /* even and odd blocks: two FMA chains */
+	__m256 acc[4][4]; /* one FMA chain per pair, block after block: ggml's order */
 	int i = 0;
 
 	_Pragma("GCC unroll 4")
 	for (int r = 0; r < NR; r++)
 		_Pragma("GCC unroll 4")
 		for (int t = 0; t < NT; t++)
-			acc[r][t][0] = acc[r][t][1] = _mm256_setzero_ps();
+			acc[r][t] = _mm256_setzero_ps();
 	for (; i + 4 <= nb; i += 4) {
 		__m128 dx[4], dy[4];
 		/* Several rows at once are short streams the hardware prefetcher
@@ -350,8 +353,8 @@ AI void sd_tile(enum sd_kind k, int NR, int NT, int n, float *s, size_t ss, cons
 				for (int t = 0; t < NT; t++) {
 					__m256 s4 = _mm256_castps128_ps256(_mm_mul_ps(dx[r], dy[t]));
 					__m256 sc = _mm256_permutevar8x32_ps(s4, _mm256_set1_epi32(j));
-					acc[r][t][j & 1] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(sd_dot(k, xq, yq[t], c[t])),
-									   sc, acc[r][t][j & 1]);
+					acc[r][t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(sd_dot(k, xq, yq[t], c[t])),
+								    sc, acc[r][t]);
 				}
 			}
 		}
@@ -360,7 +363,7 @@ AI void sd_tile(enum sd_kind k, int NR, int NT, int n, float *s, size_t ss, cons
 	for (int r = 0; r < NR; r++) {
 		for (int t = 0; t < NT; t++) {
 			const uint8_t *xb = x + r * bx, *yb = y + t * by;
-			__m256 a = _mm256_add_ps(acc[r][t][0], acc[r][t][1]);
+			__m256 a = acc[r][t];
 			for (int j = i; j < nb; j++) {
 				__m256i yq = _mm256_loadu_si256((const __m256i *)(yb + j * ys + 2));
 				__m256i p = sd_dot(k, sd_x(k, xb + j * xs), yq, sd_corr(k, yq));

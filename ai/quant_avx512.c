@@ -26,12 +26,6 @@ static inline float hsum8(__m256 v)
 	return _mm_cvtss_f32(s);
 }
 
-/* Lanes 0-7 = s0, lanes 8-15 = s1: the scales of a pair of blocks. */
-static inline __m512 scale2(float s0, float s1)
-{
-	return _mm512_insertf32x8(_mm512_set1_ps(s0), _mm256_set1_ps(s1), 1);
-}
-
 /* d_x * d_y of four consecutive blocks (scales at xd, yd; blocks xs, ys
  * bytes apart), each product rounded as the scalar h2f(a) * h2f(b). */
 static inline __m128 scale4(const ggml_half *xd, const ggml_half *yd, size_t xs, size_t ys)
@@ -235,7 +229,9 @@ static void q8_0_to_float(const void *vx, float *y, int64_t k)
  * A pair of blocks fills one zmm; the int32 lanes of a block sum to its
  * exact integer dot product, and a float accumulator takes them times
  * d_x * d_y (scales of four blocks converted at once); one horizontal sum at
- * the end. The kernels with a signed weight (Q4_0, Q5_0, Q8_0) feed
+ * the end. For Q4_0, Q5_0 and Q8_0 the accumulator is one ymm FMA chain per
+ * dot product, block after block (the zmm's halves in turn): ggml's x86
+ * order and quant_ref.c's lanes8, bit for bit (see there why it matters). The kernels with a signed weight (Q4_0, Q5_0, Q8_0) feed
  * vpdpbusd the unsigned bytes q + C and take C * sum(y) back out, exactly.
  *
  * Those three run as a tile of NR weight rows by NT activation rows
@@ -310,14 +306,14 @@ AI void sd_tile(enum sd_kind k, int NR, int NT, int n, float *s, size_t ss, cons
 	const uint8_t *x = vx, *y = vy;
 	const int nb = n / 32;
 	const __m512i zero = _mm512_setzero_si512(), cz = _mm512_set1_epi8(sd_offset(k));
-	__m512 acc[4][4];
+	__m256 acc[4][4]; /* one FMA chain per pair, block after block: ggml's order */
 	int i = 0;
 
 	_Pragma("GCC unroll 4")
 	for (int r = 0; r < NR; r++)
 		_Pragma("GCC unroll 4")
 		for (int t = 0; t < NT; t++)
-			acc[r][t] = _mm512_setzero_ps();
+			acc[r][t] = _mm256_setzero_ps();
 	for (; i + 4 <= nb; i += 4) {
 		__m128 dy[4];
 		/* Several rows at once are short streams the hardware prefetcher
@@ -339,11 +335,13 @@ AI void sd_tile(enum sd_kind k, int NR, int NT, int n, float *s, size_t ss, cons
 		_Pragma("GCC unroll 4")
 		for (int h = 0; h < 2; h++) { /* blocks i, i+1, then i+2, i+3 */
 			__m512i yq[4], c[4];
+			__m512 dyh[4]; /* d_y of the pair spread over its lanes */
 			_Pragma("GCC unroll 4")
 			for (int t = 0; t < NT; t++) {
 				const int8_t *yb = (const int8_t *)(y + t * by + (i + 2 * h) * ys);
 				yq[t] = load2(yb + 2, yb + ys + 2);
 				c[t] = _mm512_sub_epi32(zero, _mm512_dpbusd_epi32(zero, cz, yq[t])); /* -C.y */
+				dyh[t] = _mm512_permutexvar_ps(h ? IDX23 : IDX01, _mm512_castps128_ps512(dy[t]));
 			}
 			_Pragma("GCC unroll 4")
 			for (int r = 0; r < NR; r++) {
@@ -351,13 +349,17 @@ AI void sd_tile(enum sd_kind k, int NR, int NT, int n, float *s, size_t ss, cons
 				__m128 dx = _mm_cvtph_ps(_mm_setr_epi16((short)half_at(xb), (short)half_at(xb + xs),
 									(short)half_at(xb + 2 * xs),
 									(short)half_at(xb + 3 * xs), 0, 0, 0, 0));
+				__m512 dxh = _mm512_permutexvar_ps(h ? IDX23 : IDX01, _mm512_castps128_ps512(dx));
 				__m512i xq = sd_xpair(k, xb + 2 * h * xs);
 				_Pragma("GCC unroll 4")
 				for (int t = 0; t < NT; t++) {
-					__m512 s4 = _mm512_castps128_ps512(_mm_mul_ps(dx, dy[t]));
-					__m512i p = _mm512_dpbusd_epi32(c[t], xq, yq[t]); /* -C.y + q'.y */
-					acc[r][t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(p),
-								    _mm512_permutexvar_ps(h ? IDX23 : IDX01, s4),
+					/* the same d_x * d_y per lane as one 4-wide product
+					 * spread afterwards: bit-identical */
+					__m512 p = _mm512_cvtepi32_ps(_mm512_dpbusd_epi32(c[t], xq, yq[t])); /* -C.y + q'.y */
+					__m512 d = _mm512_mul_ps(dxh, dyh[t]);
+					acc[r][t] = _mm256_fmadd_ps(_mm512_castps512_ps256(p), _mm512_castps512_ps256(d),
+								    acc[r][t]);
+					acc[r][t] = _mm256_fmadd_ps(_mm512_extractf32x8_ps(p, 1), _mm512_extractf32x8_ps(d, 1),
 								    acc[r][t]);
 				}
 			}
@@ -367,27 +369,16 @@ AI void sd_tile(enum sd_kind k, int NR, int NT, int n, float *s, size_t ss, cons
 	for (int r = 0; r < NR; r++) {
 		for (int t = 0; t < NT; t++) {
 			const uint8_t *xb = x + r * bx, *yb = y + t * by;
-			__m512 a = acc[r][t];
-			__m256 a2 = _mm256_setzero_ps();
-			int j = i;
-			if (j + 2 <= nb) {
-				__m512i yq = load2((const int8_t *)yb + j * ys + 2, (const int8_t *)yb + (j + 1) * ys + 2);
-				__m512i p = _mm512_sub_epi32(_mm512_dpbusd_epi32(zero, sd_xpair(k, xb + j * xs), yq),
-							     _mm512_dpbusd_epi32(zero, cz, yq));
-				float s0 = h2f(half_at(xb + j * xs)) * h2f(half_at(yb + j * ys));
-				float s1 = h2f(half_at(xb + (j + 1) * xs)) * h2f(half_at(yb + (j + 1) * ys));
-				a = _mm512_fmadd_ps(_mm512_cvtepi32_ps(p), scale2(s0, s1), a);
-				j += 2;
-			}
-			if (j < nb) {
+			__m256 a = acc[r][t];
+			for (int j = i; j < nb; j++) {
 				__m256i yq = _mm256_loadu_si256((const __m256i *)(yb + j * ys + 2));
 				__m256i c8 = _mm256_set1_epi8(sd_offset(k));
 				__m256i p = _mm256_sub_epi32(_mm256_dpbusd_epi32(_mm256_setzero_si256(), sd_xone(k, xb + j * xs), yq),
 							     _mm256_dpbusd_epi32(_mm256_setzero_si256(), c8, yq));
-				a2 = _mm256_mul_ps(_mm256_cvtepi32_ps(p),
-						   _mm256_set1_ps(h2f(half_at(xb + j * xs)) * h2f(half_at(yb + j * ys))));
+				a = _mm256_fmadd_ps(_mm256_cvtepi32_ps(p),
+						    _mm256_set1_ps(h2f(half_at(xb + j * xs)) * h2f(half_at(yb + j * ys))), a);
 			}
-			s[t * ss + r] = _mm512_reduce_add_ps(a) + hsum8(a2);
+			s[t * ss + r] = hsum8(a);
 		}
 	}
 }

@@ -3,6 +3,7 @@
  * SIMD variants are tested against these. */
 #include <string.h>
 
+#include "ai/aimath.h"
 #include "ai/quant.h"
 #include "ai/quant_kern.h"
 
@@ -308,19 +309,50 @@ static void q8_1_to_float(const void *vx, float *y, int64_t k)
 
 /* ---- dot products: exact integer sum per block, then one scale ---------- */
 
+/* Q4_0, Q5_0 and Q8_0 (signed weight, Q8_0 activation) sum in the order of
+ * ggml's x86 kernels, which the AVX2 and AVX-512 ones here follow too: per
+ * block, eight int32 lanes of four consecutive products, each times
+ * d_x * d_y by a fused multiply-add into its own float accumulator, block
+ * after block; then lanes l + (l + 4), those + 2 apart, the last two. The
+ * dot products feed 8-bit activation quantizers whose rounding a one-ulp
+ * difference can flip, so the order is part of matching llama.cpp. */
+struct lanes8 {
+	float acc[8];
+};
+
+/* acc += d * (x . y) of one 32-element block; x already signed. */
+static void lanes8_block(struct lanes8 *a, const int8_t *x, const int8_t *y, float d)
+{
+	for (int l = 0; l < 8; l++) {
+		int32_t p = 0;
+		for (int j = 4 * l; j < 4 * l + 4; j++)
+			p += x[j] * y[j];
+		a->acc[l] = ai_fmaf(d, (float)p, a->acc[l]);
+	}
+}
+
+static float lanes8_sum(const struct lanes8 *a)
+{
+	float h[4];
+	for (int l = 0; l < 4; l++)
+		h[l] = a->acc[l] + a->acc[l + 4];
+	return (h[0] + h[2]) + (h[1] + h[3]);
+}
+
 static void q4_0_vec_dot(int n, float *s, const void *vx, const void *vy)
 {
 	const block_q4_0 *x = vx;
 	const block_q8_0 *y = vy;
-	float sum = 0;
+	struct lanes8 a = { { 0 } };
 	for (int i = 0; i < n / QK8_0; i++) {
-		int isum = 0;
-		for (int j = 0; j < QK4_0 / 2; j++)
-			isum += ((x[i].qs[j] & 15) - 8) * y[i].qs[j] +
-				((x[i].qs[j] >> 4) - 8) * y[i].qs[j + QK4_0 / 2];
-		sum += (float)isum * (fp16_to_fp32(x[i].d) * fp16_to_fp32(y[i].d));
+		int8_t q[QK4_0];
+		for (int j = 0; j < QK4_0 / 2; j++) {
+			q[j] = (int8_t)((x[i].qs[j] & 15) - 8);
+			q[j + QK4_0 / 2] = (int8_t)((x[i].qs[j] >> 4) - 8);
+		}
+		lanes8_block(&a, q, y[i].qs, fp16_to_fp32(x[i].d) * fp16_to_fp32(y[i].d));
 	}
-	*s = sum;
+	*s = lanes8_sum(&a);
 }
 
 static void q4_1_vec_dot(int n, float *s, const void *vx, const void *vy)
@@ -343,19 +375,20 @@ static void q5_0_vec_dot(int n, float *s, const void *vx, const void *vy)
 {
 	const block_q5_0 *x = vx;
 	const block_q8_0 *y = vy;
-	float sum = 0;
+	struct lanes8 acc = { { 0 } };
 	for (int i = 0; i < n / QK8_0; i++) {
 		uint32_t qh;
-		int isum = 0;
+		int8_t q[QK5_0];
 		memcpy(&qh, x[i].qh, 4);
 		for (int j = 0; j < QK5_0 / 2; j++) {
 			int a = (x[i].qs[j] & 15) | (int)(((qh >> j) & 1) << 4);
 			int b = (x[i].qs[j] >> 4) | (int)(((qh >> (j + 16)) & 1) << 4);
-			isum += (a - 16) * y[i].qs[j] + (b - 16) * y[i].qs[j + QK5_0 / 2];
+			q[j] = (int8_t)(a - 16);
+			q[j + QK5_0 / 2] = (int8_t)(b - 16);
 		}
-		sum += (float)isum * (fp16_to_fp32(x[i].d) * fp16_to_fp32(y[i].d));
+		lanes8_block(&acc, q, y[i].qs, fp16_to_fp32(x[i].d) * fp16_to_fp32(y[i].d));
 	}
-	*s = sum;
+	*s = lanes8_sum(&acc);
 }
 
 static void q5_1_vec_dot(int n, float *s, const void *vx, const void *vy)
@@ -382,14 +415,10 @@ static void q8_0_vec_dot(int n, float *s, const void *vx, const void *vy)
 {
 	const block_q8_0 *x = vx;
 	const block_q8_0 *y = vy;
-	float sum = 0;
-	for (int i = 0; i < n / QK8_0; i++) {
-		int isum = 0;
-		for (int j = 0; j < QK8_0; j++)
-			isum += x[i].qs[j] * y[i].qs[j];
-		sum += (float)isum * (fp16_to_fp32(x[i].d) * fp16_to_fp32(y[i].d));
-	}
-	*s = sum;
+	struct lanes8 a = { { 0 } };
+	for (int i = 0; i < n / QK8_0; i++)
+		lanes8_block(&a, x[i].qs, y[i].qs, fp16_to_fp32(x[i].d) * fp16_to_fp32(y[i].d));
+	*s = lanes8_sum(&a);
 }
 
 /* ---- table ------------------------------------------------------------------ */
