@@ -191,18 +191,10 @@ static void rope_angles(const struct model *m, int pos, float *cs)
 	}
 }
 
-/* a*b + c with one rounding, as the fused multiply-add that a native
- * (-march=native) llama.cpp build contracts ggml's rope into: a*b is exact
- * in double; the sum rounds in double, then to float (differs from a true
- * fma only when that lands exactly on a float midpoint, ~2^-29 of cases).
- * Portable C: no fma instruction, no libm. */
-static float fma_f(float a, float b, float c)
-{
-	return (float)((double)a * (double)b + (double)c);
-}
-
 /* Rotate n_heads heads of head_dim in v by the angles cs:
- * x0' = x0 cos - x1 sin, x1' = x0 sin + x1 cos, each one fma. */
+ * x0' = x0 cos - x1 sin, x1' = x0 sin + x1 cos, each one fused
+ * multiply-add, as a native (-march=native) llama.cpp build contracts
+ * ggml's rope (ai_fmaf: exact, portable). */
 static void rope_apply(const struct model *m, float *v, int n_heads, const float *cs)
 {
 	int half = m->n_rot / 2;
@@ -213,8 +205,8 @@ static void rope_apply(const struct model *m, float *v, int n_heads, const float
 			int a = m->rope_neox ? i : 2 * i;
 			int b = m->rope_neox ? i + half : 2 * i + 1;
 			float x0 = x[a], x1 = x[b];
-			x[a] = fma_f(x0, c, -(x1 * s));
-			x[b] = fma_f(x0, s, x1 * c);
+			x[a] = ai_fmaf(x0, c, -(x1 * s));
+			x[b] = ai_fmaf(x0, s, x1 * c);
 		}
 	}
 }
@@ -253,6 +245,27 @@ static float attn_dot(const struct quant_traits *tr, int n, const ggml_half *x, 
 	return (float)sum;
 }
 
+/* sum(e[0..n)) as ggml's softmax in an AVX-512 build forms it: float sums
+ * of 16 lanes each (the tree of _mm512_reduce_add_ps: i + (i+8), then + 4
+ * apart, + 2 apart, the last two), added up in double. llama.cpp pads the
+ * row to a multiple of 32 with masked entries whose weight is exactly 0,
+ * so a short last chunk sums as if zero-filled. The sum sets 1/sum, which
+ * scales every weight before the f16 rounding. */
+static double softmax_sum(const float *e, int n)
+{
+	double sum = 0;
+	for (int c = 0; c < n; c += 16) {
+		float v[16];
+		for (int i = 0; i < 16; i++)
+			v[i] = c + i < n ? e[c + i] : 0.0f;
+		for (int w = 8; w >= 2; w /= 2)
+			for (int i = 0; i < w; i++)
+				v[i] = v[i] + v[i + w];
+		sum += (double)(v[0] + v[1]);
+	}
+	return sum;
+}
+
 /* One query head h of token t: att[t][h] = softmax(q.K^T * scale) V. */
 static void attend(struct forward *f, int layer, int t, int pos, int h)
 {
@@ -277,12 +290,9 @@ static void attend(struct forward *f, int layer, int t, int pos, int h)
 		if (s > mx)
 			mx = s;
 	}
-	double sum = 0;
-	for (int i = 0; i < n_kv; i++) {
-		float e = ai_expf(sc[i] - mx);
-		sc[i] = e;
-		sum += (double)e;
-	}
+	for (int i = 0; i < n_kv; i++)
+		sc[i] = ai_expf(sc[i] - mx);
+	double sum = softmax_sum(sc, n_kv);
 	/* and the weights to f16 for the f16 V cache */
 	float inv = (float)(1.0 / sum);
 	for (int i = 0; i < n_kv; i++)

@@ -100,6 +100,11 @@ void kquant_q4k_dot_avx512(int n, float *s, const void *x, const void *y);
 void kquant_q5k_dot_avx512(int n, float *s, const void *x, const void *y);
 void kquant_q6k_dot_avx512(int n, float *s, const void *x, const void *y);
 
+/* vec_dot_4r_fn tiles (four weight rows, one activation row). */
+void kquant_q4k_dot_4r_avx512(int n, float *s, const void *x, size_t bx, const void *y);
+void kquant_q5k_dot_4r_avx512(int n, float *s, const void *x, size_t bx, const void *y);
+void kquant_q6k_dot_4r_avx512(int n, float *s, const void *x, size_t bx, const void *y);
+
 /* kquant_dot_4c_fn tiles (one weight row, four activation rows). */
 void kquant_q2k_dot_4c_avx512(int n, float *s, const void *x, const void *y, size_t by);
 void kquant_q3k_dot_4c_avx512(int n, float *s, const void *x, const void *y, size_t by);

@@ -161,6 +161,19 @@ void kquant_q4k_dot_4c_avx512(int n, float *s, const void *vx, const void *vy, s
 	q45k_tile(n, s, vx, 0, 1, vy, by, 4, false);
 }
 
+/* Four weight rows bx bytes apart against one activation row (token
+ * generation): each (row, column) pair runs the same operations as
+ * vec_dot, so s[r] is bit-identical to it; the Q8_K row is loaded once. */
+void kquant_q4k_dot_4r_avx512(int n, float *s, const void *vx, size_t bx, const void *vy)
+{
+	q45k_tile(n, s, vx, bx, 4, vy, 0, 1, false);
+}
+
+void kquant_q5k_dot_4r_avx512(int n, float *s, const void *vx, size_t bx, const void *vy)
+{
+	q45k_tile(n, s, vx, bx, 4, vy, 0, 1, true);
+}
+
 void kquant_q5k_dot_avx512(int n, float *s, const void *vx, const void *vy)
 {
 	q45k_tile(n, s, vx, 0, 1, vy, 0, 1, true);
@@ -371,4 +384,9 @@ void kquant_q3k_dot_avx512(int n, float *s, const void *vx, const void *vy)
 void kquant_q3k_dot_4c_avx512(int n, float *s, const void *vx, const void *vy, size_t by)
 {
 	q23k_tile(n, s, vx, vy, by, 4, true);
+}
+
+void kquant_q6k_dot_4r_avx512(int n, float *s, const void *vx, size_t bx, const void *vy)
+{
+	q6k_tile(n, s, vx, bx, 4, vy, 0, 1);
 }

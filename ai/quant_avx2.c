@@ -147,8 +147,8 @@ static void bf16_to_float(const void *vx, float *y, int64_t k)
 
 /* ---- activation quantizers ----------------------------------------------- */
 
-/* One block of 32: q = roundf(x * id) (halves away from zero, as
- * quant_round), returned as 32 int8 in order; *d_out = amax / 127. */
+/* One block of 32: q = x * (127 / amax) rounded half to even (as
+ * quant_ref.c), returned as 32 int8 in order; *d_out = amax / 127. */
 static inline __m256i q8_block(const float *x, float *d_out)
 {
 	const __m256 signbit = _mm256_set1_ps(-0.0f);
@@ -162,17 +162,13 @@ static inline __m256i q8_block(const float *x, float *d_out)
 	m4 = _mm_max_ss(m4, _mm_movehdup_ps(m4));
 	const float amax = _mm_cvtss_f32(m4);
 	const float d = amax / 127;
-	const float id = d != 0.0f ? 1.0f / d : 0.0f;
-	const __m256 vid = _mm256_set1_ps(id), half = _mm256_set1_ps(0.5f);
+	const float id = amax != 0.0f ? 127.0f / amax : 0.0f; /* as quant_ref.c */
+	const __m256 vid = _mm256_set1_ps(id);
 	__m256i q[4];
 	for (int j = 0; j < 4; j++) {
 		__m256 p = _mm256_mul_ps(v[j], vid);
 		NO_CONTRACT(p);
-		__m256 t = _mm256_round_ps(p, _MM_FROUND_TO_ZERO | _MM_FROUND_NO_EXC);
-		__m256 r = _mm256_andnot_ps(signbit, _mm256_sub_ps(p, t));
-		__m256 one = _mm256_or_ps(_mm256_and_ps(p, signbit), _mm256_set1_ps(1.0f));
-		t = _mm256_add_ps(t, _mm256_and_ps(_mm256_cmp_ps(r, half, _CMP_GE_OQ), one));
-		q[j] = _mm256_cvtps_epi32(t);
+		q[j] = _mm256_cvtps_epi32(_mm256_round_ps(p, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
 	}
 	__m256i a = _mm256_packs_epi32(q[0], q[1]);
 	__m256i b = _mm256_packs_epi32(q[2], q[3]);
@@ -415,7 +411,7 @@ static void q4_1_vec_dot(int n, float *s, const void *vx, const void *vy)
 		__m256i y0 = _mm256_loadu_si256((const __m256i *)y[i].qs);
 		acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(dot_u8s8(nibbles32(x[i].qs), y0)),
 				      _mm256_set1_ps(h2f(x[i].d) * h2f(y[i].d)), acc);
-		summs += h2f(x[i].m) * h2f(y[i].s);
+		summs = __builtin_fmaf(h2f(x[i].m), h2f(y[i].s), summs); /* as ggml, contracted */
 	}
 	*s = hsum8(acc) + summs;
 }
@@ -432,7 +428,7 @@ static void q5_1_vec_dot(int n, float *s, const void *vx, const void *vy)
 		__m256i q = _mm256_or_si256(nibbles32(x[i].qs), bits32_x10(x[i].qh));
 		acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(dot_u8s8(q, y0)),
 				      _mm256_set1_ps(h2f(x[i].d) * h2f(y[i].d)), acc);
-		summs += h2f(x[i].m) * h2f(y[i].s);
+		summs = __builtin_fmaf(h2f(x[i].m), h2f(y[i].s), summs); /* as ggml, contracted */
 	}
 	*s = hsum8(acc) + summs;
 }

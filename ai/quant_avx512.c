@@ -26,20 +26,6 @@ static inline float hsum8(__m256 v)
 	return _mm_cvtss_f32(s);
 }
 
-/* d_x * d_y of four consecutive blocks (scales at xd, yd; blocks xs, ys
- * bytes apart), each product rounded as the scalar h2f(a) * h2f(b). */
-static inline __m128 scale4(const ggml_half *xd, const ggml_half *yd, size_t xs, size_t ys)
-{
-	const char *xp = (const char *)xd, *yp = (const char *)yd;
-	__m128i hx = _mm_setr_epi16((short)*xd, (short)*(const ggml_half *)(xp + xs),
-				    (short)*(const ggml_half *)(xp + 2 * xs),
-				    (short)*(const ggml_half *)(xp + 3 * xs), 0, 0, 0, 0);
-	__m128i hy = _mm_setr_epi16((short)*yd, (short)*(const ggml_half *)(yp + ys),
-				    (short)*(const ggml_half *)(yp + 2 * ys),
-				    (short)*(const ggml_half *)(yp + 3 * ys), 0, 0, 0, 0);
-	return _mm_mul_ps(_mm_cvtph_ps(hx), _mm_cvtph_ps(hy));
-}
-
 /* permutexvar indices: eight 32-bit lanes that all pick element j */
 #define SPREAD(j) ((long long)(j) * 0x100000001LL), ((long long)(j) * 0x100000001LL), \
 		  ((long long)(j) * 0x100000001LL), ((long long)(j) * 0x100000001LL)
@@ -146,33 +132,20 @@ static void bf16_to_float(const void *vx, float *y, int64_t k)
 
 /* ---- activation quantizers ----------------------------------------------- */
 
-/* Sixteen values rounded like quant_round: toward zero, then one step away
- * from zero where the dropped fraction is >= 0.5. */
-static inline __m512i round_away(__m512 p)
-{
-	__m512 t = _mm512_roundscale_ps(p, _MM_FROUND_TO_ZERO | _MM_FROUND_NO_EXC);
-	__m512 r = _mm512_abs_ps(_mm512_sub_ps(p, t));
-	__mmask16 up = _mm512_cmp_ps_mask(r, _mm512_set1_ps(0.5f), _CMP_GE_OQ);
-	__m512 one = _mm512_castsi512_ps(_mm512_or_si512(
-		_mm512_and_si512(_mm512_castps_si512(p), _mm512_set1_epi32((int)0x80000000u)),
-		_mm512_castps_si512(_mm512_set1_ps(1.0f))));
-	t = _mm512_mask_add_ps(t, up, t, one);
-	return _mm512_cvtps_epi32(t);
-}
-
-/* One block of 32: stores q = roundf(x / d) into qs, returns d = amax/127,
- * *sum = sum(q). */
+/* One block of 32: stores q = x * (127 / amax) rounded half to even (as
+ * quant_ref.c) into qs, returns d = amax/127, *sum = sum(q). */
 static inline float q8_block(const float *x, int8_t *qs, int *sum)
 {
 	__m512 v0 = _mm512_loadu_ps(x), v1 = _mm512_loadu_ps(x + 16);
 	const float amax = _mm512_reduce_max_ps(_mm512_max_ps(_mm512_abs_ps(v0), _mm512_abs_ps(v1)));
 	const float d = amax / 127;
-	const float id = d != 0.0f ? 1.0f / d : 0.0f;
+	const float id = amax != 0.0f ? 127.0f / amax : 0.0f; /* as quant_ref.c */
 	__m512 p0 = _mm512_mul_ps(v0, _mm512_set1_ps(id));
 	__m512 p1 = _mm512_mul_ps(v1, _mm512_set1_ps(id));
 	NO_CONTRACT(p0);
 	NO_CONTRACT(p1);
-	__m512i q0 = round_away(p0), q1 = round_away(p1);
+	__m512i q0 = _mm512_cvtps_epi32(_mm512_roundscale_ps(p0, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
+	__m512i q1 = _mm512_cvtps_epi32(_mm512_roundscale_ps(p1, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
 	_mm_storeu_si128((__m128i *)qs, _mm512_cvtepi32_epi8(q0));
 	_mm_storeu_si128((__m128i *)(qs + 16), _mm512_cvtepi32_epi8(q1));
 	*sum = _mm512_reduce_add_epi32(_mm512_add_epi32(q0, q1));
@@ -295,6 +268,24 @@ static inline ggml_half half_at(const uint8_t *p)
 	return h;
 }
 
+/* The scales (f16 at the start of each block) of four consecutive blocks
+ * st bytes apart (st even, a constant; 4 * st >= 64, all four blocks
+ * present) as floats: one or two loads and a word permute instead of four
+ * scalar loads and inserts. Bytes past the fourth block are never read
+ * (the second load is masked). */
+AI __m128 half4(const uint8_t *p, size_t st)
+{
+	const int w = (int)(st / 2); /* words per block */
+	const __m512i idx = _mm512_zextsi128_si512(_mm_setr_epi16(0, (short)w, (short)(2 * w), (short)(3 * w), 0, 0, 0, 0));
+	const __m512i a = _mm512_loadu_si512((const void *)p);
+	__m512i r;
+	if (3 * w < 32)
+		r = _mm512_permutexvar_epi16(idx, a);
+	else
+		r = _mm512_permutex2var_epi16(a, idx, _mm512_maskz_loadu_epi16((__mmask32)((1u << (3 * w - 31)) - 1), p + 64));
+	return _mm_cvtph_ps(_mm512_castsi512_si128(r));
+}
+
 /* s[t * ss + r] = dot(row r of x, row t of y) for r < NR, t < NT; weight
  * rows bx bytes apart, Q8_0 activation rows by bytes apart. NR, NT <= 4
  * and k are constants at every call, so each use compiles to its own
@@ -327,10 +318,7 @@ AI void sd_tile(enum sd_kind k, int NR, int NT, int n, float *s, size_t ss, cons
 		}
 		_Pragma("GCC unroll 4")
 		for (int t = 0; t < NT; t++) {
-			const uint8_t *yb = y + t * by + i * ys;
-			dy[t] = _mm_cvtph_ps(_mm_setr_epi16((short)half_at(yb), (short)half_at(yb + ys),
-							    (short)half_at(yb + 2 * ys), (short)half_at(yb + 3 * ys),
-							    0, 0, 0, 0));
+			dy[t] = half4(y + t * by + i * ys, ys);
 		}
 		_Pragma("GCC unroll 4")
 		for (int h = 0; h < 2; h++) { /* blocks i, i+1, then i+2, i+3 */
@@ -346,9 +334,7 @@ AI void sd_tile(enum sd_kind k, int NR, int NT, int n, float *s, size_t ss, cons
 			_Pragma("GCC unroll 4")
 			for (int r = 0; r < NR; r++) {
 				const uint8_t *xb = x + r * bx + i * xs;
-				__m128 dx = _mm_cvtph_ps(_mm_setr_epi16((short)half_at(xb), (short)half_at(xb + xs),
-									(short)half_at(xb + 2 * xs),
-									(short)half_at(xb + 3 * xs), 0, 0, 0, 0));
+				__m128 dx = half4(xb, xs);
 				__m512 dxh = _mm512_permutexvar_ps(h ? IDX23 : IDX01, _mm512_castps128_ps512(dx));
 				__m512i xq = sd_xpair(k, xb + 2 * h * xs);
 				_Pragma("GCC unroll 4")
@@ -407,7 +393,9 @@ SIGNED_KERNELS(q4_0, SD_Q4_0)
 SIGNED_KERNELS(q5_0, SD_Q5_0)
 SIGNED_KERNELS(q8_0, SD_Q8_0)
 
-/* Unsigned weights with a min (Q4_1, Q5_1): q . y * d_x d_y + m_x * s_y. */
+/* Unsigned weights with a min (Q4_1, Q5_1): q . y * d_x d_y + m_x * s_y.
+ * ggml's x86 order as for the signed ones: one ymm FMA chain (the zmm's
+ * halves in turn), the min terms a scalar FMA chain, added last. */
 #define UNSIGNED_DOT(NAME, TX, XPAIR, XONE)                                                \
 	static void NAME(int n, float *s, const void *vx, const void *vy)                  \
 	{                                                                                   \
@@ -416,24 +404,22 @@ SIGNED_KERNELS(q8_0, SD_Q8_0)
 		const int nb = n / 32;                                                      \
 		const __m512i zero = _mm512_setzero_si512();                               \
 		const __m256i zero8 = _mm256_setzero_si256();                              \
-		__m512 acc = _mm512_setzero_ps();                                           \
-		__m256 acc2 = _mm256_setzero_ps();                                          \
-		float extra = 0;                                                            \
+		__m256 acc = _mm256_setzero_ps();                                           \
+		float summs = 0;                                                            \
 		int i = 0;                                                                  \
-		for (; i + 4 <= nb; i += 4) {                                               \
-			__m512 s4 = _mm512_castps128_ps512(scale4(&x[i].d, &y[i].d, sizeof(x[0]), sizeof(y[0]))); \
-			acc = _mm512_fmadd_ps(_mm512_cvtepi32_ps(_mm512_dpbusd_epi32(zero, XPAIR(i), load2(y[i].qs, y[i + 1].qs))), \
-					      _mm512_permutexvar_ps(IDX01, s4), acc);       \
-			acc = _mm512_fmadd_ps(_mm512_cvtepi32_ps(_mm512_dpbusd_epi32(zero, XPAIR(i + 2), load2(y[i + 2].qs, y[i + 3].qs))), \
-					      _mm512_permutexvar_ps(IDX23, s4), acc);       \
+		for (; i + 2 <= nb; i += 2) {                                               \
+			__m512 p = _mm512_cvtepi32_ps(_mm512_dpbusd_epi32(zero, XPAIR(i), load2(y[i].qs, y[i + 1].qs))); \
+			acc = _mm256_fmadd_ps(_mm512_castps512_ps256(p), _mm256_set1_ps(h2f(x[i].d) * h2f(y[i].d)), acc); \
+			acc = _mm256_fmadd_ps(_mm512_extractf32x8_ps(p, 1),                  \
+					      _mm256_set1_ps(h2f(x[i + 1].d) * h2f(y[i + 1].d)), acc); \
 		}                                                                           \
 		for (; i < nb; i++) {                                                       \
 			__m256i p = _mm256_dpbusd_epi32(zero8, XONE(i), _mm256_loadu_si256((const __m256i *)y[i].qs)); \
-			acc2 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(p), _mm256_set1_ps(h2f(x[i].d) * h2f(y[i].d)), acc2); \
+			acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(p), _mm256_set1_ps(h2f(x[i].d) * h2f(y[i].d)), acc); \
 		}                                                                           \
 		for (i = 0; i < nb; i++)                                                    \
-			extra += h2f(x[i].m) * h2f(y[i].s);                                 \
-		*s = _mm512_reduce_add_ps(acc) + hsum8(acc2) + extra;                       \
+			summs = __builtin_fmaf(h2f(x[i].m), h2f(y[i].s), summs);            \
+		*s = hsum8(acc) + summs;                                                    \
 	}
 
 #define Q4_1_XPAIR(i) nib2(x[i].qs, x[(i) + 1].qs)

@@ -17,20 +17,6 @@ void quant_ref_fill(struct quant_traits *t, int type);
 void quant_avx2_fill(struct quant_traits *t, int type);
 void quant_avx512_fill(struct quant_traits *t, int type);
 
-/* roundf(): nearest, halves away from zero. Exact for |v| < 2^31, which is
- * all a quantizer feeds it. Every variant of the activation quantizers
- * rounds this way, so their blocks are byte-identical. */
-static inline float quant_round(float v)
-{
-	float t = (float)(int32_t)v; /* toward zero */
-	float r = v - t;             /* exact */
-	if (r >= 0.5f)
-		t += 1.0f;
-	else if (r <= -0.5f)
-		t -= 1.0f;
-	return t;
-}
-
 static inline float quant_fabs(float v)
 {
 	return v < 0 ? -v : v;

@@ -190,8 +190,22 @@ static void q5_1_from_float(const float *x, void *vy, int64_t k)
 
 /* ---- activation quantizers (also Q8_0's weight quantizer) ---------------- */
 
-/* Q8_0, exactly ggml's quantize_row_q8_0_ref: d = amax / 127 (stored as
- * fp16), q = roundf(x * (1/d)). |q| <= 127, never -128. */
+/* x rounded to the nearest integer, halves to even, for |x| < 2^22: adding
+ * and removing 1.5 * 2^23 leaves no fraction bits (ggml's nearest_int). */
+static inline float round_even(float x)
+{
+	volatile float t = x + 12582912.0f; /* volatile: no reassociation */
+	return t - 12582912.0f;
+}
+
+/* Q8_0 as ggml's x86 (AVX2, AVX-512) quantize_row_q8_0, which llama.cpp
+ * runs on activations: d = amax / 127 (stored as fp16), q = x * (127 /
+ * amax) rounded half to even. (Its scalar quantize_row_q8_0_ref, which
+ * llama-quantize uses on weights, multiplies by 1 / d and rounds halves
+ * away from zero: rarely a different byte.) |q| <= 127, never -128. The
+ * activations feed every Q4_0..Q8_0 product; a tie (x * id exactly k.5)
+ * occurs about once in 10^5 values and rounding it the other way moves
+ * a logit by up to ~0.04 on the conformance models. */
 static void q8_0_from_float(const float *x, void *vy, int64_t k)
 {
 	block_q8_0 *y = vy;
@@ -201,10 +215,10 @@ static void q8_0_from_float(const float *x, void *vy, int64_t k)
 			if (amax < quant_fabs(x[j]))
 				amax = quant_fabs(x[j]);
 		const float d = amax / 127;
-		const float id = d != 0.0f ? 1.0f / d : 0.0f;
+		const float id = amax != 0.0f ? 127.0f / amax : 0.0f;
 		y[i].d = fp32_to_fp16(d);
 		for (int j = 0; j < QK8_0; j++)
-			y[i].qs[j] = (int8_t)quant_round(x[j] * id);
+			y[i].qs[j] = (int8_t)round_even(x[j] * id);
 	}
 }
 
@@ -219,10 +233,10 @@ static void q8_1_from_float(const float *x, void *vy, int64_t k)
 			if (amax < quant_fabs(x[j]))
 				amax = quant_fabs(x[j]);
 		const float d = amax / 127;
-		const float id = d != 0.0f ? 1.0f / d : 0.0f;
+		const float id = amax != 0.0f ? 127.0f / amax : 0.0f;
 		y[i].d = fp32_to_fp16(d);
 		for (int j = 0; j < QK8_1; j++) {
-			y[i].qs[j] = (int8_t)quant_round(x[j] * id);
+			y[i].qs[j] = (int8_t)round_even(x[j] * id);
 			sum += y[i].qs[j];
 		}
 		y[i].s = fp32_to_fp16((float)sum * d);
@@ -309,7 +323,7 @@ static void q8_1_to_float(const void *vx, float *y, int64_t k)
 
 /* ---- dot products: exact integer sum per block, then one scale ---------- */
 
-/* Q4_0, Q5_0 and Q8_0 (signed weight, Q8_0 activation) sum in the order of
+/* Q4_0, Q5_0, Q8_0 (and the q part of Q4_1, Q5_1) sum in the order of
  * ggml's x86 kernels, which the AVX2 and AVX-512 ones here follow too: per
  * block, eight int32 lanes of four consecutive products, each times
  * d_x * d_y by a fused multiply-add into its own float accumulator, block
@@ -359,16 +373,18 @@ static void q4_1_vec_dot(int n, float *s, const void *vx, const void *vy)
 {
 	const block_q4_1 *x = vx;
 	const block_q8_1 *y = vy;
-	float sum = 0;
+	struct lanes8 a = { { 0 } };
+	float summs = 0; /* the min terms, one fused multiply-add each */
 	for (int i = 0; i < n / QK8_1; i++) {
-		int isum = 0;
-		for (int j = 0; j < QK4_1 / 2; j++)
-			isum += (x[i].qs[j] & 15) * y[i].qs[j] +
-				(x[i].qs[j] >> 4) * y[i].qs[j + QK4_1 / 2];
-		sum += (float)isum * (fp16_to_fp32(x[i].d) * fp16_to_fp32(y[i].d)) +
-		       fp16_to_fp32(x[i].m) * fp16_to_fp32(y[i].s);
+		int8_t q[QK4_1];
+		for (int j = 0; j < QK4_1 / 2; j++) {
+			q[j] = (int8_t)(x[i].qs[j] & 15);
+			q[j + QK4_1 / 2] = (int8_t)(x[i].qs[j] >> 4);
+		}
+		lanes8_block(&a, q, y[i].qs, fp16_to_fp32(x[i].d) * fp16_to_fp32(y[i].d));
+		summs = ai_fmaf(fp16_to_fp32(x[i].m), fp16_to_fp32(y[i].s), summs);
 	}
-	*s = sum;
+	*s = lanes8_sum(&a) + summs;
 }
 
 static void q5_0_vec_dot(int n, float *s, const void *vx, const void *vy)
@@ -395,20 +411,20 @@ static void q5_1_vec_dot(int n, float *s, const void *vx, const void *vy)
 {
 	const block_q5_1 *x = vx;
 	const block_q8_1 *y = vy;
-	float sum = 0;
+	struct lanes8 acc = { { 0 } };
+	float summs = 0;
 	for (int i = 0; i < n / QK8_1; i++) {
 		uint32_t qh;
-		int isum = 0;
+		int8_t q[QK5_1];
 		memcpy(&qh, x[i].qh, 4);
 		for (int j = 0; j < QK5_1 / 2; j++) {
-			int a = (x[i].qs[j] & 15) | (int)(((qh >> j) & 1) << 4);
-			int b = (x[i].qs[j] >> 4) | (int)(((qh >> (j + 16)) & 1) << 4);
-			isum += a * y[i].qs[j] + b * y[i].qs[j + QK5_1 / 2];
+			q[j] = (int8_t)((x[i].qs[j] & 15) | (int)(((qh >> j) & 1) << 4));
+			q[j + QK5_1 / 2] = (int8_t)((x[i].qs[j] >> 4) | (int)(((qh >> (j + 16)) & 1) << 4));
 		}
-		sum += (float)isum * (fp16_to_fp32(x[i].d) * fp16_to_fp32(y[i].d)) +
-		       fp16_to_fp32(x[i].m) * fp16_to_fp32(y[i].s);
+		lanes8_block(&acc, q, y[i].qs, fp16_to_fp32(x[i].d) * fp16_to_fp32(y[i].d));
+		summs = ai_fmaf(fp16_to_fp32(x[i].m), fp16_to_fp32(y[i].s), summs);
 	}
-	*s = sum;
+	*s = lanes8_sum(&acc) + summs;
 }
 
 static void q8_0_vec_dot(int n, float *s, const void *vx, const void *vy)

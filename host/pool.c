@@ -4,7 +4,12 @@
  * Every participant, the caller included, claims task indices from it with
  * compare-and-swap until none are left, so a worker that the OS has not
  * scheduled yet never holds the others up: the caller runs its share. The
- * result does not depend on who runs which index. */
+ * result does not depend on who runs which index.
+ *
+ * A dispatch for n workers is cut into n * split tasks (tasks only divide
+ * their work by (ith, nth), ai/parallel.h), so a worker that starts late or
+ * shares its core with another process takes fewer of them instead of
+ * holding up the whole call. LLM_POOL_SPLIT overrides split (1..16). */
 #include "host/pool.h"
 
 #include <pthread.h>
@@ -17,6 +22,7 @@
 #include "ai/parallel.h"
 
 #define POOL_SPIN 20000 /* pause loops (~1 ms) before a worker sleeps */
+#define POOL_SPLIT 4     /* tasks per worker in one dispatch */
 
 static struct {
 	/* written by the caller before each dispatch is published */
@@ -24,6 +30,7 @@ static struct {
 	void *ctx;
 	int n;
 	int nth;
+	int split;
 	pthread_t *threads;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
@@ -87,6 +94,7 @@ static void pool_run(par_task fn, void *ctx, int n)
 {
 	if (n > P.nth)
 		n = P.nth;
+	n *= P.split;
 	P.fn = fn;
 	P.ctx = ctx;
 	P.n = n;
@@ -118,6 +126,10 @@ int pool_init(int nth)
 	if (!P.threads)
 		return -1;
 	P.nth = nth;
+	P.split = POOL_SPLIT;
+	const char *e = getenv("LLM_POOL_SPLIT");
+	if (e && atoi(e) >= 1 && atoi(e) <= 16)
+		P.split = atoi(e);
 	atomic_store(&P.quit, false);
 	for (int i = 1; i < nth; i++) {
 		if (pthread_create(&P.threads[i], NULL, worker, NULL) != 0) {

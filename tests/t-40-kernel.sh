@@ -42,8 +42,14 @@ AID=$SHARED_MODELS/aidreams260K-f32.gguf
 MODEL_ARGS=() MAPCHECK=()
 [ -f "$AID" ] && MODEL_ARGS=(--model "$AID") MAPCHECK=(mapcheck)
 LONG="echo $(seq -s ' ' 1 150) end"
+# serial line editing: Up recalls, Left/Right move, Home/End, Delete,
+# Ctrl-L redraws, Down walks back through the history
 osrun_log shell --timeout 150 --smp 2 "${MODEL_ARGS[@]}" mem "$(printf 'echo abX\x7fc')" \
-	no-such-command help "$LONG" "${MAPCHECK[@]}"
+	no-such-command help "$LONG" "${MAPCHECK[@]}" \
+	'echo abcdef' '!keys \x1b[A\x1b[D\x1b[DX\x1b[C\x1b[CY\r' '!prompt' \
+	'!keys ZZecho home\x1b[H\x1b[3~\x1b[3~\x1b[Fq\r' '!prompt' \
+	'!keys echo cl\x0cear\r' '!prompt' \
+	'!keys \x1b[A\x1b[A\x1b[A\x1b[B\r' '!prompt'
 check "kernel: boot reaches the shell and runs every command" [ "$(cat $TMP/shell.rc)" = 0 ]
 check "kernel: mem lists the map and free pages" section_has shell mem '^free: [0-9]+ pages \([0-9]+ MiB\)'
 check "kernel: mem shows usable RAM in the map" section_has shell mem 'usable'
@@ -56,6 +62,15 @@ if [ -f "$AID" ]; then
 else
 	skip "kernel: model mapping check" "../shared/conformance/models absent"
 fi
+check "kernel: serial Up/Left/Right edit a recalled line" grep -qx 'abcdXefY' "$TMP/shell.log"
+check "kernel: serial Home/Delete/End edit the line" grep -qx 'homeq' "$TMP/shell.log"
+check "kernel: serial Ctrl-L redraws and keeps the line" grep -qx 'clear' "$TMP/shell.log"
+check "kernel: serial Up x3 + Down recalls the right history line" [ "$(grep -cx 'homeq' "$TMP/shell.log")" = 2 ]
+for c in info mem cpus generate chat set model bench stats reboot poweroff; do
+	check "kernel: help lists $c" section_has shell help "^  $c( |\$)"
+done
+check "kernel: poweroff switches the machine off (QEMU exits by itself)" \
+	bash -c "grep -q '^powering off' $TMP/shell.log && ! grep -q 'still running .* after poweroff' $TMP/shell.log"
 check "kernel: help hides debug commands by default" bash -c "! grep -q 'panic-test' <(sed -n '/llm> help/,\$p' $TMP/shell.log)"
 
 osrun_log pf --timeout 120 --cmd-timeout 40 --until '(?s)panic-test pf\n.*system halted' "debug on" "panic-test pf"
@@ -63,6 +78,11 @@ check "kernel #PF: report reached" [ "$(cat $TMP/pf.rc)" = 0 ]
 check "kernel #PF: exception 14 reported" has pf 'exception 14 #PF page fault' 
 check "kernel #PF: write to a not-present page at CR2 0x8" has pf 'not-present page, write at CR2 0x0+8\b'
 check "kernel #PF: RIP located in the image" has pf 'RIP 0x[0-9a-f]+ \(image\+0x[0-9a-f]+'
+check "kernel #PF: error code shown (write, not present: 0x2)" has pf 'exception 14 #PF page fault, error code 0x2$'
+check "kernel #PF: general registers shown" \
+	bash -c "grep -q '^RAX 0x[0-9a-f]\{16\} RBX' $TMP/pf.log && grep -q '^R13 0x[0-9a-f]\{16\} R14 0x[0-9a-f]\{16\} R15' $TMP/pf.log"
+check "kernel #PF: CR2/CR3 line shown" has pf '^CR2 0x0+8 CR3 0x[0-9a-f]+'
+check "kernel #PF: stack walk printed" has pf '^stack walk'
 
 osrun_log guard --timeout 120 --cmd-timeout 40 --until '(?s)panic-test guard\n.*system halted' "debug on" "panic-test guard"
 check "kernel guard page: overflow reported as #DF on the IST stack" has guard 'exception 8 #DF double fault'

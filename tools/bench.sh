@@ -4,9 +4,14 @@
 # points at one (built locally by you; not part of this project), plus the
 # DRAM streaming-read rate and the share of it token generation reaches.
 #
+# Machines are noisy: each (model, threads) cell runs BENCH_REPS rounds, and
+# in each round our engine and llama.cpp run back to back (same time window,
+# same file, warm page cache); the table shows the median of the rounds.
+#
 #   BENCH_MODELS  preset:type list   (default: tinyllama:q4_0 tinyllama:q8_0 tinyllama:q4_k_m)
 #   BENCH_THREADS thread counts      (default: 1 2)
 #   BENCH_P / BENCH_N                prompt / generated tokens (default 64 / 32)
+#   BENCH_REPS    rounds per cell    (default 5)
 #   LLAMA_BENCH   path to llama-bench (optional)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,19 +20,24 @@ HB=$B/host
 MD=$B/models
 P=${BENCH_P:-64}
 N=${BENCH_N:-32}
+R=${BENCH_REPS:-5}
 models=${BENCH_MODELS:-"tinyllama:q4_0 tinyllama:q8_0 tinyllama:q4_k_m"}
 threads=${BENCH_THREADS:-"1 2"}
 mkdir -p "$MD"
+
+median() { python3 -c 'import statistics, sys; print("%.1f" % statistics.median(map(float, sys.argv[1:])))' "$@"; }
 
 declare -A bw
 for t in $threads; do
 	bw[$t]=$("$HB/bwprobe" -t "$t" | sed -n 's/.*: \([0-9.]*\) GB\/s.*/\1/p')
 	echo "DRAM streaming read, $t threads: ${bw[$t]} GB/s"
 done
-echo "CPU: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')"
+echo "CPU: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'), $(nproc) CPUs"
+echo "date: $(date -u '+%Y-%m-%d %H:%M UTC'), load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "medians of $R rounds; pp$P and tg$N in tok/s"
 echo
 
-hdr="| model | threads | pp$P tok/s | tg$N tok/s | tg GB/s | % of read bw |"
+hdr="| model | threads | pp$P | tg$N | tg GB/s | % of read bw |"
 sep="|---|---|---|---|---|---|"
 if [ -n "${LLAMA_BENCH:-}" ]; then
 	hdr="$hdr llama.cpp pp$P | llama.cpp tg$N | pp ratio | tg ratio |"
@@ -41,23 +51,32 @@ for m in $models; do
 	[ -f "$f" ] || "$HB/mkmodel" --preset "$preset" --type "$type" -o "$f" >&2
 	bytes=$(python3 tools/gguf_tg_bytes.py "$f")
 	for t in $threads; do
-		out=$("$HB/llm" bench "$f" -t "$t" -p "$P" -n "$N")
-		pp=$(sed -n "s/^pp $P: \([0-9.]*\) tok\/s.*/\1/p" <<<"$out")
-		tg=$(sed -n "s/^tg $N: \([0-9.]*\) tok\/s.*/\1/p" <<<"$out")
-		gbs=$(python3 -c "print(f'{$bytes*$tg/1e9:.1f}')")
-		pct=$(python3 -c "print(f'{100*$bytes*$tg/1e9/${bw[$t]}:.0f}')")
-		row="| $preset $type | $t | $pp | $tg | $gbs | $pct% |"
-		if [ -n "${LLAMA_BENCH:-}" ]; then
-			csv=$("$LLAMA_BENCH" -m "$f" -t "$t" -p "$P" -n "$N" -o csv 2>/dev/null)
-			read -r lpp ltg < <(python3 -c '
+		pps=() tgs=() lpps=() ltgs=()
+		for ((r = 0; r < R; r++)); do
+			out=$("$HB/llm" bench "$f" -t "$t" -p "$P" -n "$N" -r 1)
+			pps+=("$(sed -n "s/^pp $P: \([0-9.]*\) tok\/s.*/\1/p" <<<"$out")")
+			tgs+=("$(sed -n "s/^tg $N: \([0-9.]*\) tok\/s.*/\1/p" <<<"$out")")
+			if [ -n "${LLAMA_BENCH:-}" ]; then
+				csv=$("$LLAMA_BENCH" -m "$f" -t "$t" -p "$P" -n "$N" -r 1 -o csv 2>/dev/null)
+				read -r lpp ltg < <(python3 -c '
 import csv, io, sys
 rows = list(csv.DictReader(io.StringIO(sys.stdin.read())))
 pp = [r["avg_ts"] for r in rows if r["n_prompt"] != "0"]
 tg = [r["avg_ts"] for r in rows if r["n_gen"] != "0"]
 print(float(pp[0]), float(tg[0]))' <<<"$csv")
-			row="$row $(printf '%.1f | %.1f | %.2f | %.2f |' "$lpp" "$ltg" \
-				"$(python3 -c "print($pp/$lpp)")" "$(python3 -c "print($tg/$ltg)")")"
+				lpps+=("$lpp") ltgs+=("$ltg")
+			fi
+		done
+		pp=$(median "${pps[@]}") tg=$(median "${tgs[@]}")
+		gbs=$(python3 -c "print(f'{$bytes*$tg/1e9:.1f}')")
+		pct=$(python3 -c "print(f'{100*$bytes*$tg/1e9/${bw[$t]}:.0f}')")
+		row="| $preset $type | $t | $pp | $tg | $gbs | $pct% |"
+		if [ -n "${LLAMA_BENCH:-}" ]; then
+			lpp=$(median "${lpps[@]}") ltg=$(median "${ltgs[@]}")
+			row="$row $lpp | $ltg | $(python3 -c "print(f'{$pp/$lpp:.2f} | {$tg/$ltg:.2f} |')")"
 		fi
 		echo "$row"
 	done
 done
+echo
+echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
