@@ -63,9 +63,13 @@ static inline float hsum4(__m128 v)
 
 #define AI __attribute__((always_inline)) static inline
 
+/* Prefetch distance of the multi-row tiles (token generation). */
+#define KQ_PF_BYTES 32768
+
 /* Q4_K and Q5_K, a tile of nr rows (bx bytes apart) by nc activation rows
- * (by bytes apart), nr * nc <= 4 (used: 1 x 1 and 1 x 4; 4 x 1 measured
- * no faster), into s[r * nc + c]. Every (r, c) runs the same operations in
+ * (by bytes apart), nr * nc <= 4 (used: 1 x 1, 1 x 4 for prompts, 4 x 1
+ * for token generation: +43% cache-hot on Zen 5, and with the prefetch
+ * +40% tg), into s[r * nc + c]. Every (r, c) runs the same operations in
  * the same order whatever the tile, so the result is bit-identical to the
  * 1 x 1 tile. Per half block (128 elements, qs
  * bytes 64h..64h+63) the low nibbles hold sub-blocks 4h and 4h+2, the high
@@ -84,7 +88,14 @@ AI void q45k_tile(int n, float *s, const uint8_t *x, size_t bx, int nr, const ui
 		acc[t] = _mm512_setzero_ps();
 		accm[t] = _mm_setzero_ps();
 	}
+	/* several rows at once: short streams the hardware prefetcher
+	 * follows late; fetch the same place KQ_PF_BYTES further on */
+	const size_t pf_rows = nr > 1 && bx ? (KQ_PF_BYTES / bx + 3) / 4 * 4 + (size_t)nr : 0;
 	for (int i = 0; i < n / QK_K; i++) {
+		if (nr > 1)
+			for (int r = 0; r < nr; r++)
+				for (size_t o = 0; o < bsize; o += 64)
+					_mm_prefetch((const char *)x + (r + pf_rows) * bx + (size_t)i * bsize + o, _MM_HINT_T0);
 		const block_q8_K *yc[4];
 		const uint8_t *qs[4], *qh[4];
 		const block_q4_K *h[4]; /* d, dmin, scales lead both block types */
@@ -201,7 +212,14 @@ AI void q6k_tile(int n, float *s, const uint8_t *x, size_t bx, int nr, const uin
 	#pragma GCC unroll 4
 	for (int t = 0; t < nr * nc; t++)
 		acc[t] = _mm512_setzero_ps();
+	/* several rows at once: short streams the hardware prefetcher
+	 * follows late; fetch the same place KQ_PF_BYTES further on */
+	const size_t pf_rows = nr > 1 && bx ? (KQ_PF_BYTES / bx + 3) / 4 * 4 + (size_t)nr : 0;
 	for (int i = 0; i < n / QK_K; i++) {
+		if (nr > 1)
+			for (int r = 0; r < nr; r++)
+				for (size_t o = 0; o < sizeof(block_q6_K); o += 64)
+					_mm_prefetch((const char *)x + (r + pf_rows) * bx + (size_t)i * sizeof(block_q6_K) + o, _MM_HINT_T0);
 		const block_q8_K *yc[4];
 		const block_q6_K *xr[4];
 		__m512i sc[4], sumi[4];

@@ -369,6 +369,85 @@ AI void sd_tile(enum sd_kind k, int NR, int NT, int n, float *s, size_t ss, cons
 	}
 }
 
+/* q + C of block a (low 256 bits) and block b (high 256 bits): the same
+ * block index in two weight rows. */
+AI __m512i sd_xrows(enum sd_kind k, const uint8_t *a, const uint8_t *b)
+{
+	switch (k) {
+	case SD_Q4_0:
+		return nib2(a + 2, b + 2);
+	case SD_Q5_0: {
+		__m512i q = nib2(a + 6, b + 6);
+		return _mm512_mask_add_epi8(q, qh2(a + 2, b + 2), q, _mm512_set1_epi8(16));
+	}
+	default:
+		return _mm512_xor_si512(load2((const int8_t *)a + 2, (const int8_t *)b + 2),
+					_mm512_set1_epi8((char)0x80));
+	}
+}
+
+/* Prefetch distance of the 4-row kernel (token generation). */
+#define SD_PF_BYTES 32768
+
+/* vec_dot_4r for the signed kinds: 4 weight rows by one activation row
+ * with two rows per zmm (rows r, r+1 in the low and high 256 bits), so
+ * every instruction is full width while each row keeps its own 8-lane
+ * FMA chain, block after block: lane for lane what sd_tile does, and the
+ * tails and horizontal sums are sd_tile's. */
+AI void sd_4r(enum sd_kind k, int n, float *s, const void *vx, size_t bx, const void *vy)
+{
+	const size_t xs = sd_xsize(k), ys = sizeof(block_q8_0);
+	const uint8_t *x = vx, *y = vy;
+	const int nb = n / 32;
+	const __m512i zero = _mm512_setzero_si512(), cz = _mm512_set1_epi8(sd_offset(k));
+	__m512 acc2[2] = { _mm512_setzero_ps(), _mm512_setzero_ps() };
+	/* The four rows are four short streams that the hardware prefetcher
+	 * follows late: fetch the same place SD_PF_BYTES further on (the
+	 * caller's later rows), far enough ahead to cover DRAM latency. */
+	const size_t pf_rows = bx ? (SD_PF_BYTES / bx + 3) / 4 * 4 + 4 : 0;
+	int i = 0;
+	for (; i + 4 <= nb; i += 4) {
+		for (int r = 0; r < 4; r++)
+			for (size_t o = 0; o < 4 * xs; o += 64)
+				_mm_prefetch((const char *)x + (r + pf_rows) * bx + i * xs + o, _MM_HINT_T0);
+		__m128 dy = half4(y + i * ys, ys);
+		__m512 s8[2]; /* d_x * d_y: rows 2p (lanes 0-3), 2p+1 (lanes 4-7), blocks i.. */
+		_Pragma("GCC unroll 2")
+		for (int pr = 0; pr < 2; pr++) {
+			__m128 a = _mm_mul_ps(half4(x + 2 * pr * bx + i * xs, xs), dy);
+			__m128 b = _mm_mul_ps(half4(x + (2 * pr + 1) * bx + i * xs, xs), dy);
+			s8[pr] = _mm512_castps256_ps512(_mm256_insertf128_ps(_mm256_castps128_ps256(a), b, 1));
+		}
+		_Pragma("GCC unroll 4")
+		for (int j = 0; j < 4; j++) {
+			const uint8_t *yb = y + (i + j) * ys;
+			__m512i yq = _mm512_broadcast_i64x4(_mm256_loadu_si256((const __m256i *)(yb + 2)));
+			__m512i c = _mm512_sub_epi32(zero, _mm512_dpbusd_epi32(zero, cz, yq)); /* -C.y */
+			const __m512i idx = _mm512_inserti64x4(_mm512_set1_epi32(j), _mm256_set1_epi32(4 + j), 1);
+			_Pragma("GCC unroll 2")
+			for (int pr = 0; pr < 2; pr++) {
+				const uint8_t *xa = x + 2 * pr * bx + (i + j) * xs;
+				__m512i xq = sd_xrows(k, xa, xa + bx);
+				__m512 p = _mm512_cvtepi32_ps(_mm512_dpbusd_epi32(c, xq, yq));
+				acc2[pr] = _mm512_fmadd_ps(p, _mm512_permutexvar_ps(idx, s8[pr]), acc2[pr]);
+			}
+		}
+	}
+	for (int r = 0; r < 4; r++) {
+		const uint8_t *xb = x + r * bx;
+		__m256 a = r & 1 ? _mm512_extractf32x8_ps(acc2[r / 2], 1) : _mm512_castps512_ps256(acc2[r / 2]);
+		for (int j = i; j < nb; j++) {
+			__m256i yq = _mm256_loadu_si256((const __m256i *)(y + j * ys + 2));
+			__m256i c8 = _mm256_set1_epi8(sd_offset(k));
+			__m256i p = _mm256_sub_epi32(_mm256_dpbusd_epi32(_mm256_setzero_si256(), sd_xone(k, xb + j * xs), yq),
+						     _mm256_dpbusd_epi32(_mm256_setzero_si256(), c8, yq));
+			a = _mm256_fmadd_ps(_mm256_cvtepi32_ps(p),
+					    _mm256_set1_ps(h2f(half_at(xb + j * xs)) * h2f(half_at(y + j * ys))), a);
+		}
+		s[r] = hsum8(a);
+	}
+}
+
 #define SIGNED_KERNELS(name, K)                                                            \
 	static void name##_vec_dot(int n, float *s, const void *x, const void *y)          \
 	{                                                                                   \
@@ -376,7 +455,7 @@ AI void sd_tile(enum sd_kind k, int NR, int NT, int n, float *s, size_t ss, cons
 	}                                                                                   \
 	static void name##_vec_dot_4r(int n, float *s, const void *x, size_t bx, const void *y) \
 	{                                                                                   \
-		sd_tile(K, 4, 1, n, s, 0, x, bx, y, 0);                                     \
+		sd_4r(K, n, s, x, bx, y);                                                   \
 	}                                                                                   \
 	static void name##_vec_dot_4xn(int n, int nt, float *s, size_t ss, const void *x, size_t bx, \
 				       const void *y, size_t by)                            \

@@ -222,16 +222,76 @@ static void bpe_word(const struct tokenizer *t, const uint8_t *w, int n, struct 
 			tok_push(o, sym[i].id);
 }
 
+/* The code point of the UTF-8 sequence at s[0..n) as llama.cpp's
+ * unicode_cpt_from_utf8 reads it (lead byte and continuation bytes only:
+ * overlong forms and surrogates pass) in *cp, and its length; 0 where
+ * llama.cpp throws. */
+static int lenient_utf8(const uint8_t *s, size_t n, uint32_t *cp)
+{
+	int len = s[0] < 0x80 ? 1 : s[0] < 0xC0 ? 0 : s[0] < 0xE0 ? 2 : s[0] < 0xF0 ? 3 : s[0] < 0xF8 ? 4 : 0;
+	if (len == 0 || (size_t)len > n)
+		return 0;
+	uint32_t v = len == 1 ? s[0] : len == 2 ? (s[0] & 0x1Fu) : len == 3 ? (s[0] & 0x0Fu) : (s[0] & 0x07u);
+	for (int i = 1; i < len; i++) {
+		if ((s[i] & 0xC0) != 0x80)
+			return 0;
+		v = (v << 6) | (s[i] & 0x3Fu);
+	}
+	*cp = v;
+	return len;
+}
+
+/* llama.cpp splits and merges the text as code points read by
+ * lenient_utf8, re-encoded: a byte that starts no sequence becomes U+FFFD
+ * (EF BF BD) and an overlong form its shortest encoding. So do we, to give
+ * the same ids. Returns 0 with a malloc'd copy in *out (length *out_n), or
+ * NULL in *out when the text is already canonical; -1 when out of memory. */
+static int canonical_utf8(const char *s, size_t n, char **out, size_t *out_n)
+{
+	const uint8_t *u = (const uint8_t *)s;
+	char *c = NULL;
+	size_t k = 0;
+	*out = NULL;
+	for (size_t i = 0; i < n;) {
+		uint32_t cp = 0xFFFD;
+		char enc[4];
+		int l = lenient_utf8(u + i, n - i, &cp);
+		if (cp > 0x10FFFF)
+			cp = 0xFFFD;
+		int m = unicode_encode(cp, enc);
+		if (!c && (l == 0 || m != l || memcmp(enc, s + i, (size_t)m) != 0)) {
+			/* first change: copy what came before; each byte grows to 3 at most */
+			if (!(c = malloc(3 * n)))
+				return -1;
+			memcpy(c, s, i);
+			k = i;
+		}
+		if (c) {
+			memcpy(c + k, enc, (size_t)m);
+			k += (size_t)m;
+		}
+		i += l ? (size_t)l : 1;
+	}
+	*out = c;
+	*out_n = c ? k : n;
+	return 0;
+}
+
 int tok_bpe_encode(const struct tokenizer *t, const char *s, size_t n, struct tok_out *o)
 {
 	struct tok_words words = {0};
 	struct bpe_work wk = {0};
+	char *fixed = NULL;
 	int rc = -1;
 
-	if (n > (size_t)INT32_MAX / 4)
+	if (n > (size_t)INT32_MAX / 12)
 		return -1;
+	if (canonical_utf8(s, n, &fixed, &n) < 0)
+		return -1;
+	if (fixed)
+		s = fixed;
 	if (tok_pre_split(t->pre, s, n, &words) < 0)
-		return -1;
+		goto out;
 	wk.sym = malloc(sizeof(*wk.sym) * (n ? n : 1));
 	wk.heap = malloc(sizeof(*wk.heap) * (3 * n + 1));
 	wk.mapped = malloc(2 * n + 1);
@@ -245,5 +305,6 @@ out:
 	free(wk.heap);
 	free(wk.mapped);
 	free(words.v);
+	free(fixed);
 	return rc;
 }

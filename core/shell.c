@@ -48,7 +48,8 @@ static const struct shell_cmd shell_cmds[] = {
 	{"mapcheck", "mapcheck", "CRC-32 of the model as mapped at 64 TiB vs. the loader's", cmd_mapcheck,
 	 false},
 	{"generate", "generate [OPTIONS] PROMPT",
-	 "continue PROMPT (-n --temp --top-k --top-p --min-p --seed --ids; Ctrl-C stops)",
+	 "continue PROMPT (-n --temp --top-k --top-p --min-p --repeat-penalty --seed --ids;"
+	 " Ctrl-C stops)",
 	 cmd_gen_generate, false},
 	{"chat", "chat", "talk to the model in its chat template (/reset, /exit)", cmd_chat, false},
 	{"set", "set [KEY VALUE]", "show or change temp top-k top-p min-p seed n ctx threads system ...",

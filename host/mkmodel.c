@@ -2,14 +2,19 @@
  * mkmodel: writes synthetic GGUF models of real shapes with deterministic
  * pseudo-random weights, so demos, tests and benchmarks need no download.
  *
- *   mkmodel --preset NAME [--type T] [--seed S] -o OUT.gguf
+ *   mkmodel --preset NAME [--type T] [--seed S] [--tied] [--rope-scale F]
+ *           [--pre NAME] -o OUT.gguf
  *
  * Presets (llama unless noted): demo (tiny, SentencePiece vocab), chat (demo
  * shape with a ChatML template and its control tokens), tinyllama (TinyLlama
  * 1.1B shape), qwen2-0.5b (Qwen2.5-0.5B shape, byte-level BPE vocab, biases,
- * tied embeddings). Types: f32 f16 q8_0 q4_0 q4_k_m (q4_K with q6_K where
+ * tied embeddings), qwen2-tiny (the same features at n_embd 256, 2 layers,
+ * 2048 tokens, for tests). Types: f32 f16 q8_0 q4_0 q4_k_m (q4_K with q6_K where
  * llama.cpp's Q4_K_M puts it), and any single type name from ai/quant.h.
  * 2-D weights are quantized row by row and streamed to the file.
+ * --tied drops output.weight (the output reuses token_embd), --rope-scale F
+ * writes linear RoPE scaling with factor F, --pre NAME sets a BPE
+ * vocabulary's tokenizer.ggml.pre: variants for tests against llama.cpp.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -32,6 +37,8 @@ static const struct preset presets[] = {
 	{ "chat", "llama", 128, 384, 4, 4, 2, 512, 1024, 10000.f, 1e-5f, false, false, false, true },
 	{ "tinyllama", "llama", 2048, 5632, 22, 32, 4, 32000, 2048, 10000.f, 1e-5f, false, false, false, false },
 	{ "qwen2-0.5b", "qwen2", 896, 4864, 24, 14, 2, 151936, 32768, 1000000.f, 1e-6f, true, true, true, true },
+	/* small enough for tests (tests/t-36-qwen2.sh): every qwen2 feature */
+	{ "qwen2-tiny", "qwen2", 256, 512, 2, 4, 2, 2048, 4096, 1000000.f, 1e-6f, true, true, true, true },
 };
 
 /* ---- deterministic random numbers (splitmix64) ---- */
@@ -168,15 +175,18 @@ done:
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: mkmodel --preset NAME [--type TYPE] [--seed S] -o OUT.gguf\n"
-		"  presets: demo chat tinyllama qwen2-0.5b\n"
+		"usage: mkmodel --preset NAME [--type TYPE] [--seed S] [--tied] [--rope-scale F]\n"
+		"               [--pre NAME] -o OUT.gguf\n"
+		"  presets: demo chat tinyllama qwen2-0.5b qwen2-tiny\n"
 		"  types:   f32 f16 bf16 q8_0 q4_0 q4_1 q5_0 q5_1 q2_K q3_K q4_K q5_K q6_K q4_k_m\n");
 }
 
 int main(int argc, char **argv)
 {
-	const char *preset = NULL, *type = NULL, *out = NULL;
+	const char *preset = NULL, *type = NULL, *out = NULL, *pre = NULL;
 	uint64_t seed = 1;
+	float rope_scale = 0;
+	bool tied = false;
 	for (int i = 1; i < argc; i++) {
 		if (i + 1 < argc && strcmp(argv[i], "--preset") == 0)
 			preset = argv[++i];
@@ -184,6 +194,12 @@ int main(int argc, char **argv)
 			type = argv[++i];
 		else if (i + 1 < argc && strcmp(argv[i], "--seed") == 0)
 			seed = strtoull(argv[++i], NULL, 0);
+		else if (i + 1 < argc && strcmp(argv[i], "--pre") == 0)
+			pre = argv[++i];
+		else if (i + 1 < argc && strcmp(argv[i], "--rope-scale") == 0)
+			rope_scale = strtof(argv[++i], NULL);
+		else if (strcmp(argv[i], "--tied") == 0)
+			tied = true;
 		else if (i + 1 < argc && strcmp(argv[i], "-o") == 0)
 			out = argv[++i];
 		else {
@@ -195,6 +211,7 @@ int main(int argc, char **argv)
 		usage();
 		return 2;
 	}
+	static struct preset chosen;
 	const struct preset *p = NULL;
 	for (size_t i = 0; i < sizeof presets / sizeof presets[0]; i++)
 		if (strcmp(presets[i].name, preset) == 0)
@@ -204,6 +221,13 @@ int main(int argc, char **argv)
 		usage();
 		return 2;
 	}
+	if (!(rope_scale >= 0) || (pre && !p->bpe)) {
+		fprintf(stderr, "mkmodel: %s\n", pre ? "--pre needs a BPE preset" : "bad --rope-scale");
+		return 2;
+	}
+	chosen = *p;
+	chosen.tied |= tied;
+	p = &chosen;
 	if (!type)
 		type = strcmp(p->name, "demo") == 0 || strcmp(p->name, "chat") == 0 ? "q8_0" : "q4_0";
 	quant_init(QUANT_SCALAR);
@@ -239,6 +263,7 @@ int main(int argc, char **argv)
 		.n_layer = p->n_layer, .n_head = p->n_head, .n_head_kv = p->n_head_kv,
 		.n_ctx = p->n_ctx, .n_vocab = p->n_vocab, .rope_base = p->rope_base, .eps = p->eps,
 		.bpe = p->bpe, .chatml = p->chatml, .file_type_name = type,
+		.rope_scale = rope_scale, .pre = pre,
 	};
 	gw_header(&w, nt, &hp);
 	for (int i = 0; i < nt; i++)

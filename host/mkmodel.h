@@ -10,6 +10,8 @@ struct mk_hparams {
 	const char *arch, *name, *file_type_name;
 	int n_embd, n_ff, n_layer, n_head, n_head_kv, n_ctx, n_vocab;
 	float rope_base, eps;
+	float rope_scale; /* > 0: {arch}.rope.scaling.type linear with this factor */
+	const char *pre;  /* tokenizer.ggml.pre of a BPE vocabulary (default qwen2) */
 	bool bpe;    /* byte-level BPE (gpt2 model, qwen2 pre-tokenizer), else SentencePiece */
 	bool chatml; /* ChatML chat template and its control tokens */
 };

@@ -92,6 +92,10 @@ void gw_header(struct gguf_writer *w, int n_tensors, const struct mk_hparams *hp
 	gw_kv_u32(w, K("rope.dimension_count"), hp->n_embd / hp->n_head);
 	gw_kv_f32(w, K("rope.freq_base"), hp->rope_base);
 	gw_kv_f32(w, K("attention.layer_norm_rms_epsilon"), hp->eps);
+	if (hp->rope_scale > 0) {
+		gw_kv_str(w, K("rope.scaling.type"), "linear");
+		gw_kv_f32(w, K("rope.scaling.factor"), hp->rope_scale);
+	}
 #undef K
 	mk_vocab(w, hp);
 }

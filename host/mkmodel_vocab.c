@@ -173,7 +173,7 @@ void mk_vocab(struct gguf_writer *w, const struct mk_hparams *hp)
 
 	gw_kv_str(w, "tokenizer.ggml.model", hp->bpe ? "gpt2" : "llama");
 	if (hp->bpe)
-		gw_kv_str(w, "tokenizer.ggml.pre", "qwen2");
+		gw_kv_str(w, "tokenizer.ggml.pre", hp->pre ? hp->pre : "qwen2");
 	gw_kv_arr(w, "tokenizer.ggml.tokens", GGUF_TYPE_STRING, v.n);
 	for (int i = 0; i < v.n; i++)
 		gw_rawstr(w, v.text[i], strlen(v.text[i]));

@@ -4,8 +4,11 @@
 # order, the heap) and of the pure mm/ logic (free-range set, page-table
 # builder), built by `make unit`. Then, when QEMU + OVMF are there, a boot
 # that exercises the kernel's own pieces through tools/osrun: `mem`, the
-# line editor (Backspace over serial), an unknown command, `debug on` +
-# `panic-test pf` (page 0 unmapped -> #PF report naming CR2) and
+# line editor over serial (Backspace, Up/Down history, Left/Right,
+# Home/End/Delete, Ctrl-L), an unknown command, `help` listing the
+# commands, `poweroff` ending QEMU by itself, `debug on` +
+# `panic-test pf` (page 0 unmapped -> #PF report naming CR2, error code,
+# registers, stack walk) and
 # `panic-test guard` (stack overflow into the guard page -> #DF on its IST
 # stack, still reported); and the PS/2 keyboard + line editor through QEMU
 # `sendkey` (tests/kbd-sendkey.py). Reads ../shared's aidreams model for

@@ -6,7 +6,9 @@
 # from the firmware's, NX enabled) and the model's size and CRC-32 equal to
 # what python computes for the file. Both model boots also have a decoy
 # model that sorts first: the boot menu must take Down + Enter (aidreams)
-# and llm.cfg's model= as the default (demo). A model loaded in 2 MiB
+# and llm.cfg's model= (with a 1 s countdown) as the default (demo, with the
+# decoy in \models\). The demo boot also checks the loader's progress bar
+# and `info`'s firmware, CPU, memory, framebuffer and CPU-count lines. A model loaded in 2 MiB
 # chunks must read back whole through the kernel's contiguous mapping
 # (mapcheck). The no-model boot goes through a GPT disk image (as written
 # to a USB stick). Also runs the fs/ host unit tests.
@@ -126,11 +128,22 @@ if [ ! -f "$DEMO" ]; then
 	make_tiny_gguf "$DEMO"
 fi
 [ -f "$TMP/a-decoy.gguf" ] || make_tiny_gguf "$TMP/a-decoy.gguf" decoy
-printf 'model=%s\ntimeout=0\n' "$(basename "$DEMO")" >"$TMP/llm.cfg"
-osrun_log demo --timeout 180 --model "$TMP/a-decoy.gguf" --model "$DEMO" \
+# the decoy sits in \models\ (listed too); no key is pressed: after the
+# 1 s countdown the menu boots llm.cfg's model=
+printf 'model=%s\ntimeout=1\n' "$(basename "$DEMO")" >"$TMP/llm.cfg"
+osrun_log demo --timeout 180 --esp-extra "$TMP/a-decoy.gguf=models/a-decoy.gguf" --model "$DEMO" \
 	--esp-extra "$TMP/llm.cfg" info
 check "boot with $(basename "$DEMO") reaches the shell" [ "$(cat $TMP/demo.rc)" = 0 ]
-check "boot menu lists both models" has demo '1 +\\a-decoy\.gguf'
+check "boot menu lists both models (one in \\models\\)" has demo '[12] +\\models\\a-decoy\.gguf'
+check "boot menu: countdown from llm.cfg timeout=1 boots the default" has demo "Booting .*$(basename "$DEMO") in 1 s"
+check "loader shows a progress bar (percent, MB/s)" has demo '\] 100%  [0-9]+\.[0-9]/[0-9]+\.[0-9] MiB  [0-9]+\.[0-9] MB/s'
+check "info: firmware vendor" section_has demo info '^firmware: .*EDK'
+check "info: CPU brand" section_has demo info '^cpu: .'
+check "info: CPU features" section_has demo info '^cpu features:.* avx2'
+
+check "info: memory summary" section_has demo info '^memory: usable [0-9]+ MiB, .*free now [0-9]+ MiB'
+check "info: framebuffer mode" section_has demo info '^framebuffer: [0-9]+x[0-9]+ (BGRX|RGBX|bitmask), [0-9]+ pixels per line'
+check "info: CPU count" section_has demo info '^cpus: 2 online'
 check "llm.cfg model= chose $(basename "$DEMO")" section_has demo info "$(basename "$DEMO")"
 check_info demo "$DEMO" | sed 's/^\(PASS\|FAIL\): /\1: demo /'
 

@@ -3,7 +3,8 @@
 # QEMU screendump (monitor `screendump`, converted to PNG by tools/osrun) and
 # checks that the screen shows text: several bands of rows holding
 # non-background pixels, the shape of lines of glyphs, not an empty or a
-# filled screen. `make screenshot` makes docs/screenshot.png the same way.
+# filled screen; and the blue status line across the top row with text in
+# it. `make screenshot` makes docs/screenshot.png the same way.
 cd "$(dirname "$0")/.." || exit 2
 . tests/boot-lib.sh
 
@@ -69,5 +70,13 @@ b0 = text_bands[len(text_bands) // 2] if text_bands else (0, 0)
 mid = rows[(b0[0] + b0[1]) // 2] if text_bands else b""
 runs = sum(1 for i in range(3, len(mid), 3) if mid[i:i + 3] != bg and mid[i - 3:i] == bg)
 res(runs >= 10, "a text line has glyph-like ink runs (%d)" % runs)
+# the status line: the top text row on its own blue (0x1f4f8f, core/fbcon.c)
+# with white text in it (" llm-os | model: ... | cpus: N")
+blue, white = b"\x1f\x4f\x8f", b"\xff\xff\xff"
+top = rows[2:14]
+nb = sum(1 for r in top for i in range(0, len(r), 3) if r[i:i + 3] == blue)
+nw = sum(1 for r in top for i in range(0, len(r), 3) if r[i:i + 3] == white)
+res(nb > 0.5 * w * len(top) and nw > 50,
+    "status line at the top (%d%% status blue, %d white text pixels)" % (100 * nb // (w * len(top)), nw))
 PY
 exit 0

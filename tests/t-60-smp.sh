@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SMP (issue 4). On the host: the MADT parser (test_acpi) and the dispatcher
 # protocol (test_dispatch), both also under ASan via `make asan`. Under QEMU
-# TCG with -smp 1/2/4/8: every CPU comes online (`cpus`), the parallel
+# TCG with -smp 1/2/4/8: every CPU comes online (`cpus`, ending with
+# "N of N CPUs online"; `info` shows the count), the parallel
 # self-test matches the single-core results exactly (`smptest`: slice sums,
 # f32 GEMV, the engine's q8_0 matmul through par_for) and every CPU ran
 # tasks; a fault on CPU 1 (`apfault`, debug) gives the panic report naming
@@ -39,7 +40,7 @@ fi
 
 for n in ${SMP_TEST_CPUS:-1 2 4 8}; do
 	log="$tmp/smp$n.log"
-	tools/osrun --quiet --smp "$n" --timeout 300 cpus smptest cpus > "$log" 2>&1
+	tools/osrun --quiet --smp "$n" --timeout 300 cpus smptest cpus info > "$log" 2>&1
 	rc=$?
 	if [ "$rc" -ne 0 ]; then
 		echo "FAIL: smp$n: boot + cpus + smptest (osrun exit $rc)"
@@ -51,6 +52,18 @@ for n in ${SMP_TEST_CPUS:-1 2 4 8}; do
 	else
 		echo "FAIL: smp$n: cpus does not say $n of $n CPUs online"
 		grep -E "CPUs online|smp:" "$log" | head -5
+	fi
+	# `cpus` ends with the count; `info` includes it
+	last_line=$(awk '/^llm> cpus$/ { c = 1; l = ""; next } /^llm> / { c = 0 } c && NF { l = $0 } END { print l }' "$log")
+	if [ "$last_line" = "$n of $n CPUs online" ]; then
+		echo "PASS: smp$n: cpus ends with '$n of $n CPUs online'"
+	else
+		echo "FAIL: smp$n: cpus ends with '$last_line'"
+	fi
+	if grep -q "^cpus: $n online" "$log"; then
+		echo "PASS: smp$n: info includes the CPU count"
+	else
+		echo "FAIL: smp$n: info lacks 'cpus: $n online'"
 	fi
 	# the last `cpus` table (after smptest): one row per CPU, each ran tasks
 	last=$(awk '/^cpu  apic/{t=""} /^ *[0-9]+ +[0-9]+ +(BSP|online) /{t=t $0 "\n"} END{printf "%s", t}' "$log")
