@@ -394,57 +394,78 @@ AI __m512i sd_xrows(enum sd_kind k, const uint8_t *a, const uint8_t *b)
  * every instruction is full width while each row keeps its own 8-lane
  * FMA chain, block after block: lane for lane what sd_tile does, and the
  * tails and horizontal sums are sd_tile's. */
-AI void sd_4r(enum sd_kind k, int n, float *s, const void *vx, size_t bx, const void *vy)
+AI void sd_4r(enum sd_kind k, int NT, int n, float *s, size_t ss, const void *vx, size_t bx,
+	      const void *vy, size_t by)
 {
 	const size_t xs = sd_xsize(k), ys = sizeof(block_q8_0);
 	const uint8_t *x = vx, *y = vy;
 	const int nb = n / 32;
 	const __m512i zero = _mm512_setzero_si512(), cz = _mm512_set1_epi8(sd_offset(k));
-	__m512 acc2[2] = { _mm512_setzero_ps(), _mm512_setzero_ps() };
+	__m512 acc2[2][4];
 	/* The four rows are four short streams that the hardware prefetcher
 	 * follows late: fetch the same place SD_PF_BYTES further on (the
-	 * caller's later rows), far enough ahead to cover DRAM latency. */
-	const size_t pf_rows = bx ? (SD_PF_BYTES / bx + 3) / 4 * 4 + 4 : 0;
+	 * caller's later rows), far enough ahead to cover DRAM latency. With
+	 * several activations the caller reuses these rows: the next 4. */
+	const size_t pf_rows = NT == 1 && bx ? (SD_PF_BYTES / bx + 3) / 4 * 4 + 4 : 4;
 	int i = 0;
+	_Pragma("GCC unroll 4")
+	for (int t = 0; t < NT; t++)
+		acc2[0][t] = acc2[1][t] = _mm512_setzero_ps();
 	for (; i + 4 <= nb; i += 4) {
 		for (int r = 0; r < 4; r++)
 			for (size_t o = 0; o < 4 * xs; o += 64)
 				_mm_prefetch((const char *)x + (r + pf_rows) * bx + i * xs + o, _MM_HINT_T0);
-		__m128 dy = half4(y + i * ys, ys);
-		__m512 s8[2]; /* d_x * d_y: rows 2p (lanes 0-3), 2p+1 (lanes 4-7), blocks i.. */
-		_Pragma("GCC unroll 2")
-		for (int pr = 0; pr < 2; pr++) {
-			__m128 a = _mm_mul_ps(half4(x + 2 * pr * bx + i * xs, xs), dy);
-			__m128 b = _mm_mul_ps(half4(x + (2 * pr + 1) * bx + i * xs, xs), dy);
-			s8[pr] = _mm512_castps256_ps512(_mm256_insertf128_ps(_mm256_castps128_ps256(a), b, 1));
+		__m128 dx[4];
+		_Pragma("GCC unroll 4")
+		for (int r = 0; r < 4; r++)
+			dx[r] = half4(x + r * bx + i * xs, xs);
+		/* d_x * d_y: rows 2p (lanes 0-3), 2p+1 (lanes 4-7), blocks i.. */
+		__m512 s8[2][4];
+		_Pragma("GCC unroll 4")
+		for (int t = 0; t < NT; t++) {
+			__m128 dy = half4(y + t * by + i * ys, ys);
+			_Pragma("GCC unroll 2")
+			for (int pr = 0; pr < 2; pr++)
+				s8[pr][t] = _mm512_castps256_ps512(_mm256_insertf128_ps(
+					_mm256_castps128_ps256(_mm_mul_ps(dx[2 * pr], dy)), _mm_mul_ps(dx[2 * pr + 1], dy), 1));
 		}
 		_Pragma("GCC unroll 4")
 		for (int j = 0; j < 4; j++) {
-			const uint8_t *yb = y + (i + j) * ys;
-			__m512i yq = _mm512_broadcast_i64x4(_mm256_loadu_si256((const __m256i *)(yb + 2)));
-			__m512i c = _mm512_sub_epi32(zero, _mm512_dpbusd_epi32(zero, cz, yq)); /* -C.y */
 			const __m512i idx = _mm512_inserti64x4(_mm512_set1_epi32(j), _mm256_set1_epi32(4 + j), 1);
+			__m512i yq[4], c[4];
+			_Pragma("GCC unroll 4")
+			for (int t = 0; t < NT; t++) {
+				const uint8_t *yb = y + t * by + (i + j) * ys;
+				yq[t] = _mm512_broadcast_i64x4(_mm256_loadu_si256((const __m256i *)(yb + 2)));
+				c[t] = _mm512_sub_epi32(zero, _mm512_dpbusd_epi32(zero, cz, yq[t])); /* -C.y */
+			}
 			_Pragma("GCC unroll 2")
 			for (int pr = 0; pr < 2; pr++) {
 				const uint8_t *xa = x + 2 * pr * bx + (i + j) * xs;
 				__m512i xq = sd_xrows(k, xa, xa + bx);
-				__m512 p = _mm512_cvtepi32_ps(_mm512_dpbusd_epi32(c, xq, yq));
-				acc2[pr] = _mm512_fmadd_ps(p, _mm512_permutexvar_ps(idx, s8[pr]), acc2[pr]);
+				_Pragma("GCC unroll 4")
+				for (int t = 0; t < NT; t++) {
+					__m512 p = _mm512_cvtepi32_ps(_mm512_dpbusd_epi32(c[t], xq, yq[t]));
+					acc2[pr][t] = _mm512_fmadd_ps(p, _mm512_permutexvar_ps(idx, s8[pr][t]), acc2[pr][t]);
+				}
 			}
 		}
 	}
 	for (int r = 0; r < 4; r++) {
 		const uint8_t *xb = x + r * bx;
-		__m256 a = r & 1 ? _mm512_extractf32x8_ps(acc2[r / 2], 1) : _mm512_castps512_ps256(acc2[r / 2]);
-		for (int j = i; j < nb; j++) {
-			__m256i yq = _mm256_loadu_si256((const __m256i *)(y + j * ys + 2));
-			__m256i c8 = _mm256_set1_epi8(sd_offset(k));
-			__m256i p = _mm256_sub_epi32(_mm256_dpbusd_epi32(_mm256_setzero_si256(), sd_xone(k, xb + j * xs), yq),
-						     _mm256_dpbusd_epi32(_mm256_setzero_si256(), c8, yq));
-			a = _mm256_fmadd_ps(_mm256_cvtepi32_ps(p),
-					    _mm256_set1_ps(h2f(half_at(xb + j * xs)) * h2f(half_at(y + j * ys))), a);
+		for (int t = 0; t < NT; t++) {
+			const uint8_t *yt = y + t * by;
+			__m256 a = r & 1 ? _mm512_extractf32x8_ps(acc2[r / 2][t], 1) : _mm512_castps512_ps256(acc2[r / 2][t]);
+			for (int j = i; j < nb; j++) {
+				__m256i yq = _mm256_loadu_si256((const __m256i *)(yt + j * ys + 2));
+				__m256i c8 = _mm256_set1_epi8(sd_offset(k));
+				__m256i p = _mm256_sub_epi32(_mm256_dpbusd_epi32(_mm256_setzero_si256(), sd_xone(k, xb + j * xs), yq),
+							     _mm256_dpbusd_epi32(_mm256_setzero_si256(), c8, yq));
+				a = _mm256_fmadd_ps(_mm256_cvtepi32_ps(p),
+						    _mm256_set1_ps(h2f(half_at(xb + j * xs)) * h2f(half_at(yt + j * ys))), a);
+			}
+			s[t * ss + r] = hsum8(a);
 		}
-		s[r] = hsum8(a);
 	}
 }
 
@@ -455,16 +476,16 @@ AI void sd_4r(enum sd_kind k, int n, float *s, const void *vx, size_t bx, const 
 	}                                                                                   \
 	static void name##_vec_dot_4r(int n, float *s, const void *x, size_t bx, const void *y) \
 	{                                                                                   \
-		sd_4r(K, n, s, x, bx, y);                                                   \
+		sd_4r(K, 1, n, s, 0, x, bx, y, 0);                                          \
 	}                                                                                   \
 	static void name##_vec_dot_4xn(int n, int nt, float *s, size_t ss, const void *x, size_t bx, \
 				       const void *y, size_t by)                            \
 	{                                                                                   \
 		switch (nt) {                                                               \
-		case 1: sd_tile(K, 4, 1, n, s, ss, x, bx, y, by); break;                    \
-		case 2: sd_tile(K, 4, 2, n, s, ss, x, bx, y, by); break;                    \
-		case 3: sd_tile(K, 4, 3, n, s, ss, x, bx, y, by); break;                    \
-		default: sd_tile(K, 4, 4, n, s, ss, x, bx, y, by); break;                   \
+		case 1: sd_4r(K, 1, n, s, ss, x, bx, y, by); break;                       \
+		case 2: sd_4r(K, 2, n, s, ss, x, bx, y, by); break;                       \
+		case 3: sd_4r(K, 3, n, s, ss, x, bx, y, by); break;                       \
+		default: sd_4r(K, 4, n, s, ss, x, bx, y, by); break;                        \
 		}                                                                           \
 	}
 

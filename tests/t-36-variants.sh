@@ -74,4 +74,14 @@ if [ "$ids" = "$want" ]; then
 else
 	fail "qwen2-tokenize" "got '$ids', want '$want'"
 fi
+
+# bytes that are not UTF-8 become U+FFFD and overlong forms are shortened
+# before the split, as llama.cpp does (ids from llama.cpp)
+ids=$(printf 'a\xe0\x97\x97b\xfc[\x97\xc3\nx\xc3' | "$LLM" tokenize "$g")
+want="97 215 151 98 239 191 189 91 239 191 189 239 191 189 10 120 239 191 189"
+if [ "$ids" = "$want" ]; then
+	pass "qwen2-tokenize-invalid-utf8"
+else
+	fail "qwen2-tokenize-invalid-utf8" "got '$ids', want '$want'"
+fi
 exit $rc

@@ -4,7 +4,8 @@
 # binary, through the host-only suites that run it (t-10-gguf with its
 # malformed corpus, ...; QEMU suites are left out and their binaries run
 # bare), and the conformance suite tests/t-30-conformance.sh (reads
-# ../shared; SKIPs of its own), all with BUILD=$BUILD/asan and
+# ../shared; SKIPs of its own), tests/t-35-llm.sh and t-36-variants.sh,
+# all with BUILD=$BUILD/asan and
 # LLM=$BUILD/asan/host/llm. One line per suite or binary; any FAIL or
 # sanitizer report fails it. Takes about 3-4 minutes on 2 cores.
 cd "$(dirname "$0")/.." || exit 2
@@ -73,4 +74,8 @@ if [ -f tests/t-30-conformance.sh ]; then
 else
 	echo "SKIP: asan-t-30-conformance (no tests/t-30-conformance.sh yet)"
 fi
+# the llm suites that name no unit binary: model variants (mkmodel + llm)
+for s in t-35-llm t-36-variants; do
+	[ -f "tests/$s.sh" ] && BUILD=$A LLM=$A/host/llm run "$s" bash "tests/$s.sh"
+done
 exit $rc
