@@ -87,7 +87,9 @@ static inline __m512 ld_bf16(const ggml_bf16 *p, __mmask16 m)
 	return _mm512_castsi512_ps(_mm512_slli_epi32(w, 16));
 }
 
-/* 64 elements per step in four accumulators; the tail in masked loads. */
+/* 64 elements per step in four accumulators; the tail in masked loads. The
+ * accumulators are summed (a0 + a2) + (a1 + a3), the order ggml reduces its
+ * four AVX-512 accumulators in, so F32/F16 dots match llama.cpp to the ulp. */
 #define FLOAT_DOT(NAME, T, LOAD)                                                          \
 	static void NAME(int n, float *s, const void *vx, const void *vy)                  \
 	{                                                                                   \
@@ -105,7 +107,7 @@ static inline __m512 ld_bf16(const ggml_bf16 *p, __mmask16 m)
 			__mmask16 m = n - i >= 16 ? 0xffff : (__mmask16)((1u << (n - i)) - 1); \
 			a0 = _mm512_fmadd_ps(LOAD(x + i, m), ld_f32(y + i, m), a0);         \
 		}                                                                           \
-		*s = _mm512_reduce_add_ps(_mm512_add_ps(_mm512_add_ps(a0, a1), _mm512_add_ps(a2, a3))); \
+		*s = _mm512_reduce_add_ps(_mm512_add_ps(_mm512_add_ps(a0, a2), _mm512_add_ps(a1, a3))); \
 	}
 
 FLOAT_DOT(f32_vec_dot, float, ld_f32)
