@@ -11,7 +11,10 @@
 #include "ai/quant.h"
 
 #define FWD_ALIGN 64
-#define FWD_SERIAL_WORK (1 << 15)
+/* attention below this much work (heads * head_dim * keys * tokens) runs
+ * on the calling worker: waking the others costs more than it saves */
+#define FWD_SERIAL_WORK (1 << 12)
+#define ATT_CHUNK 64 /* halves widened at a time in the attention tails */
 
 struct forward {
 	const struct model *m;
@@ -230,7 +233,9 @@ struct att_job {
 
 /* dot(x f16, y f32) over n as ggml's vec_dot_f16 in an AVX-512 build: the
  * SIMD part over whole 64-element steps (our f16 kernel), the tail summed in
- * double. Attention dots shorter than 64 are then exactly llama.cpp's. */
+ * double. Attention dots shorter than 64 are then exactly llama.cpp's. The
+ * tail's halves are widened by the type's to_float (F16C where the CPU has
+ * it; exact, so the same floats as fp16_to_fp32). */
 static float attn_dot(const struct quant_traits *tr, int n, const ggml_half *x, const float *y)
 {
 	int np = tr->vec_dot_type == GGML_TYPE_F32 ? n & ~63 : 0;
@@ -240,9 +245,44 @@ static float attn_dot(const struct quant_traits *tr, int n, const ggml_half *x, 
 		tr->vec_dot(np, &s, x, y);
 		sum = s;
 	}
-	for (int i = np; i < n; i++)
-		sum += (double)(fp16_to_fp32(x[i]) * y[i]);
+	float xf[ATT_CHUNK];
+	for (int c = np; c < n; c += ATT_CHUNK) {
+		int len = n - c < ATT_CHUNK ? n - c : ATT_CHUNK;
+		tr->to_float(x + c, xf, len);
+		for (int i = 0; i < len; i++)
+			sum += (double)(xf[i] * y[c + i]);
+	}
 	return (float)sum;
+}
+
+/* out[r] = attn_dot(tr, n, x + r * stride, y) for r in [0, 4): four rows of
+ * the V cache at once, bit-identical to four attn_dot calls (each row keeps
+ * its own sequential double sum; the four chains only interleave). */
+static void attn_dot4(const struct quant_traits *tr, int n, const ggml_half *x, size_t stride,
+		      const float *y, float *out)
+{
+	int np = tr->vec_dot_type == GGML_TYPE_F32 ? n & ~63 : 0;
+	double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+	if (np) {
+		float s[4];
+		for (int r = 0; r < 4; r++)
+			tr->vec_dot(np, &s[r], x + (size_t)r * stride, y);
+		s0 = s[0], s1 = s[1], s2 = s[2], s3 = s[3];
+	}
+	float xf[4][ATT_CHUNK];
+	for (int c = np; c < n; c += ATT_CHUNK) {
+		int len = n - c < ATT_CHUNK ? n - c : ATT_CHUNK;
+		for (int r = 0; r < 4; r++)
+			tr->to_float(x + (size_t)r * stride + c, xf[r], len);
+		const float *yc = y + c;
+		for (int i = 0; i < len; i++) {
+			s0 += (double)(xf[0][i] * yc[i]);
+			s1 += (double)(xf[1][i] * yc[i]);
+			s2 += (double)(xf[2][i] * yc[i]);
+			s3 += (double)(xf[3][i] * yc[i]);
+		}
+	}
+	out[0] = (float)s0, out[1] = (float)s1, out[2] = (float)s2, out[3] = (float)s3;
 }
 
 /* sum(e[0..n)) as ggml's softmax in an AVX-512 build forms it: float sums
@@ -299,7 +339,10 @@ static void attend(struct forward *f, int layer, int t, int pos, int h)
 		sc[i] = round_f16(sc[i] * inv);
 	const ggml_half *vc = f->v_cache + ((size_t)layer * KV + (size_t)kvh * hd) * C;
 	float *out = f->att + (size_t)t * model_q_dim(m) + (size_t)h * hd;
-	for (int d = 0; d < hd; d++)
+	int d = 0;
+	for (; d + 4 <= hd; d += 4)
+		attn_dot4(tr, n_kv, vc + (size_t)d * C, (size_t)C, sc, out + d);
+	for (; d < hd; d++)
 		out[d] = attn_dot(tr, n_kv, vc + (size_t)d * C, sc);
 }
 

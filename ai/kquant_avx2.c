@@ -338,25 +338,29 @@ void kquant_q5k_dot_4c_avx2(int n, float *s, const void *vx, const void *vy, siz
 }
 
 /* Q6_K, one row by nc columns as q45k_tile: unsigned q (0..63) into
- * maddubs; the -32 offset comes back as -32 * sum(scale_j * bsum_j). */
+ * maddubs, minus maddubs(32, y) in the same int16 lanes, so each int32
+ * lane holds 4 neighbouring elements of every 32 as in ggml's kernel
+ * (the float sums then match it bit for bit). */
 AI void q6k_tile(int n, float *s, const void *vx, const uint8_t *yv, size_t by, int nc)
 {
 	const block_q6_K *x = vx;
 	const __m256i m4 = _mm256_set1_epi8(0xF), m2 = _mm256_set1_epi8(0x30);
+	const __m256i m32 = _mm256_set1_epi8(32), m128 = _mm256_set1_epi8((char)0x80);
+	/* several columns: (y + 128) unsigned times (q - 32) signed instead,
+	 * the 128 * (q - 32) excess taken off once per block (same integers) */
+	const bool swap = nc > 1;
 	__m256 acc[4];
 #pragma GCC unroll 4
 	for (int c = 0; c < nc; c++)
 		acc[c] = _mm256_setzero_ps();
 	for (int i = 0; i < n / QK_K; i++) {
 		const block_q8_K *yc[4];
-		__m256i sumi[4];
+		__m256i sumi[4], corr = _mm256_setzero_si256();
 		__m128i sc8 = _mm_loadu_si128((const __m128i *)x[i].scales);
-		__m256i sc16 = _mm256_cvtepi8_epi16(sc8);
 #pragma GCC unroll 4
 		for (int c = 0; c < nc; c++) {
 			yc[c] = (const block_q8_K *)(yv + c * by) + i;
-			__m256i off = _mm256_madd_epi16(sc16, _mm256_loadu_si256((const __m256i *)yc[c]->bsums));
-			sumi[c] = _mm256_slli_epi32(_mm256_sub_epi32(_mm256_setzero_si256(), off), 5);
+			sumi[c] = _mm256_setzero_si256();
 		}
 		const uint8_t *ql = x[i].ql, *qh = x[i].qh;
 #pragma GCC unroll 2
@@ -375,10 +379,16 @@ AI void q6k_tile(int n, float *s, const void *vx, const uint8_t *yv, size_t by, 
 #pragma GCC unroll 4
 			for (int k = 0; k < 4; k++) {
 				__m256i scale = scale_pair(sc8, 8 * j + 2 * k);
+				__m256i qs = _mm256_sub_epi8(q[k], m32);
+				if (swap)
+					corr = _mm256_add_epi32(corr, _mm256_madd_epi16(scale, _mm256_maddubs_epi16(m128, qs)));
 #pragma GCC unroll 4
 				for (int c = 0; c < nc; c++) {
 					const int8_t *q8 = yc[c]->qs + 128 * j + 32 * k;
-					__m256i p = _mm256_maddubs_epi16(q[k], _mm256_loadu_si256((const __m256i *)q8));
+					__m256i y8 = _mm256_loadu_si256((const __m256i *)q8);
+					__m256i p = swap ? _mm256_maddubs_epi16(_mm256_xor_si256(y8, m128), qs)
+							 : _mm256_sub_epi16(_mm256_maddubs_epi16(q[k], y8),
+									    _mm256_maddubs_epi16(m32, y8));
 					sumi[c] = _mm256_add_epi32(sumi[c], _mm256_madd_epi16(scale, p));
 				}
 			}
@@ -386,7 +396,8 @@ AI void q6k_tile(int n, float *s, const void *vx, const uint8_t *yv, size_t by, 
 #pragma GCC unroll 4
 		for (int c = 0; c < nc; c++) {
 			float d = yc[c]->d * h2f(x[i].d);
-			acc[c] = _mm256_fmadd_ps(_mm256_set1_ps(d), _mm256_cvtepi32_ps(sumi[c]), acc[c]);
+			__m256i v = swap ? _mm256_sub_epi32(sumi[c], corr) : sumi[c];
+			acc[c] = _mm256_fmadd_ps(_mm256_set1_ps(d), _mm256_cvtepi32_ps(v), acc[c]);
 		}
 	}
 #pragma GCC unroll 4

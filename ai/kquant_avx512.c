@@ -195,10 +195,23 @@ void kquant_q5k_dot_4c_avx512(int n, float *s, const void *vx, const void *vy, s
 	q45k_tile(n, s, vx, 0, 1, vy, by, 4, true);
 }
 
+/* ggml's hsum_float_8: (l + l+4), then (+2 apart), then (0 + 1) */
+static inline float q6k_hsum8(__m256 v)
+{
+	__m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+	s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+	s = _mm_add_ss(s, _mm_movehdup_ps(s));
+	return _mm_cvtss_f32(s);
+}
+
 /* Q6_K, tiled as q45k_tile: per half block the 64 ql bytes' low nibbles
  * are elements 0..63, the high nibbles 64..127, each with 2 bits of the
- * same 32 qh bytes shifted per 256-bit half. q is used unsigned (0..63);
- * the -32 comes back as -32 * sum(scale_j * bsum_j). */
+ * same 32 qh bytes shifted per 256-bit half. q is used unsigned (0..63),
+ * minus maddubs(32, y) in the same int16 lanes (computed once per column
+ * for all rows); the two 256-bit halves are added (exact, integer) so each
+ * of 8 lanes holds 4 neighbouring elements of every 32, one FMA per
+ * super-block and ggml's hsum: bit-identical to ggml's AVX2 kernel, which
+ * is the one llama.cpp runs on AVX-512 machines too. */
 AI void q6k_tile(int n, float *s, const uint8_t *x, size_t bx, int nr, const uint8_t *yv, size_t by, int nc)
 {
 	const __m512i m4 = _mm512_set1_epi8(0xF), m2 = _mm512_set1_epi8(0x30);
@@ -207,11 +220,15 @@ AI void q6k_tile(int n, float *s, const uint8_t *x, size_t bx, int nr, const uin
 	/* scales of 4 sub-blocks in one register: int16 lanes 8 apart */
 	const __m512i i0 = _mm512_set_epi16(3, 3, 3, 3, 3, 3, 3, 3, 2, 2, 2, 2, 2, 2, 2, 2,
 					    1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0);
-	const __m512i four = _mm512_set1_epi16(4);
-	__m512 acc[4];
+	const __m512i four = _mm512_set1_epi16(4), m32 = _mm512_set1_epi8(32);
+	const __m512i m128 = _mm512_set1_epi8((char)0x80);
+	/* several columns: (y + 128) unsigned times (q - 32) signed instead,
+	 * the 128 * (q - 32) excess taken off once per row and block */
+	const bool swap = nc > 1;
+	__m256 acc[4];
 	#pragma GCC unroll 4
 	for (int t = 0; t < nr * nc; t++)
-		acc[t] = _mm512_setzero_ps();
+		acc[t] = _mm256_setzero_ps();
 	/* several rows at once: short streams the hardware prefetcher
 	 * follows late; fetch the same place KQ_PF_BYTES further on */
 	const size_t pf_rows = nr > 1 && bx ? (KQ_PF_BYTES / bx + 3) / 4 * 4 + (size_t)nr : 0;
@@ -222,7 +239,7 @@ AI void q6k_tile(int n, float *s, const uint8_t *x, size_t bx, int nr, const uin
 					_mm_prefetch((const char *)x + (r + pf_rows) * bx + (size_t)i * sizeof(block_q6_K) + o, _MM_HINT_T0);
 		const block_q8_K *yc[4];
 		const block_q6_K *xr[4];
-		__m512i sc[4], sumi[4];
+		__m512i sc[4], sumi[4], corr[4];
 		#pragma GCC unroll 4
 		for (int c = 0; c < nc; c++)
 			yc[c] = (const block_q8_K *)(yv + c * by) + i;
@@ -232,20 +249,25 @@ AI void q6k_tile(int n, float *s, const uint8_t *x, size_t bx, int nr, const uin
 			__m256i sc16 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)xr[r]->scales));
 			sc[r] = _mm512_castsi256_si512(sc16);
 			#pragma GCC unroll 4
-			for (int c = 0; c < nc; c++) {
-				__m256i off = _mm256_madd_epi16(sc16, _mm256_loadu_si256((const __m256i *)yc[c]->bsums));
-				sumi[r * nc + c] = _mm512_zextsi256_si512(
-					_mm256_sub_epi32(_mm256_setzero_si256(), _mm256_slli_epi32(off, 5)));
-			}
+			for (int c = 0; c < nc; c++)
+				sumi[r * nc + c] = _mm512_setzero_si512();
+			corr[r] = _mm512_setzero_si512();
 		}
 		__m512i idx = i0;
 #pragma GCC unroll 2
 		for (int j = 0; j < 2; j++) {
-			__m512i q8l[4], q8h[4];
+			__m512i q8l[4], q8h[4], o8l[4], o8h[4];
 			#pragma GCC unroll 4
 			for (int c = 0; c < nc; c++) {
 				q8l[c] = _mm512_loadu_si512((const void *)(yc[c]->qs + 128 * j));
 				q8h[c] = _mm512_loadu_si512((const void *)(yc[c]->qs + 128 * j + 64));
+				if (swap) {
+					o8l[c] = _mm512_xor_si512(q8l[c], m128);
+					o8h[c] = _mm512_xor_si512(q8h[c], m128);
+				} else {
+					o8l[c] = _mm512_maddubs_epi16(m32, q8l[c]);
+					o8h[c] = _mm512_maddubs_epi16(m32, q8h[c]);
+				}
 			}
 			__m512i idx2 = _mm512_add_epi16(idx, four);
 			#pragma GCC unroll 4
@@ -258,10 +280,22 @@ AI void q6k_tile(int n, float *s, const uint8_t *x, size_t bx, int nr, const uin
 							     _mm512_and_si512(_mm512_srlv_epi16(qh, shr), m2));
 				__m512i sl = _mm512_permutexvar_epi16(idx, sc[r]);
 				__m512i sh = _mm512_permutexvar_epi16(idx2, sc[r]);
+				if (swap) {
+					lo = _mm512_sub_epi8(lo, m32);
+					hi = _mm512_sub_epi8(hi, m32);
+					corr[r] = _mm512_dpwssd_epi32(corr[r], _mm512_maddubs_epi16(m128, lo), sl);
+					corr[r] = _mm512_dpwssd_epi32(corr[r], _mm512_maddubs_epi16(m128, hi), sh);
+				}
 				#pragma GCC unroll 4
 				for (int c = 0; c < nc; c++) {
-					__m512i pl = _mm512_maddubs_epi16(lo, q8l[c]);
-					__m512i ph = _mm512_maddubs_epi16(hi, q8h[c]);
+					__m512i pl, ph;
+					if (swap) {
+						pl = _mm512_maddubs_epi16(o8l[c], lo);
+						ph = _mm512_maddubs_epi16(o8h[c], hi);
+					} else {
+						pl = _mm512_sub_epi16(_mm512_maddubs_epi16(lo, q8l[c]), o8l[c]);
+						ph = _mm512_sub_epi16(_mm512_maddubs_epi16(hi, q8h[c]), o8h[c]);
+					}
 					sumi[r * nc + c] = _mm512_dpwssd_epi32(sumi[r * nc + c], pl, sl);
 					sumi[r * nc + c] = _mm512_dpwssd_epi32(sumi[r * nc + c], ph, sh);
 				}
@@ -273,13 +307,14 @@ AI void q6k_tile(int n, float *s, const uint8_t *x, size_t bx, int nr, const uin
 			#pragma GCC unroll 4
 			for (int c = 0; c < nc; c++) {
 				float d = yc[c]->d * h2f(xr[r]->d);
-				acc[r * nc + c] = _mm512_fmadd_ps(_mm512_set1_ps(d), _mm512_cvtepi32_ps(sumi[r * nc + c]),
-								  acc[r * nc + c]);
+				__m512i v = swap ? _mm512_sub_epi32(sumi[r * nc + c], corr[r]) : sumi[r * nc + c];
+				__m256i v8 = _mm256_add_epi32(_mm512_castsi512_si256(v), _mm512_extracti64x4_epi64(v, 1));
+				acc[r * nc + c] = _mm256_fmadd_ps(_mm256_set1_ps(d), _mm256_cvtepi32_ps(v8), acc[r * nc + c]);
 			}
 	}
 	#pragma GCC unroll 4
 	for (int t = 0; t < nr * nc; t++)
-		s[t] = _mm512_reduce_add_ps(acc[t]);
+		s[t] = q6k_hsum8(acc[t]);
 }
 
 void kquant_q6k_dot_avx512(int n, float *s, const void *vx, const void *vy)

@@ -9,6 +9,7 @@
  */
 #include <string.h>
 
+#include "ai/aimath.h"
 #include "ai/kquant.h"
 
 #define KMASK1 0x3f3f3f3fu
@@ -538,11 +539,16 @@ void kquant_q5k_dot_ref(int n, float *s, const void *vx, const void *vy)
 	*s = q45k_dot(n, vx, sizeof(block_q5_K), vy, true);
 }
 
+/* Q6_K in ggml's x86 order (AVX2 kernel, which also runs on AVX-512
+ * builds): per super-block eight int32 lanes, lane m holding elements
+ * 4m..4m+3 of every 32-element group, each product taken as (q - 32) * y
+ * with the group half's scale; then one fused multiply-add per lane and
+ * super-block, and the horizontal sum (l + l+4), (+2 apart), (0 + 1). */
 void kquant_q6k_dot_ref(int n, float *s, const void *vx, const void *vy)
 {
 	const block_q6_K *x = vx;
 	const block_q8_K *y = vy;
-	float sums[8] = {0};
+	float acc[8] = {0};
 	for (int i = 0; i < n / QK_K; i++) {
 		int8_t aux8[QK_K], *a = aux8;
 		const uint8_t *q4 = x[i].ql, *qh = x[i].qh;
@@ -557,13 +563,20 @@ void kquant_q6k_dot_ref(int n, float *s, const void *vx, const void *vy)
 			q4 += 64;
 			qh += 32;
 		}
-		int scales[16];
-		for (int j = 0; j < 16; j++)
-			scales[j] = x[i].scales[j];
-		lanes_accumulate(aux8, y[i].qs, scales, 16, fp16_to_fp32(x[i].d) * y[i].d, sums);
+		int32_t lane[8] = {0};
+		for (int g = 0; g < QK_K / 32; g++)
+			for (int m = 0; m < 8; m++) {
+				int e = 32 * g + 4 * m, p = 0;
+				for (int t = 0; t < 4; t++)
+					p += aux8[e + t] * y[i].qs[e + t];
+				lane[m] += x[i].scales[2 * g + m / 4] * p;
+			}
+		float d = y[i].d * fp16_to_fp32(x[i].d);
+		for (int m = 0; m < 8; m++)
+			acc[m] = ai_fmaf(d, (float)lane[m], acc[m]);
 	}
-	float sumf = 0;
-	for (int l = 0; l < 8; l++)
-		sumf += sums[l];
-	*s = sumf;
+	float h[4];
+	for (int l = 0; l < 4; l++)
+		h[l] = acc[l] + acc[l + 4];
+	*s = (h[0] + h[2]) + (h[1] + h[3]);
 }

@@ -10,6 +10,10 @@
  *                multiply-add chain over the blocks, then the horizontal sum
  *                (l + l+4), (+2 apart), (0 + 1); Q4_1/Q5_1 add the min terms
  *                m_x * s_y, themselves a fused multiply-add chain, last
+ *   order q6_K   the same for Q6_K x Q8_K, per 256-element super-block:
+ *                lane m sums scale * (q - 32) * y over elements 4m..4m+3
+ *                of every 32 (the -32 applied per product, not through
+ *                bsums), one fused multiply-add per lane and super-block
  *
  * Why: the engine quantizes activations to 8 bits before each product; a
  * one-ulp difference in a dot product can flip a rounding there, and on the
@@ -134,9 +138,45 @@ static void unpack(int type, const uint8_t *blk, int8_t q[32], float *d, float *
 	}
 }
 
+/* Q6_K (ql[128] qh[64] scales[16] d) x Q8_K (float d, qs[256], bsums)
+ * in ggml's AVX2 order, from the bytes. */
+static float model_q6k(int n, const uint8_t *x, const uint8_t *y)
+{
+	float acc[8] = { 0 };
+	for (int i = 0; i < n / 256; i++, x += 210, y += 292) {
+		int8_t q[256];
+		for (int h = 0; h < 2; h++)
+			for (int l = 0; l < 32; l++) {
+				const uint8_t *ql = x + 64 * h, qh = x[128 + 32 * h + l];
+				q[128 * h + l] = (int8_t)(((ql[l] & 15) | ((qh & 3) << 4)) - 32);
+				q[128 * h + l + 32] = (int8_t)(((ql[l + 32] & 15) | (((qh >> 2) & 3) << 4)) - 32);
+				q[128 * h + l + 64] = (int8_t)(((ql[l] >> 4) | (((qh >> 4) & 3) << 4)) - 32);
+				q[128 * h + l + 96] = (int8_t)(((ql[l + 32] >> 4) | (((qh >> 6) & 3) << 4)) - 32);
+			}
+		const int8_t *sc = (const int8_t *)x + 192, *yq = (const int8_t *)y + 4;
+		ggml_half dx;
+		float dy;
+		memcpy(&dx, x + 208, 2);
+		memcpy(&dy, y, 4);
+		int lane[8] = { 0 };
+		for (int g = 0; g < 8; g++)
+			for (int m = 0; m < 8; m++)
+				for (int e = 32 * g + 4 * m; e < 32 * g + 4 * m + 4; e++)
+					lane[m] += sc[2 * g + m / 4] * q[e] * yq[e];
+		for (int m = 0; m < 8; m++)
+			acc[m] = fmaf(dy * fp16_to_fp32(dx), (float)lane[m], acc[m]);
+	}
+	float h[4];
+	for (int l = 0; l < 4; l++)
+		h[l] = acc[l] + acc[l + 4];
+	return (h[0] + h[2]) + (h[1] + h[3]);
+}
+
 /* y: Q8_0 blocks, or Q8_1 (d, s, qs) for the types with a min */
 static float model_dot(int type, int n, const uint8_t *x, size_t xb, const void *vy)
 {
+	if (type == GGML_TYPE_Q6_K)
+		return model_q6k(n, x, vy);
 	bool q81 = type == GGML_TYPE_Q4_1 || type == GGML_TYPE_Q5_1;
 	size_t yb = q81 ? sizeof(block_q8_1) : sizeof(block_q8_0);
 	float acc[8] = { 0 }, summs = 0;
@@ -178,7 +218,7 @@ static void test_order(int type, const char *name)
 		const struct quant_traits *q8 = quant_traits_at(at, lv);
 		int bad = 0, n_cmp = 0;
 		for (size_t li = 0; li < sizeof lens / sizeof lens[0]; li++) {
-			int n = lens[li];
+			int n = lens[li] * (type == GGML_TYPE_Q6_K ? 8 : 1);
 			size_t rs = quant_row_size(type, n), as = quant_row_size(at, n);
 			float *w = malloc(sizeof(float) * (size_t)n * ROWS), *a = malloc(sizeof(float) * (size_t)n * NT);
 			uint8_t *wq = malloc(rs * ROWS), *aq = malloc(as * NT);
@@ -240,5 +280,6 @@ int main(int argc, char **argv)
 	test_order(GGML_TYPE_Q5_0, "q5_0");
 	test_order(GGML_TYPE_Q4_1, "q4_1");
 	test_order(GGML_TYPE_Q5_1, "q5_1");
+	test_order(GGML_TYPE_Q6_K, "q6_K");
 	return failures ? 1 : 0;
 }
