@@ -55,23 +55,37 @@ static inline __m256i dot_u8s8(__m256i u, __m256i y)
 
 /* ---- float types ---------------------------------------------------------- */
 
-static void f32_vec_dot(int n, float *s, const void *vx, const void *vy)
-{
-	const float *x = vx, *y = vy;
-	__m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
-	int i = 0;
-	for (; i + 32 <= n; i += 32) {
-		a0 = _mm256_fmadd_ps(_mm256_loadu_ps(x + i), _mm256_loadu_ps(y + i), a0);
-		a1 = _mm256_fmadd_ps(_mm256_loadu_ps(x + i + 8), _mm256_loadu_ps(y + i + 8), a1);
-		a2 = _mm256_fmadd_ps(_mm256_loadu_ps(x + i + 16), _mm256_loadu_ps(y + i + 16), a2);
-		a3 = _mm256_fmadd_ps(_mm256_loadu_ps(x + i + 24), _mm256_loadu_ps(y + i + 24), a3);
+/* 32 elements per step in four accumulators, then 8 at a time, then a
+ * scalar tail; the same code for the three float weight types. */
+#define FLOAT_DOT(NAME, T, LOAD8, TO_F32)                                                 \
+	static void NAME(int n, float *s, const void *vx, const void *vy)                  \
+	{                                                                                   \
+		const T *x = vx;                                                            \
+		const float *y = vy;                                                        \
+		__m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;                 \
+		int i = 0;                                                                  \
+		for (; i + 32 <= n; i += 32) {                                              \
+			a0 = _mm256_fmadd_ps(LOAD8(x + i), _mm256_loadu_ps(y + i), a0);     \
+			a1 = _mm256_fmadd_ps(LOAD8(x + i + 8), _mm256_loadu_ps(y + i + 8), a1); \
+			a2 = _mm256_fmadd_ps(LOAD8(x + i + 16), _mm256_loadu_ps(y + i + 16), a2); \
+			a3 = _mm256_fmadd_ps(LOAD8(x + i + 24), _mm256_loadu_ps(y + i + 24), a3); \
+		}                                                                           \
+		for (; i + 8 <= n; i += 8)                                                  \
+			a0 = _mm256_fmadd_ps(LOAD8(x + i), _mm256_loadu_ps(y + i), a0);     \
+		float sum = hsum8(_mm256_add_ps(_mm256_add_ps(a0, a1), _mm256_add_ps(a2, a3))); \
+		for (; i < n; i++)                                                          \
+			sum += TO_F32(x[i]) * y[i];                                         \
+		*s = sum;                                                                   \
 	}
-	for (; i + 8 <= n; i += 8)
-		a0 = _mm256_fmadd_ps(_mm256_loadu_ps(x + i), _mm256_loadu_ps(y + i), a0);
-	float sum = hsum8(_mm256_add_ps(_mm256_add_ps(a0, a1), _mm256_add_ps(a2, a3)));
-	for (; i < n; i++)
-		sum += x[i] * y[i];
-	*s = sum;
+
+static inline __m256 load_f32x8(const float *p)
+{
+	return _mm256_loadu_ps(p);
+}
+
+static inline float f32_id(float f)
+{
+	return f;
 }
 
 static inline __m256 load_f16x8(const ggml_half *p)
@@ -85,45 +99,9 @@ static inline __m256 load_bf16x8(const ggml_bf16 *p)
 	return _mm256_castsi256_ps(_mm256_slli_epi32(w, 16));
 }
 
-static void f16_vec_dot(int n, float *s, const void *vx, const void *vy)
-{
-	const ggml_half *x = vx;
-	const float *y = vy;
-	__m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
-	int i = 0;
-	for (; i + 32 <= n; i += 32) {
-		a0 = _mm256_fmadd_ps(load_f16x8(x + i), _mm256_loadu_ps(y + i), a0);
-		a1 = _mm256_fmadd_ps(load_f16x8(x + i + 8), _mm256_loadu_ps(y + i + 8), a1);
-		a2 = _mm256_fmadd_ps(load_f16x8(x + i + 16), _mm256_loadu_ps(y + i + 16), a2);
-		a3 = _mm256_fmadd_ps(load_f16x8(x + i + 24), _mm256_loadu_ps(y + i + 24), a3);
-	}
-	for (; i + 8 <= n; i += 8)
-		a0 = _mm256_fmadd_ps(load_f16x8(x + i), _mm256_loadu_ps(y + i), a0);
-	float sum = hsum8(_mm256_add_ps(_mm256_add_ps(a0, a1), _mm256_add_ps(a2, a3)));
-	for (; i < n; i++)
-		sum += h2f(x[i]) * y[i];
-	*s = sum;
-}
-
-static void bf16_vec_dot(int n, float *s, const void *vx, const void *vy)
-{
-	const ggml_bf16 *x = vx;
-	const float *y = vy;
-	__m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
-	int i = 0;
-	for (; i + 32 <= n; i += 32) {
-		a0 = _mm256_fmadd_ps(load_bf16x8(x + i), _mm256_loadu_ps(y + i), a0);
-		a1 = _mm256_fmadd_ps(load_bf16x8(x + i + 8), _mm256_loadu_ps(y + i + 8), a1);
-		a2 = _mm256_fmadd_ps(load_bf16x8(x + i + 16), _mm256_loadu_ps(y + i + 16), a2);
-		a3 = _mm256_fmadd_ps(load_bf16x8(x + i + 24), _mm256_loadu_ps(y + i + 24), a3);
-	}
-	for (; i + 8 <= n; i += 8)
-		a0 = _mm256_fmadd_ps(load_bf16x8(x + i), _mm256_loadu_ps(y + i), a0);
-	float sum = hsum8(_mm256_add_ps(_mm256_add_ps(a0, a1), _mm256_add_ps(a2, a3)));
-	for (; i < n; i++)
-		sum += bf16_to_fp32(x[i]) * y[i];
-	*s = sum;
-}
+FLOAT_DOT(f32_vec_dot, float, load_f32x8, f32_id)
+FLOAT_DOT(f16_vec_dot, ggml_half, load_f16x8, h2f)
+FLOAT_DOT(bf16_vec_dot, ggml_bf16, load_bf16x8, bf16_to_fp32)
 
 static void f16_to_float(const void *vx, float *y, int64_t k)
 {

@@ -9,21 +9,8 @@
 #include "ai/tok_pre.h"
 #include "ai/tokenizer.h"
 #include "tests/unit/tok_gguf.h"
+#include "tests/unit/check.h"
 
-static int n_fail;
-
-static void check(bool ok, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void check(bool ok, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	printf(ok ? "PASS: " : "FAIL: ");
-	vprintf(fmt, ap);
-	printf("\n");
-	va_end(ap);
-	if (!ok)
-		n_fail++;
-}
 
 /* ---- pre-tokenizer splits ------------------------------------------------ */
 
