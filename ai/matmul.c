@@ -5,6 +5,7 @@
 
 #include "ai/kquant.h"
 #include "ai/parallel.h"
+#include "ai/q4_0.h"
 #include "ai/quant.h"
 
 #define QBUF_ALIGN 64
@@ -57,13 +58,19 @@ struct quant_job {
 	int n_tok;
 	uint8_t *q;
 	size_t qstride;
+	bool terms; /* Q8_0 rows also get Q4_0's per-block terms (packed weights) */
 };
 
 static void quant_task(void *arg, int ith, int nth)
 {
 	struct quant_job *j = arg;
-	for (int t = ith; t < j->n_tok; t += nth)
-		j->from_float(j->x + (size_t)t * j->n_in, j->q + (size_t)t * j->qstride, j->n_in);
+	for (int t = ith; t < j->n_tok; t += nth) {
+		uint8_t *q = j->q + (size_t)t * j->qstride;
+		if (j->from_float)
+			j->from_float(j->x + (size_t)t * j->n_in, q, j->n_in);
+		if (j->terms)
+			q4_0_fill_terms(q, j->n_in);
+	}
 }
 
 static void quantize_rows(struct quant_job *j)
@@ -88,7 +95,7 @@ struct mm_part {
 struct mm_job {
 	struct mm_part part[MATMUL_MAX_W];
 	int nw;
-	int64_t total_rows;
+	int64_t total_rows, total_units;
 	int n_tok;
 };
 
@@ -103,6 +110,16 @@ static void mm_rows(const struct mm_part *p, int64_t r0, int64_t r1, int n_tok)
 	int64_t ldy = w->n_out;
 	int n = (int)w->n_in;
 	int64_t r = r0;
+	if (w->packed) { /* 16-row groups (r0 is a multiple of 16), tokens by 8 */
+		for (; r + Q4_0_GROUP <= r1 && r + Q4_0_GROUP <= w->n_out; r += Q4_0_GROUP) {
+			const uint8_t *g = (const uint8_t *)w->data + (size_t)r * rb;
+			for (int t = 0; t < n_tok; t += Q4_0_MAX_NT) {
+				int nt = n_tok - t < Q4_0_MAX_NT ? n_tok - t : Q4_0_MAX_NT;
+				tr->gemm16(n, nt, &p->y[(size_t)t * ldy + r], (size_t)ldy, g,
+					   p->xq + (size_t)t * p->xstride, p->xstride);
+			}
+		}
+	}
 	if (n_tok == 1 && tr->vec_dot_4r) {
 		for (; r + 4 <= r1; r += 4)
 			tr->vec_dot_4r(n, &p->y[r], (const uint8_t *)w->data + (size_t)r * rb, rb, p->xq);
@@ -143,23 +160,26 @@ static void mm_rows(const struct mm_part *p, int64_t r0, int64_t r1, int n_tok)
 	}
 }
 
+/* Work is split in units of MM_UNIT rows of one weight (a packed group is
+ * one unit), a contiguous range of units per task. */
+#define MM_UNIT 16
+
 static void mm_task(void *arg, int ith, int nth)
 {
 	const struct mm_job *j = arg;
-	/* contiguous global row range, in units of 4 rows */
-	int64_t units = (j->total_rows + 3) / 4;
-	int64_t g0 = units * ith / nth * 4, g1 = units * (ith + 1) / nth * 4;
+	int64_t u0 = j->total_units * ith / nth, u1 = j->total_units * (ith + 1) / nth;
 	int64_t base = 0;
-	for (int i = 0; i < j->nw && g0 < g1; i++) {
+	for (int i = 0; i < j->nw && u0 < u1; i++) {
 		int64_t n_out = j->part[i].w->n_out;
-		int64_t r0 = g0 - base, r1 = g1 - base;
-		if (r0 < 0)
-			r0 = 0;
-		if (r1 > n_out)
-			r1 = n_out;
-		if (r0 < r1)
-			mm_rows(&j->part[i], r0, r1, j->n_tok);
-		base += n_out;
+		int64_t units = (n_out + MM_UNIT - 1) / MM_UNIT;
+		int64_t a = u0 - base, b = u1 - base;
+		if (a < 0)
+			a = 0;
+		if (b > units)
+			b = units;
+		if (a < b)
+			mm_rows(&j->part[i], a * MM_UNIT, b * MM_UNIT < n_out ? b * MM_UNIT : n_out, j->n_tok);
+		base += units;
 	}
 }
 
@@ -170,13 +190,14 @@ void matmul_n(const struct model_w *const *ws, float *const *ys, int nw,
 	int done_types[MATMUL_MAX_W];
 	const uint8_t *done_q[MATMUL_MAX_W];
 	size_t done_stride[MATMUL_MAX_W];
+	bool done_terms[MATMUL_MAX_W];
 	int n_done = 0;
 	int64_t n_in = ws[0]->n_in;
 	size_t slot = matmul_qbuf_bytes(n_in, n_tok);
 
 	j.nw = nw;
 	j.n_tok = n_tok;
-	j.total_rows = 0;
+	j.total_rows = j.total_units = 0;
 	for (int i = 0; i < nw; i++) {
 		const struct quant_traits *tr = quant_traits(ws[i]->type);
 		int vdt = tr->vec_dot_type;
@@ -186,6 +207,7 @@ void matmul_n(const struct model_w *const *ws, float *const *ys, int nw,
 		p->dot4c = kquant_dot_4c_at(ws[i]->type, quant_level());
 		p->y = ys[i];
 		j.total_rows += ws[i]->n_out;
+		j.total_units += (ws[i]->n_out + MM_UNIT - 1) / MM_UNIT;
 		from_float_fn conv = NULL;
 		if (vdt != GGML_TYPE_F32) {
 			conv = quant_traits(vdt)->from_float;
@@ -209,12 +231,22 @@ void matmul_n(const struct model_w *const *ws, float *const *ys, int nw,
 				.x = x, .n_in = n_in, .n_tok = n_tok,
 				.q = (uint8_t *)qbuf + slot * (size_t)n_done,
 				.qstride = qrow_max(n_in),
+				.terms = ws[i]->packed,
 			};
 			quantize_rows(&q);
 			done_types[k] = vdt;
 			done_q[k] = q.q;
 			done_stride[k] = q.qstride;
+			done_terms[k] = q.terms;
 			n_done++;
+		} else if (ws[i]->packed && !done_terms[k]) {
+			struct quant_job q = {
+				.x = x, .n_in = n_in, .n_tok = n_tok,
+				.q = (uint8_t *)done_q[k], .qstride = done_stride[k],
+				.terms = true,
+			};
+			quantize_rows(&q);
+			done_terms[k] = true;
 		}
 		p->xq = done_q[k];
 		p->xstride = done_stride[k];
@@ -227,6 +259,11 @@ void matmul_n(const struct model_w *const *ws, float *const *ys, int nw,
 
 void matmul_get_row(const struct model_w *w, int64_t row, float *out)
 {
+	if (w->packed && row < w->n_out / Q4_0_GROUP * Q4_0_GROUP) {
+		int64_t g = row / Q4_0_GROUP * Q4_0_GROUP;
+		q4_0_packed_row((const uint8_t *)w->data + (size_t)g * w->row_bytes, (int)(row - g), w->n_in, out);
+		return;
+	}
 	const uint8_t *src = (const uint8_t *)w->data + (size_t)row * w->row_bytes;
 	quant_traits(w->type)->to_float(src, out, w->n_in);
 }

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ai/q4_0.h"
+
 #define MODEL_MAX_DIM (1 << 20)
 #define MODEL_MAX_LAYERS 1024
 
@@ -298,6 +300,45 @@ int model_load(struct model *m, const struct gguf *g, char *err, size_t errlen)
 fail:
 	model_free(m);
 	return -1;
+}
+
+/* Packs w's full 16-row groups; the last n_out % 16 rows stay as they are. */
+static void pack_w(struct model_w *w, void *scratch)
+{
+	if (w->type != GGML_TYPE_Q4_0 || w->packed || w->n_out < Q4_0_GROUP)
+		return;
+	uint8_t *p = (uint8_t *)(uintptr_t)w->data;
+	for (int64_t r = 0; r + Q4_0_GROUP <= w->n_out; r += Q4_0_GROUP)
+		q4_0_pack16(p + (size_t)r * w->row_bytes, w->n_in, scratch);
+	w->packed = true;
+}
+
+int model_pack(struct model *m)
+{
+	size_t most = m->output.type == GGML_TYPE_Q4_0 ? m->output.row_bytes : 0;
+	for (int i = 0; i < m->n_layer; i++) {
+		const struct model_layer *l = &m->layers[i];
+		const struct model_w *ws[] = { &l->wq, &l->wk, &l->wv, &l->wo, &l->w_gate, &l->w_up, &l->w_down };
+		for (size_t k = 0; k < sizeof ws / sizeof ws[0]; k++)
+			if (ws[k]->type == GGML_TYPE_Q4_0 && ws[k]->row_bytes > most)
+				most = ws[k]->row_bytes;
+	}
+	if (!most)
+		return 0;
+	void *scratch = malloc(Q4_0_GROUP * most);
+	if (!scratch)
+		return -1;
+	for (int i = 0; i < m->n_layer; i++) {
+		struct model_layer *l = &m->layers[i];
+		struct model_w *ws[] = { &l->wq, &l->wk, &l->wv, &l->wo, &l->w_gate, &l->w_up, &l->w_down };
+		for (size_t k = 0; k < sizeof ws / sizeof ws[0]; k++)
+			pack_w(ws[k], scratch);
+	}
+	pack_w(&m->output, scratch);
+	if (m->tied_output) /* one tensor: embedding lookups read it packed too */
+		m->tok_embd.packed = m->output.packed;
+	free(scratch);
+	return 0;
 }
 
 void model_free(struct model *m)

@@ -33,6 +33,7 @@ struct model_w {
 	size_t row_bytes;       /* bytes of one row of n_in elements */
 	const char *name;       /* points into the GGUF buffer; not NUL-terminated */
 	int name_len;
+	bool packed;            /* rows 0..n_out/16*16 in Q4_0's packed groups (model_pack) */
 };
 
 struct model_layer {
@@ -66,6 +67,12 @@ struct model {
  * the key or tensor at fault. On success release with model_free. */
 int model_load(struct model *m, const struct gguf *g, char *err, size_t errlen);
 void model_free(struct model *m);
+
+/* Rewrites the Q4_0 matrices in place into the packed layout of
+ * ai/q4_0.h: faster kernels, bit-identical logits (an unpacked model
+ * computes the same). The GGUF buffer must be writable. Returns 0, or -1
+ * (nothing changed) when out of memory for the one-group scratch. */
+int model_pack(struct model *m);
 
 static inline int model_q_dim(const struct model *m) { return m->n_head * m->head_dim; }
 static inline int model_kv_dim(const struct model *m) { return m->n_head_kv * m->head_dim; }

@@ -5,6 +5,7 @@
 #include "ai/cpu.h"
 #include "ai/kquant.h"
 #include "ai/quant.h"
+#include "ai/q4_0.h"
 #include "ai/quant_kern.h"
 
 /* Every ggml type id, run by us or not, so that errors can name a type and
@@ -94,6 +95,13 @@ static void build_table(int level)
 			quant_avx2_fill(t, ty);
 		if (level >= QUANT_AVX512)
 			quant_avx512_fill(t, ty);
+		if (ty == GGML_TYPE_Q4_0) { /* its own module: ai/q4_0.h */
+			q4_0_fill_ref(t);
+			if (level >= QUANT_AVX2)
+				q4_0_fill_avx2(t);
+			if (level >= QUANT_AVX512)
+				q4_0_fill_avx512(t);
+		}
 	}
 	table_built[level] = true;
 }

@@ -117,6 +117,7 @@ typedef void (*vec_dot_fn)(int n, float *s, const void *x, const void *y);
 typedef void (*vec_dot_4r_fn)(int n, float *s, const void *x, size_t bx, const void *y);
 typedef void (*vec_dot_4xn_fn)(int n, int nt, float *s, size_t ss, const void *x, size_t bx,
 			       const void *y, size_t by);
+typedef void (*gemm16_fn)(int n, int nt, float *s, size_t ss, const void *group, const void *y, size_t by);
 
 struct quant_traits {
 	const char *name;    /* "q4_0", as ggml names it */
@@ -137,6 +138,11 @@ struct quant_traits {
 	 * bit-identical to vec_dot. Unpacks each weight block once for all nt
 	 * activations; best used with the 4 weight rows hot in cache. */
 	vec_dot_4xn_fn vec_dot_4xn;
+	/* Optional, NULL when absent: the packed layout of 16-row groups (Q4_0
+	 * only, see ai/q4_0.h): s[t * ss + r] for r < 16, t < nt (1..8),
+	 * bit-identical to vec_dot of row r against activation row t (rows by
+	 * bytes apart, carrying the type's per-block terms). */
+	gemm16_fn gemm16;
 };
 
 enum quant_level { QUANT_SCALAR = 0, QUANT_AVX2 = 1, QUANT_AVX512 = 2 };

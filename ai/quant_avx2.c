@@ -1,8 +1,9 @@
 /* AVX2 + FMA + F16C kernels for the float types and the 32-element quants.
  * Same signatures and results as quant_ref.c: dot products exact per block
  * in integers, summed in float vectors (one horizontal sum per row); the
- * activation quantizers byte-identical to the reference. Q4_0, Q5_0 and
- * Q8_0 also have the multi-row kernels vec_dot_4r and vec_dot_4xn. */
+ * activation quantizers byte-identical to the reference. Q5_0 and Q8_0
+ * also have the multi-row kernels vec_dot_4r and vec_dot_4xn (Q4_0's dots
+ * are in q4_0_avx2.c). */
 #include <immintrin.h>
 #include <string.h>
 
@@ -216,29 +217,28 @@ static void q8_0_to_float(const void *vx, float *y, int64_t k)
  * One block per ymm: maddubs/madd give eight int32 lanes summing to the
  * block's exact integer dot product; a float accumulator takes them times
  * d_x * d_y (scales of four blocks converted at once); one horizontal sum.
- * For Q4_0, Q5_0 and Q8_0 that is one FMA chain per dot product in block
+ * For Q5_0 and Q8_0 that is one FMA chain per dot product in block
  * order, as ggml's x86 kernels and quant_ref.c's lanes8: bit-identical sums
  * (see there why it matters).
  *
- * Q4_0, Q5_0 and Q8_0 run as a tile of NR weight rows by NT activation rows
+ * Q5_0 and Q8_0 run as a tile of NR weight rows by NT activation rows
  * (sd_tile), sharing loads and per-block terms; each (row, activation) pair
  * goes through the same operations in the same order whatever the tile, so
  * vec_dot, vec_dot_4r and vec_dot_4xn agree bit for bit. */
 
-enum sd_kind { SD_Q4_0, SD_Q5_0, SD_Q8_0 };
+enum sd_kind { SD_Q5_0, SD_Q8_0 };
 
 #define AI __attribute__((always_inline)) static inline
 
 AI size_t sd_xsize(enum sd_kind k)
 {
-	return k == SD_Q4_0 ? sizeof(block_q4_0) : k == SD_Q5_0 ? sizeof(block_q5_0) : sizeof(block_q8_0);
+	return k == SD_Q5_0 ? sizeof(block_q5_0) : sizeof(block_q8_0);
 }
 
-/* A weight block as 32 bytes: unsigned q (Q4_0, Q5_0) or signed q (Q8_0). */
+/* A weight block as 32 bytes: unsigned q (Q5_0) or signed q (Q8_0). */
 AI __m256i sd_x(enum sd_kind k, const uint8_t *b)
 {
 	switch (k) {
-	case SD_Q4_0: return nibbles32(b + 2);
 	case SD_Q5_0: return _mm256_or_si256(nibbles32(b + 6), bits32_x10(b + 2));
 	default: return _mm256_loadu_si256((const __m256i *)(b + 2));
 	}
@@ -248,7 +248,6 @@ AI __m256i sd_x(enum sd_kind k, const uint8_t *b)
 AI __m256i sd_corr(enum sd_kind k, __m256i y)
 {
 	switch (k) {
-	case SD_Q4_0: return _mm256_maddubs_epi16(_mm256_set1_epi8(8), y);
 	case SD_Q5_0: return _mm256_maddubs_epi16(_mm256_set1_epi8(16), y);
 	default: return _mm256_setzero_si256();
 	}
@@ -374,7 +373,6 @@ AI void sd_tile(enum sd_kind k, int NR, int NT, int n, float *s, size_t ss, cons
 		}                                                                           \
 	}
 
-SIGNED_KERNELS(q4_0, SD_Q4_0)
 SIGNED_KERNELS(q5_0, SD_Q5_0)
 SIGNED_KERNELS(q8_0, SD_Q8_0)
 
@@ -428,10 +426,7 @@ void quant_avx2_fill(struct quant_traits *t, int type)
 		t->vec_dot = bf16_vec_dot;
 		break;
 	case GGML_TYPE_Q4_0:
-		t->to_float = q4_0_to_float;
-		t->vec_dot = q4_0_vec_dot;
-		t->vec_dot_4r = q4_0_vec_dot_4r;
-		t->vec_dot_4xn = q4_0_vec_dot_4xn;
+		t->to_float = q4_0_to_float; /* the dots: q4_0_avx2.c */
 		break;
 	case GGML_TYPE_Q4_1:
 		t->vec_dot = q4_1_vec_dot;

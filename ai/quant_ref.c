@@ -1,6 +1,7 @@
 /* Scalar reference kernels for the float types and the 32-element quants
  * (Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q8_1): ggml's math and block layouts. The
- * SIMD variants are tested against these. */
+ * SIMD variants are tested against these. Q4_0's dot products live in
+ * q4_0.c (a different order, and a packed layout). */
 #include <string.h>
 
 #include "ai/aimath.h"
@@ -323,7 +324,7 @@ static void q8_1_to_float(const void *vx, float *y, int64_t k)
 
 /* ---- dot products: exact integer sum per block, then one scale ---------- */
 
-/* Q4_0, Q5_0, Q8_0 (and the q part of Q4_1, Q5_1) sum in the order of
+/* Q5_0, Q8_0 (and the q part of Q4_1, Q5_1) sum in the order of
  * ggml's x86 kernels, which the AVX2 and AVX-512 ones here follow too: per
  * block, eight int32 lanes of four consecutive products, each times
  * d_x * d_y by a fused multiply-add into its own float accumulator, block
@@ -351,22 +352,6 @@ static float lanes8_sum(const struct lanes8 *a)
 	for (int l = 0; l < 4; l++)
 		h[l] = a->acc[l] + a->acc[l + 4];
 	return (h[0] + h[2]) + (h[1] + h[3]);
-}
-
-static void q4_0_vec_dot(int n, float *s, const void *vx, const void *vy)
-{
-	const block_q4_0 *x = vx;
-	const block_q8_0 *y = vy;
-	struct lanes8 a = { { 0 } };
-	for (int i = 0; i < n / QK8_0; i++) {
-		int8_t q[QK4_0];
-		for (int j = 0; j < QK4_0 / 2; j++) {
-			q[j] = (int8_t)((x[i].qs[j] & 15) - 8);
-			q[j + QK4_0 / 2] = (int8_t)((x[i].qs[j] >> 4) - 8);
-		}
-		lanes8_block(&a, q, y[i].qs, fp16_to_fp32(x[i].d) * fp16_to_fp32(y[i].d));
-	}
-	*s = lanes8_sum(&a);
 }
 
 static void q4_1_vec_dot(int n, float *s, const void *vx, const void *vy)
@@ -464,7 +449,6 @@ void quant_ref_fill(struct quant_traits *t, int type)
 		t->vec_dot_type = GGML_TYPE_Q8_0;
 		t->to_float = q4_0_to_float;
 		t->from_float = q4_0_from_float;
-		t->vec_dot = q4_0_vec_dot;
 		break;
 	case GGML_TYPE_Q4_1:
 		t->vec_dot_type = GGML_TYPE_Q8_1;

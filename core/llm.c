@@ -142,6 +142,8 @@ void llm_init(struct boot_info *bi)
 		snprintf(llm.error, sizeof llm.error, "%s: %s", llm.name, err);
 		goto fail_gguf;
 	}
+	if (model_pack(&llm.m) != 0) /* faster Q4_0 kernels, same logits */
+		kprintf("llm: out of memory packing Q4_0 weights; running them unpacked\n");
 	llm.tk = tokenizer_load(&llm.g, err, sizeof err);
 	if (!llm.tk) {
 		snprintf(llm.error, sizeof llm.error, "%s: tokenizer: %s", llm.name, err);

@@ -49,6 +49,8 @@ static const char USAGE[] =
 	"  -c, --ctx N          context size (default: min(model maximum, 2048))\n"
 	"  -t, --threads N      worker threads (default: online CPUs)\n"
 	"  --kernels K          scalar | avx2 | avx512 (default: best; env LLM_KERNELS)\n"
+	"  --no-pack            keep Q4_0 weights in the file's layout (same results,\n"
+	"                       slower; default: packed 16-row groups, ai/q4_0.h)\n"
 	"  -h, --help           this text\n";
 
 static void die(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
@@ -71,6 +73,7 @@ struct opts {
 	int ctx, threads, kernels;
 	/* tokenize */
 	bool no_bos;
+	bool no_pack;
 	/* eval */
 	const char *tokens;
 	int top, batch;
@@ -158,6 +161,8 @@ static void parse_args(int argc, char **argv, struct opts *o)
 			o->threads = (int)parse_int(a, VAL(), 1, 1024);
 		} else if (is(a, NULL, "--kernels")) {
 			o->kernels = parse_kernels(VAL());
+		} else if (is(a, NULL, "--no-pack")) {
+			o->no_pack = true;
 		} else if (is(a, NULL, "--no-bos") && !strcmp(o->cmd, "tokenize")) {
 			o->no_bos = true;
 		} else if (is(a, NULL, "--tokens") && eval) {
@@ -240,7 +245,8 @@ static void load_file(const char *path, struct loaded *L)
 	if (gguf_check_header(head, (size_t)got, err, sizeof err) != 0)
 		die("%s: not a GGUF file: %s", path, err);
 	L->len = (size_t)st.st_size;
-	L->map = mmap(NULL, L->len, PROT_READ, MAP_PRIVATE, fd, 0);
+	/* writable private pages: model_pack rewrites Q4_0 tensors in memory */
+	L->map = mmap(NULL, L->len, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
 	close(fd);
 	if (L->map == MAP_FAILED)
 		die("%s: mmap: %s", path, strerror(errno));
@@ -256,12 +262,14 @@ static void load_tokenizer(const char *path, struct loaded *L)
 		die("%s: tokenizer: %s", path, err);
 }
 
-static void load_model(const char *path, struct loaded *L)
+static void load_model(const char *path, struct loaded *L, bool pack)
 {
 	char err[256];
 	if (model_load(&L->m, &L->g, err, sizeof err) != 0)
 		die("%s: %s", path, err);
 	L->has_model = true;
+	if (pack && model_pack(&L->m) != 0)
+		die("%s: out of memory packing the Q4_0 weights", path);
 }
 
 static void new_context(const struct opts *o, struct loaded *L)
@@ -561,7 +569,7 @@ int main(int argc, char **argv)
 		load_tokenizer(o.model, &L);
 		rc = cmd_tokenize(&o, &L);
 	} else {
-		load_model(o.model, &L);
+		load_model(o.model, &L, !o.no_pack);
 		if (strcmp(o.cmd, "bench") != 0)
 			load_tokenizer(o.model, &L);
 		new_context(&o, &L);

@@ -34,6 +34,10 @@ $(HB)/llm: $(LLM_OBJ) $(AI_OBJ)
 $(HB)/mkmodel: $(MKMODEL_OBJ) $(AI_OBJ)
 	$(HOST_CC) $(HOST_CFLAGS) $^ -o $@ $(HOST_LDLIBS)
 
+# kbench: one kernel alone, cache-hot (-m 1) or from DRAM (-m 1024).
+$(HB)/kbench: $(HB)/host/kbench.o $(HB)/host/pool.o $(AI_OBJ)
+	$(HOST_CC) $(HOST_CFLAGS) $^ -o $@ $(HOST_LDLIBS)
+
 $(HB)/test_%: $(HB)/tests/unit/test_%.o $(UNIT_COMMON) $(AI_OBJ)
 	$(HOST_CC) $(HOST_CFLAGS) $^ -o $@ $(HOST_LDLIBS)
 

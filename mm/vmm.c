@@ -115,7 +115,8 @@ static void map_image(const struct boot_info *bi)
 	}
 }
 
-/* The model's chunks back to back at VMM_MODEL_BASE, read-only NX. */
+/* The model's chunks back to back at VMM_MODEL_BASE, NX; writable, since
+ * model_pack rewrites the Q4_0 tensors in place once after loading. */
 static void map_model(const struct boot_info *bi)
 {
 	const struct boot_file *f = &bi->model;
@@ -131,7 +132,7 @@ static void map_model(const struct boot_info *bi)
 			return;
 		}
 		uint64_t len = (c->len + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
-		must(pt_map(&kpt, VMM_MODEL_BASE + off, c->phys, len, PTE_NX, PT_WB, true), "model");
+		must(pt_map(&kpt, VMM_MODEL_BASE + off, c->phys, len, PTE_W | PTE_NX, PT_WB, true), "model");
 		off += c->len;
 	}
 	if (off != f->size) {

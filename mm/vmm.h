@@ -17,7 +17,8 @@
  *                       (0xFEE00000), IOAPIC (0xFEC00000) and the map's
  *                       MMIO ranges uncached, NX
  *   VMM_MODEL_BASE      the model file's chunks (struct boot_file) mapped
- *   (64 TiB)            back to back, read-only NX, so the engine sees one
+ *   (64 TiB)            back to back, writable NX (model_pack rewrites the
+ *                       Q4_0 tensors once after loading), so the engine sees one
  *                       contiguous (base, size) file
  *
  * EFER.NXE and CR0.WP are set by vmm_init on the BSP; an AP must set NXE

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Quant kernels (tests/unit/test_quant.c): every type in the table at every
 # kernel level this CPU runs, SIMD against the scalar reference; then the
-# same at each lower level cap (quant_init(max)) to check the cap is obeyed.
+# same at each lower level cap (quant_init(max)) to check the cap is obeyed;
+# then Q4_0's own kernels and packed layout (tests/unit/test_q4_0.c).
 cd "$(dirname "$0")/.." || exit 2
 bin=${BUILD:-build}/host/test_quant
 if [ ! -x "$bin" ]; then
@@ -17,4 +18,11 @@ for cap in 0 1; do
 	*) echo "FAIL: quant: level cap $cap gives '$got'"; rc=1 ;;
 	esac
 done
+q4=${BUILD:-build}/host/test_q4_0
+if [ -x "$q4" ]; then
+	"$q4" || rc=1
+else
+	echo "FAIL: quant: $q4 not built (make unit)"
+	rc=1
+fi
 exit $rc

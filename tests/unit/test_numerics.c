@@ -2,7 +2,7 @@
  *
  *   fmaf         ai_fmaf equals libm's fmaf (one rounding), random and
  *                constructed double-rounding cases
- *   order        Q4_0, Q5_0, Q8_0 (Q8_0 activations) and Q4_1, Q5_1 (Q8_1)
+ *   order        Q5_0, Q8_0 (Q8_0 activations) and Q4_1, Q5_1 (Q8_1)
  *                vec_dot, vec_dot_4r and vec_dot_4xn at every kernel level
  *                this CPU runs are bit-identical to a model of ggml's x86
  *                kernels written here with libm's fmaf: per block, eight
@@ -123,11 +123,6 @@ static void unpack(int type, const uint8_t *blk, int8_t q[32], float *d, float *
 		}
 	} else if (type == GGML_TYPE_Q8_0) {
 		memcpy(q, blk + 2, 32);
-	} else if (type == GGML_TYPE_Q4_0) {
-		for (int j = 0; j < 16; j++) {
-			q[j] = (int8_t)((blk[2 + j] & 15) - 8);
-			q[j + 16] = (int8_t)((blk[2 + j] >> 4) - 8);
-		}
 	} else { /* Q5_0: d, qh[4], qs[16] */
 		uint32_t qh;
 		memcpy(&qh, blk + 2, 4);
@@ -276,7 +271,7 @@ int main(int argc, char **argv)
 	quant_init(argc > 1 ? atoi(argv[1]) : QUANT_AVX512);
 	test_fmaf();
 	test_order(GGML_TYPE_Q8_0, "q8_0");
-	test_order(GGML_TYPE_Q4_0, "q4_0");
+	/* Q4_0 sums in the order of llama.cpp's repacked kernels: test_q4_0.c */
 	test_order(GGML_TYPE_Q5_0, "q5_0");
 	test_order(GGML_TYPE_Q4_1, "q4_1");
 	test_order(GGML_TYPE_Q5_1, "q5_1");
