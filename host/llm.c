@@ -1,7 +1,8 @@
 /*
  * llm: the engine on Linux. Subcommands info, tokenize, eval, generate,
- * bench (see usage()). The model file is mmapped read-only; the engine
- * (ai/) runs on a pthread pool (host/pool.c).
+ * bench (see usage()). The model file is mmapped read-only (or copied into
+ * memory when its Q4_0 tensors get packed, see load_file); the engine (ai/)
+ * runs on a pthread pool (host/pool.c).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -229,7 +230,20 @@ struct loaded {
 	struct forward *f;
 };
 
-static void load_file(const char *path, struct loaded *L)
+/* Whether model_pack would rewrite anything: any Q4_0 matrix. */
+static bool has_q4_0(const struct gguf *g)
+{
+	for (uint64_t i = 0; i < g->n_tensors; i++)
+		if (g->tensors[i].type == GGML_TYPE_Q4_0 && g->tensors[i].n_dims == 2)
+			return true;
+	return false;
+}
+
+/* The file mapped read-only; for a model that will be packed (it rewrites
+ * its Q4_0 tensors), read instead into anonymous memory on huge pages where
+ * the kernel gives them: on a private file mapping each written 4 KiB page
+ * would fault and be copied, seconds for a GB. */
+static void load_file(const char *path, struct loaded *L, bool pack)
 {
 	char err[256];
 	int fd = open(path, O_RDONLY);
@@ -245,13 +259,28 @@ static void load_file(const char *path, struct loaded *L)
 	if (gguf_check_header(head, (size_t)got, err, sizeof err) != 0)
 		die("%s: not a GGUF file: %s", path, err);
 	L->len = (size_t)st.st_size;
-	/* writable private pages: model_pack rewrites Q4_0 tensors in memory */
-	L->map = mmap(NULL, L->len, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
-	close(fd);
+	L->map = mmap(NULL, L->len, PROT_READ, MAP_PRIVATE, fd, 0);
 	if (L->map == MAP_FAILED)
 		die("%s: mmap: %s", path, strerror(errno));
 	if (gguf_open(&L->g, L->map, L->len, err, sizeof err) != 0)
 		die("%s: %s", path, err);
+	if (pack && has_q4_0(&L->g)) {
+		gguf_close(&L->g);
+		munmap(L->map, L->len);
+		L->map = mmap(NULL, L->len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (L->map == MAP_FAILED)
+			die("%s: no memory for a %zu-byte copy", path, L->len);
+		madvise(L->map, L->len, MADV_HUGEPAGE); /* a hint: fine if refused */
+		for (size_t off = 0; off < L->len;) {
+			ssize_t n = pread(fd, (uint8_t *)L->map + off, L->len - off, (off_t)off);
+			if (n <= 0)
+				die("%s: read: %s", path, n ? strerror(errno) : "file shrank");
+			off += (size_t)n;
+		}
+		if (gguf_open(&L->g, L->map, L->len, err, sizeof err) != 0)
+			die("%s: %s", path, err);
+	}
+	close(fd);
 }
 
 static void load_tokenizer(const char *path, struct loaded *L)
@@ -561,7 +590,7 @@ int main(int argc, char **argv)
 	if (pool_init(o.threads) != 0)
 		die("cannot start %d threads", o.threads);
 
-	load_file(o.model, &L);
+	load_file(o.model, &L, !o.no_pack && strcmp(o.cmd, "info") && strcmp(o.cmd, "tokenize"));
 	int rc;
 	if (!strcmp(o.cmd, "info")) {
 		rc = cmd_info(&o, &L);
