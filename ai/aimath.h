@@ -45,7 +45,8 @@ static inline float ai_fabsf(float x)
 	return x < 0 ? -x : x;
 }
 
-/* SiLU as ggml's scalar reference computes it: x / (1 + e^-x). */
+/* SiLU as ggml_silu_f32 computes it, x / (1 + e^-x) with libm's expf: ggml
+ * uses it for the elements after a row's last whole vector (ai/vmath.h). */
 static inline float ai_siluf(float x)
 {
 	return x / (1.0f + ai_expf(-x));

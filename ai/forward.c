@@ -9,6 +9,7 @@
 #include "ai/matmul.h"
 #include "ai/parallel.h"
 #include "ai/quant.h"
+#include "ai/vmath.h"
 
 #define FWD_ALIGN 64
 /* attention below this much work (heads * head_dim * keys * tokens) runs
@@ -285,27 +286,6 @@ static void attn_dot4(const struct quant_traits *tr, int n, const ggml_half *x, 
 	out[0] = (float)s0, out[1] = (float)s1, out[2] = (float)s2, out[3] = (float)s3;
 }
 
-/* sum(e[0..n)) as ggml's softmax in an AVX-512 build forms it: float sums
- * of 16 lanes each (the tree of _mm512_reduce_add_ps: i + (i+8), then + 4
- * apart, + 2 apart, the last two), added up in double. llama.cpp pads the
- * row to a multiple of 32 with masked entries whose weight is exactly 0,
- * so a short last chunk sums as if zero-filled. The sum sets 1/sum, which
- * scales every weight before the f16 rounding. */
-static double softmax_sum(const float *e, int n)
-{
-	double sum = 0;
-	for (int c = 0; c < n; c += 16) {
-		float v[16];
-		for (int i = 0; i < 16; i++)
-			v[i] = c + i < n ? e[c + i] : 0.0f;
-		for (int w = 8; w >= 2; w /= 2)
-			for (int i = 0; i < w; i++)
-				v[i] = v[i] + v[i + w];
-		sum += (double)(v[0] + v[1]);
-	}
-	return sum;
-}
-
 /* One query head h of token t: att[t][h] = softmax(q.K^T * scale) V. */
 static void attend(struct forward *f, int layer, int t, int pos, int h)
 {
@@ -330,10 +310,9 @@ static void attend(struct forward *f, int layer, int t, int pos, int h)
 		if (s > mx)
 			mx = s;
 	}
-	for (int i = 0; i < n_kv; i++)
-		sc[i] = ai_expf(sc[i] - mx);
-	double sum = softmax_sum(sc, n_kv);
-	/* and the weights to f16 for the f16 V cache */
+	double sum = vmath()->softmax(n_kv, sc, sc, mx);
+	/* 1/sum scales every weight before their rounding to f16 for the f16
+	 * V cache */
 	float inv = (float)(1.0 / sum);
 	for (int i = 0; i < n_kv; i++)
 		sc[i] = round_f16(sc[i] * inv);
@@ -357,17 +336,23 @@ static void att_task(void *arg, int ith, int nth)
 /* ---- SwiGLU over all workers -------------------------------------------- */
 
 struct swiglu_job {
-	float *g;        /* (n) gate in, result out */
-	const float *u;  /* (n) up */
-	size_t n;
+	float *g;        /* (n_tok, n_ff) gate in, result out */
+	const float *u;  /* (n_tok, n_ff) up */
+	int n_tok, n_ff;
 };
 
+/* Each worker takes a slice of every row that starts on a 16-element
+ * block, as vmath's swiglu needs; the last one also takes the row's tail. */
 static void swiglu_task(void *arg, int ith, int nth)
 {
 	struct swiglu_job *j = arg;
-	size_t i0 = j->n * (size_t)ith / (size_t)nth, i1 = j->n * (size_t)(ith + 1) / (size_t)nth;
-	for (size_t i = i0; i < i1; i++)
-		j->g[i] = ai_siluf(j->g[i]) * j->u[i];
+	int nb = j->n_ff / VMATH_LANES;
+	int c0 = nb * ith / nth * VMATH_LANES;
+	int c1 = ith == nth - 1 ? j->n_ff : nb * (ith + 1) / nth * VMATH_LANES;
+	for (int t = 0; t < j->n_tok; t++) {
+		size_t off = (size_t)t * j->n_ff + (size_t)c0;
+		vmath()->swiglu(c1 - c0, j->g + off, j->u + off);
+	}
 }
 
 /* ---- one batch ---------------------------------------------------------- */
@@ -423,8 +408,8 @@ static void eval_layer(struct forward *f, int il, int n_tok, int pos)
 	const struct model_w *gu[2] = { &l->w_gate, &l->w_up };
 	float *gu_out[2] = { f->hb, f->hb2 };
 	matmul_n(gu, gu_out, 2, f->xb, n_tok, f->qbuf);
-	struct swiglu_job sj = { f->hb, f->hb2, (size_t)n_tok * F };
-	if (sj.n < 4096)
+	struct swiglu_job sj = { f->hb, f->hb2, n_tok, F };
+	if ((size_t)n_tok * F < 4096)
 		swiglu_task(&sj, 0, 1);
 	else
 		par_for(swiglu_task, &sj);

@@ -1,11 +1,18 @@
 #!/usr/bin/env bash
 # Summation order shared with llama.cpp (tests/unit/test_numerics.c):
 # ai_fmaf against libm's fmaf, and the Q4_0/Q5_0/Q8_0 dot products at every
-# kernel level bit-identical to a model of ggml's x86 kernels.
+# kernel level bit-identical to a model of ggml's x86 kernels; and ai/vmath's
+# exp, softmax and SwiGLU (tests/unit/test_vmath.c) equal to a model of
+# ggml_v_expf, at every kernel level.
 cd "$(dirname "$0")/.." || exit 2
-bin=${BUILD:-build}/host/test_numerics
-if [ ! -x "$bin" ]; then
-	echo "FAIL: numerics: $bin not built (make unit)"
-	exit 1
-fi
-"$bin"
+rc=0
+for t in test_numerics test_vmath; do
+	bin=${BUILD:-build}/host/$t
+	if [ ! -x "$bin" ]; then
+		echo "FAIL: numerics: $bin not built (make unit)"
+		rc=1
+		continue
+	fi
+	"$bin" || rc=1
+done
+exit $rc
