@@ -124,10 +124,11 @@ static void mm_rows(const struct mm_part *p, int64_t r0, int64_t r1, int n_tok)
 		for (; r + 4 <= r1; r += 4)
 			tr->vec_dot_4r(n, &p->y[r], (const uint8_t *)w->data + (size_t)r * rb, rb, p->xq);
 	} else if (n_tok > 1 && tr->vec_dot_4xn) {
+		int xn = tr->xn_max ? tr->xn_max : 4;
 		for (; r + 4 <= r1; r += 4) {
 			const uint8_t *wrow = (const uint8_t *)w->data + (size_t)r * rb;
-			for (int t = 0; t < n_tok; t += 4) {
-				int nt = n_tok - t < 4 ? n_tok - t : 4;
+			for (int t = 0; t < n_tok; t += xn) {
+				int nt = n_tok - t < xn ? n_tok - t : xn;
 				tr->vec_dot_4xn(n, nt, &p->y[(size_t)t * ldy + r], (size_t)ldy, wrow, rb,
 						p->xq + (size_t)t * p->xstride, p->xstride);
 			}

@@ -138,6 +138,7 @@ struct quant_traits {
 	 * bit-identical to vec_dot. Unpacks each weight block once for all nt
 	 * activations; best used with the 4 weight rows hot in cache. */
 	vec_dot_4xn_fn vec_dot_4xn;
+	int xn_max; /* if not 0, the largest nt vec_dot_4xn takes (else 4) */
 	/* Optional, NULL when absent: the packed layout of 16-row groups (Q4_0
 	 * only, see ai/q4_0.h): s[t * ss + r] for r < 16, t < nt (1..8),
 	 * bit-identical to vec_dot of row r against activation row t (rows by

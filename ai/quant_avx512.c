@@ -1,10 +1,12 @@
 /* AVX-512 (F/BW/VL/DQ + VNNI) kernels for the float types and the 32-element
  * quants. Two blocks fill one zmm register; vpdpbusd multiplies unsigned
  * weight bytes by signed activation bytes, so signed weights are offset to
- * unsigned and the offset times sum(y) is taken back out, exactly in int32.
+ * unsigned and the offset times sum(y) is taken back out, exactly in int32
+ * (batches offset the activations, see sd_4xt).
  * Same signatures and results as quant_ref.c (within float rounding for the
- * dot products); activation quantizers byte-identical to it. Q4_0, Q5_0 and
- * Q8_0 also have the multi-row kernels vec_dot_4r and vec_dot_4xn. */
+ * dot products); activation quantizers byte-identical to it. Q5_0 and Q8_0
+ * also have the multi-row kernels vec_dot_4r and vec_dot_4xn (Q4_0's dots
+ * are in q4_0_avx512.c). */
 #include <immintrin.h>
 #include <string.h>
 
@@ -204,40 +206,40 @@ static void q8_0_to_float(const void *vx, float *y, int64_t k)
  * A pair of blocks fills one zmm; the int32 lanes of a block sum to its
  * exact integer dot product, and a float accumulator takes them times
  * d_x * d_y (scales of four blocks converted at once); one horizontal sum at
- * the end. For Q4_0, Q5_0 and Q8_0 the accumulator is one ymm FMA chain per
+ * the end. For Q5_0 and Q8_0 the accumulator is one ymm FMA chain per
  * dot product, block after block (the zmm's halves in turn): ggml's x86
- * order and quant_ref.c's lanes8, bit for bit (see there why it matters). The kernels with a signed weight (Q4_0, Q5_0, Q8_0) feed
+ * order and quant_ref.c's lanes8, bit for bit (see there why it matters). The kernels with a signed weight (Q5_0, Q8_0) feed
  * vpdpbusd the unsigned bytes q + C and take C * sum(y) back out, exactly.
  *
- * Those three run as a tile of NR weight rows by NT activation rows
+ * Both run as a tile of NR weight rows by NT activation rows
  * (sd_tile): the y loads and C * sum(y) are shared by the rows, the
- * unpacked weights by the activations. Every (row, activation) pair goes
- * through the same operations in the same order whatever the tile, so
- * vec_dot, vec_dot_4r and vec_dot_4xn agree bit for bit. */
+ * unpacked weights by the activations. The batch kernel (sd_4xt) offsets
+ * the activations instead, which gives the same exact integer lanes.
+ * Every (row, activation) pair gets the same lane values and the same
+ * float operations in the same order whatever the tile, so vec_dot,
+ * vec_dot_4r and vec_dot_4xn agree bit for bit. */
 
 #define IDX01 _mm512_set_epi64(SPREAD(1), SPREAD(0))
 #define IDX23 _mm512_set_epi64(SPREAD(3), SPREAD(2))
 
-enum sd_kind { SD_Q4_0, SD_Q5_0, SD_Q8_0 };
+enum sd_kind { SD_Q5_0, SD_Q8_0 };
 
 #define AI __attribute__((always_inline)) static inline
 
 AI size_t sd_xsize(enum sd_kind k)
 {
-	return k == SD_Q4_0 ? sizeof(block_q4_0) : k == SD_Q5_0 ? sizeof(block_q5_0) : sizeof(block_q8_0);
+	return k == SD_Q5_0 ? sizeof(block_q5_0) : sizeof(block_q8_0);
 }
 
 AI char sd_offset(enum sd_kind k)
 {
-	return k == SD_Q4_0 ? 8 : k == SD_Q5_0 ? 16 : (char)0x80;
+	return k == SD_Q5_0 ? 16 : (char)0x80;
 }
 
 /* q + C of two consecutive weight blocks at b (64 bytes, element order). */
 AI __m512i sd_xpair(enum sd_kind k, const uint8_t *b)
 {
 	switch (k) {
-	case SD_Q4_0:
-		return nib2(b + 2, b + sizeof(block_q4_0) + 2);
 	case SD_Q5_0: {
 		const uint8_t *b1 = b + sizeof(block_q5_0);
 		__m512i q = nib2(b + 6, b1 + 6);
@@ -252,8 +254,6 @@ AI __m512i sd_xpair(enum sd_kind k, const uint8_t *b)
 AI __m256i sd_xone(enum sd_kind k, const uint8_t *b)
 {
 	switch (k) {
-	case SD_Q4_0:
-		return nib1(b + 2);
 	case SD_Q5_0: {
 		__m256i q = nib1(b + 6);
 		return _mm256_mask_add_epi8(q, qh1(b + 2), q, _mm256_set1_epi8(16));
@@ -376,8 +376,6 @@ AI void sd_tile(enum sd_kind k, int NR, int NT, int n, float *s, size_t ss, cons
 AI __m512i sd_xrows(enum sd_kind k, const uint8_t *a, const uint8_t *b)
 {
 	switch (k) {
-	case SD_Q4_0:
-		return nib2(a + 2, b + 2);
 	case SD_Q5_0: {
 		__m512i q = nib2(a + 6, b + 6);
 		return _mm512_mask_add_epi8(q, qh2(a + 2, b + 2), q, _mm512_set1_epi8(16));
@@ -388,76 +386,28 @@ AI __m512i sd_xrows(enum sd_kind k, const uint8_t *a, const uint8_t *b)
 	}
 }
 
-/* Prefetch distance of the 4-row kernel (token generation). */
-#define SD_PF_BYTES 32768
-
-/* vec_dot_4r for the signed kinds: 4 weight rows by one activation row
- * with two rows per zmm (rows r, r+1 in the low and high 256 bits), so
- * every instruction is full width while each row keeps its own 8-lane
- * FMA chain, block after block: lane for lane what sd_tile does, and the
- * tails and horizontal sums are sd_tile's. */
-AI void sd_4r(enum sd_kind k, int NT, int n, float *s, size_t ss, const void *vx, size_t bx,
-	      const void *vy, size_t by)
+/* The end of the row-pair kernels: acc2[pr][t] holds rows 2pr, 2pr+1 (low,
+ * high 256 bits) against activation row t after blocks 0..i-1; finish
+ * blocks i..nb-1 of each (row, activation) pair the way sd_tile does and
+ * store the sums. */
+AI void sd_pairs_out(enum sd_kind k, int NT, int i, int nb, __m512 acc2[2][8], float *s, size_t ss,
+		     const uint8_t *x, size_t bx, const uint8_t *y, size_t by)
 {
 	const size_t xs = sd_xsize(k), ys = sizeof(block_q8_0);
-	const uint8_t *x = vx, *y = vy;
-	const int nb = n / 32;
-	const __m512i zero = _mm512_setzero_si512(), cz = _mm512_set1_epi8(sd_offset(k));
-	__m512 acc2[2][4];
-	/* The four rows are four short streams that the hardware prefetcher
-	 * follows late: fetch the same place SD_PF_BYTES further on (the
-	 * caller's later rows), far enough ahead to cover DRAM latency. With
-	 * several activations the caller reuses these rows: the next 4. */
-	const size_t pf_rows = NT == 1 && bx ? (SD_PF_BYTES / bx + 3) / 4 * 4 + 4 : 4;
-	int i = 0;
-	_Pragma("GCC unroll 4")
-	for (int t = 0; t < NT; t++)
-		acc2[0][t] = acc2[1][t] = _mm512_setzero_ps();
-	for (; i + 4 <= nb; i += 4) {
-		for (int r = 0; r < 4; r++)
-			for (size_t o = 0; o < 4 * xs; o += 64)
-				_mm_prefetch((const char *)x + (r + pf_rows) * bx + i * xs + o, _MM_HINT_T0);
-		__m128 dx[4];
-		_Pragma("GCC unroll 4")
-		for (int r = 0; r < 4; r++)
-			dx[r] = half4(x + r * bx + i * xs, xs);
-		/* d_x * d_y: rows 2p (lanes 0-3), 2p+1 (lanes 4-7), blocks i.. */
-		__m512 s8[2][4];
-		_Pragma("GCC unroll 4")
-		for (int t = 0; t < NT; t++) {
-			__m128 dy = half4(y + t * by + i * ys, ys);
-			_Pragma("GCC unroll 2")
-			for (int pr = 0; pr < 2; pr++)
-				s8[pr][t] = _mm512_castps256_ps512(_mm256_insertf128_ps(
-					_mm256_castps128_ps256(_mm_mul_ps(dx[2 * pr], dy)), _mm_mul_ps(dx[2 * pr + 1], dy), 1));
-		}
-		_Pragma("GCC unroll 4")
-		for (int j = 0; j < 4; j++) {
-			const __m512i idx = _mm512_inserti64x4(_mm512_set1_epi32(j), _mm256_set1_epi32(4 + j), 1);
-			__m512i yq[4], c[4];
-			_Pragma("GCC unroll 4")
-			for (int t = 0; t < NT; t++) {
-				const uint8_t *yb = y + t * by + (i + j) * ys;
-				yq[t] = _mm512_broadcast_i64x4(_mm256_loadu_si256((const __m256i *)(yb + 2)));
-				c[t] = _mm512_sub_epi32(zero, _mm512_dpbusd_epi32(zero, cz, yq[t])); /* -C.y */
-			}
-			_Pragma("GCC unroll 2")
-			for (int pr = 0; pr < 2; pr++) {
-				const uint8_t *xa = x + 2 * pr * bx + (i + j) * xs;
-				__m512i xq = sd_xrows(k, xa, xa + bx);
-				_Pragma("GCC unroll 4")
-				for (int t = 0; t < NT; t++) {
-					__m512 p = _mm512_cvtepi32_ps(_mm512_dpbusd_epi32(c[t], xq, yq[t]));
-					acc2[pr][t] = _mm512_fmadd_ps(p, _mm512_permutexvar_ps(idx, s8[pr][t]), acc2[pr][t]);
-				}
-			}
+	__m256 acc[4][8]; /* constant indices into acc2 keep it in registers */
+	_Pragma("GCC unroll 8")
+	for (int t = 0; t < NT; t++) {
+		_Pragma("GCC unroll 2")
+		for (int pr = 0; pr < 2; pr++) {
+			acc[2 * pr][t] = _mm512_castps512_ps256(acc2[pr][t]);
+			acc[2 * pr + 1][t] = _mm512_extractf32x8_ps(acc2[pr][t], 1);
 		}
 	}
 	for (int r = 0; r < 4; r++) {
 		const uint8_t *xb = x + r * bx;
 		for (int t = 0; t < NT; t++) {
 			const uint8_t *yt = y + t * by;
-			__m256 a = r & 1 ? _mm512_extractf32x8_ps(acc2[r / 2][t], 1) : _mm512_castps512_ps256(acc2[r / 2][t]);
+			__m256 a = acc[r][t];
 			for (int j = i; j < nb; j++) {
 				__m256i yq = _mm256_loadu_si256((const __m256i *)(yt + j * ys + 2));
 				__m256i c8 = _mm256_set1_epi8(sd_offset(k));
@@ -471,6 +421,138 @@ AI void sd_4r(enum sd_kind k, int NT, int n, float *s, size_t ss, const void *vx
 	}
 }
 
+/* Prefetch distance of the 4-row kernel (token generation). */
+#define SD_PF_BYTES 32768
+
+/* vec_dot_4r for the signed kinds: 4 weight rows by one activation row
+ * with two rows per zmm (rows r, r+1 in the low and high 256 bits), so
+ * every instruction is full width while each row keeps its own 8-lane
+ * FMA chain, block after block: lane for lane what sd_tile does, and the
+ * tails and horizontal sums are sd_tile's. */
+AI void sd_4r(enum sd_kind k, int n, float *s, const void *vx, size_t bx, const void *vy)
+{
+	const size_t xs = sd_xsize(k), ys = sizeof(block_q8_0);
+	const uint8_t *x = vx, *y = vy;
+	const int nb = n / 32;
+	const __m512i zero = _mm512_setzero_si512(), cz = _mm512_set1_epi8(sd_offset(k));
+	__m512 acc2[2][8];
+	/* The four rows are four short streams that the hardware prefetcher
+	 * follows late: fetch the same place SD_PF_BYTES further on (the
+	 * caller's later rows), far enough ahead to cover DRAM latency. */
+	const size_t pf_rows = bx ? (SD_PF_BYTES / bx + 3) / 4 * 4 + 4 : 4;
+	int i = 0;
+	acc2[0][0] = acc2[1][0] = _mm512_setzero_ps();
+	for (; i + 4 <= nb; i += 4) {
+		for (int r = 0; r < 4; r++)
+			for (size_t o = 0; o < 4 * xs; o += 64)
+				_mm_prefetch((const char *)x + (r + pf_rows) * bx + i * xs + o, _MM_HINT_T0);
+		const __m128 dy = half4(y + i * ys, ys);
+		/* d_x * d_y: rows 2p (lanes 0-3), 2p+1 (lanes 4-7), blocks i.. */
+		__m512 s8[2];
+		_Pragma("GCC unroll 2")
+		for (int pr = 0; pr < 2; pr++) {
+			__m128 d0 = _mm_mul_ps(half4(x + 2 * pr * bx + i * xs, xs), dy);
+			__m128 d1 = _mm_mul_ps(half4(x + (2 * pr + 1) * bx + i * xs, xs), dy);
+			s8[pr] = _mm512_castps256_ps512(_mm256_insertf128_ps(_mm256_castps128_ps256(d0), d1, 1));
+		}
+		_Pragma("GCC unroll 4")
+		for (int j = 0; j < 4; j++) {
+			const __m512i idx = _mm512_inserti64x4(_mm512_set1_epi32(j), _mm256_set1_epi32(4 + j), 1);
+			const __m512i yq = _mm512_broadcast_i64x4(_mm256_loadu_si256((const __m256i *)(y + (i + j) * ys + 2)));
+			const __m512i c = _mm512_sub_epi32(zero, _mm512_dpbusd_epi32(zero, cz, yq)); /* -C.y */
+			_Pragma("GCC unroll 2")
+			for (int pr = 0; pr < 2; pr++) {
+				const uint8_t *xa = x + 2 * pr * bx + (i + j) * xs;
+				__m512 p = _mm512_cvtepi32_ps(_mm512_dpbusd_epi32(c, sd_xrows(k, xa, xa + bx), yq));
+				acc2[pr][0] = _mm512_fmadd_ps(p, _mm512_permutexvar_ps(idx, s8[pr]), acc2[pr][0]);
+			}
+		}
+	}
+	sd_pairs_out(k, 1, i, nb, acc2, s, 0, x, bx, y, 0);
+}
+
+/* Two rows' weight block (as sd_xrows) as signed bytes q: sd_xrows less C. */
+AI __m512i sd_xrows_signed(enum sd_kind k, const uint8_t *a, const uint8_t *b)
+{
+	switch (k) {
+	case SD_Q5_0: {
+		__m512i q = nib2(a + 6, b + 6);
+		return _mm512_mask_sub_epi8(q, ~qh2(a + 2, b + 2), q, _mm512_set1_epi8(16));
+	}
+	default:
+		return load2((const int8_t *)a + 2, (const int8_t *)b + 2);
+	}
+}
+
+/* vec_dot_4xn for batches: 4 weight rows by NT <= 8 activation rows, row
+ * pairs in zmm halves as in sd_4r. Here the activations are the unsigned
+ * operand, y + 128, and 128 * sum(q) comes back out per weight row: that
+ * term is shared by the NT activations where -C.y would be paid for every
+ * one. The products d_x * d_y of four blocks are formed once per (row
+ * pair, activation) and spread to the lanes by an in-lane permute from
+ * memory, which leaves the multiply ports to vpdpbusd and the FMAs. The
+ * integer lanes, the products and the FMA chains are sd_4r's, so the
+ * results are bit for bit vec_dot's. */
+AI void sd_4xt(enum sd_kind k, int NT, int n, float *s, size_t ss, const void *vx, size_t bx,
+	       const void *vy, size_t by)
+{
+	const size_t xs = sd_xsize(k), ys = sizeof(block_q8_0);
+	const uint8_t *x = vx, *y = vy;
+	const int nb = n / 32;
+	const __m512i c80 = _mm512_set1_epi8((char)0x80);
+	/* [pr][t]: d_x * d_y of blocks i..i+3, row 2pr in 128-bit lanes 0-1 and
+	 * row 2pr+1 in lanes 2-3, block i+j at element j of each lane */
+	__m512 dd[2][8];
+	__m512 acc2[2][8];
+	int i = 0;
+	_Pragma("GCC unroll 8")
+	for (int t = 0; t < NT; t++)
+		acc2[0][t] = acc2[1][t] = _mm512_setzero_ps();
+	for (; i + 4 <= nb; i += 4) {
+		/* the caller's next 4 rows, as in sd_4r */
+		for (int r = 0; r < 4; r++)
+			for (size_t o = 0; o < 4 * xs; o += 64)
+				_mm_prefetch((const char *)x + (r + 4) * bx + i * xs + o, _MM_HINT_T0);
+		__m512 dx[2];
+		_Pragma("GCC unroll 2")
+		for (int pr = 0; pr < 2; pr++) {
+			__m512 a = _mm512_insertf32x4(_mm512_castps128_ps512(half4(x + 2 * pr * bx + i * xs, xs)),
+						      half4(x + (2 * pr + 1) * bx + i * xs, xs), 1);
+			dx[pr] = _mm512_shuffle_f32x4(a, a, _MM_SHUFFLE(1, 1, 0, 0));
+		}
+		_Pragma("GCC unroll 8")
+		for (int t = 0; t < NT; t++) {
+			__m512 dy = _mm512_broadcast_f32x4(half4(y + t * by + i * ys, ys));
+			dd[0][t] = _mm512_mul_ps(dx[0], dy);
+			dd[1][t] = _mm512_mul_ps(dx[1], dy);
+		}
+		__asm__("" : "+m"(dd)); /* kept in memory: the permutes load them */
+		_Pragma("GCC unroll 4")
+		for (int j = 0; j < 4; j++) {
+			__m512i xq[2], nc[2];
+			_Pragma("GCC unroll 2")
+			for (int pr = 0; pr < 2; pr++) {
+				const uint8_t *xa = x + 2 * pr * bx + (i + j) * xs;
+				xq[pr] = sd_xrows_signed(k, xa, xa + bx);
+				nc[pr] = _mm512_sub_epi32(_mm512_setzero_si512(),
+							  _mm512_dpbusd_epi32(_mm512_setzero_si512(), c80, xq[pr])); /* -128 q */
+			}
+			_Pragma("GCC unroll 8")
+			for (int t = 0; t < NT; t++) {
+				const uint8_t *yb = y + t * by + (i + j) * ys;
+				__m512i yu = _mm512_xor_si512(_mm512_broadcast_i64x4(_mm256_loadu_si256((const __m256i *)(yb + 2))), c80);
+				_Pragma("GCC unroll 2")
+				for (int pr = 0; pr < 2; pr++) {
+					__m512 p = _mm512_cvtepi32_ps(_mm512_dpbusd_epi32(nc[pr], yu, xq[pr]));
+					__m512 d = _mm512_permute_ps(dd[pr][t], j * 0x55);
+					acc2[pr][t] = _mm512_fmadd_ps(p, d, acc2[pr][t]);
+				}
+			}
+		}
+	}
+	sd_pairs_out(k, NT, i, nb, acc2, s, ss, x, bx, y, by);
+}
+
 #define SIGNED_KERNELS(name, K)                                                            \
 	static void name##_vec_dot(int n, float *s, const void *x, const void *y)          \
 	{                                                                                   \
@@ -478,20 +560,23 @@ AI void sd_4r(enum sd_kind k, int NT, int n, float *s, size_t ss, const void *vx
 	}                                                                                   \
 	static void name##_vec_dot_4r(int n, float *s, const void *x, size_t bx, const void *y) \
 	{                                                                                   \
-		sd_4r(K, 1, n, s, 0, x, bx, y, 0);                                          \
+		sd_4r(K, n, s, x, bx, y);                                                   \
 	}                                                                                   \
 	static void name##_vec_dot_4xn(int n, int nt, float *s, size_t ss, const void *x, size_t bx, \
 				       const void *y, size_t by)                            \
 	{                                                                                   \
 		switch (nt) {                                                               \
-		case 1: sd_4r(K, 1, n, s, ss, x, bx, y, by); break;                       \
-		case 2: sd_4r(K, 2, n, s, ss, x, bx, y, by); break;                       \
-		case 3: sd_4r(K, 3, n, s, ss, x, bx, y, by); break;                       \
-		default: sd_4r(K, 4, n, s, ss, x, bx, y, by); break;                        \
+		case 1: sd_4r(K, n, s, x, bx, y); break;                                    \
+		case 2: sd_4xt(K, 2, n, s, ss, x, bx, y, by); break;                      \
+		case 3: sd_4xt(K, 3, n, s, ss, x, bx, y, by); break;                      \
+		case 4: sd_4xt(K, 4, n, s, ss, x, bx, y, by); break;                      \
+		case 5: sd_4xt(K, 5, n, s, ss, x, bx, y, by); break;                      \
+		case 6: sd_4xt(K, 6, n, s, ss, x, bx, y, by); break;                      \
+		case 7: sd_4xt(K, 7, n, s, ss, x, bx, y, by); break;                      \
+		default: sd_4xt(K, 8, n, s, ss, x, bx, y, by); break;                       \
 		}                                                                           \
 	}
 
-SIGNED_KERNELS(q4_0, SD_Q4_0)
 SIGNED_KERNELS(q5_0, SD_Q5_0)
 SIGNED_KERNELS(q8_0, SD_Q8_0)
 
@@ -550,10 +635,7 @@ void quant_avx512_fill(struct quant_traits *t, int type)
 		t->vec_dot = bf16_vec_dot;
 		break;
 	case GGML_TYPE_Q4_0:
-		t->to_float = q4_0_to_float;
-		t->vec_dot = q4_0_vec_dot;
-		t->vec_dot_4r = q4_0_vec_dot_4r;
-		t->vec_dot_4xn = q4_0_vec_dot_4xn;
+		t->to_float = q4_0_to_float; /* the dots: q4_0_avx512.c */
 		break;
 	case GGML_TYPE_Q4_1:
 		t->vec_dot = q4_1_vec_dot;
@@ -562,6 +644,7 @@ void quant_avx512_fill(struct quant_traits *t, int type)
 		t->vec_dot = q5_0_vec_dot;
 		t->vec_dot_4r = q5_0_vec_dot_4r;
 		t->vec_dot_4xn = q5_0_vec_dot_4xn;
+		t->xn_max = 8;
 		break;
 	case GGML_TYPE_Q5_1:
 		t->vec_dot = q5_1_vec_dot;
@@ -572,6 +655,7 @@ void quant_avx512_fill(struct quant_traits *t, int type)
 		t->vec_dot = q8_0_vec_dot;
 		t->vec_dot_4r = q8_0_vec_dot_4r;
 		t->vec_dot_4xn = q8_0_vec_dot_4xn;
+		t->xn_max = 8;
 		break;
 	case GGML_TYPE_Q8_1:
 		t->from_float = q8_1_from_float;

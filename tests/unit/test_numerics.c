@@ -203,7 +203,7 @@ static float model_dot(int type, int n, const uint8_t *x, size_t xb, const void 
 
 static void test_order(int type, const char *name)
 {
-	enum { ROWS = 8, NT = 5 };
+	enum { ROWS = 8, NT = 9 }; /* vec_dot_4xn takes up to 8 tokens (xn_max) */
 	static const int lens[] = { 32, 64, 96, 128, 160, 224, 256, 288, 512, 2048 };
 	size_t bsz = quant_row_size(type, 32);
 	char what[64], msg[160] = "";
@@ -245,7 +245,7 @@ static void test_order(int type, const char *name)
 			}
 			if (t->vec_dot_4xn) {
 				float s[NT * 4];
-				for (int nt = 1; nt <= 4; nt++) {
+				for (int nt = 1; nt <= (t->xn_max ? t->xn_max : 4); nt++) {
 					t->vec_dot_4xn(n, nt, s, 4, wq, rs, aq, as);
 					for (int k = 0; k < nt; k++)
 						for (int r = 0; r < 4; r++, n_cmp++)
