@@ -92,6 +92,9 @@ void kquant_q3k_dot_4c_avx2(int n, float *s, const void *x, const void *y, size_
 void kquant_q4k_dot_4c_avx2(int n, float *s, const void *x, const void *y, size_t by);
 void kquant_q5k_dot_4c_avx2(int n, float *s, const void *x, const void *y, size_t by);
 void kquant_q6k_dot_4c_avx2(int n, float *s, const void *x, const void *y, size_t by);
+void kquant_q4k_dot_4r_avx2(int n, float *s, const void *x, size_t bx, const void *y);
+void kquant_q5k_dot_4r_avx2(int n, float *s, const void *x, size_t bx, const void *y);
+void kquant_q6k_dot_4r_avx2(int n, float *s, const void *x, size_t bx, const void *y);
 
 /* AVX-512 BW/VL/VNNI (kquant_avx512.c); the Q8_K quantizer is AVX2's. */
 void kquant_q2k_dot_avx512(int n, float *s, const void *x, const void *y);

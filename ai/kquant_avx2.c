@@ -5,7 +5,8 @@
  * weight q and signed q8, then madd with the sub-block scales) and convert
  * once to float; min and offset terms come from Q8_K's bsums. One
  * horizontal sum per row. Each dot is a tile that also serves four
- * activation rows at once (dot_4c, batched prompts), bit-identically.
+ * activation rows at once (dot_4c, batched prompts), bit-identically;
+ * Q4_K..Q6_K have vec_dot_4r for token generation (rows with prefetch).
  */
 #include <immintrin.h>
 #include <string.h>
@@ -21,12 +22,6 @@ static inline float hsum8(__m256 v)
 }
 
 static inline float h2f(ggml_half h) { return _cvtsh_ss(h); }
-
-/* int16 lanes all = byte pair k of a 128-bit lane (scale k of 8). */
-static inline __m256i bcast16(__m256i v, int k)
-{
-	return _mm256_shuffle_epi8(v, _mm256_set1_epi16((short)((2 * k + 1) << 8 | 2 * k)));
-}
 
 /* 16 int8 scales -> int16 lanes: 8 lanes of scale k, 8 lanes of k+1. */
 static inline __m256i scale_pair(__m128i sc8, int k)
@@ -230,29 +225,48 @@ void kquant_q3k_dot_4c_avx2(int n, float *s, const void *vx, const void *vy, siz
 	q3k_tile(n, s, vx, vy, by, 4);
 }
 
-/* Q4_K/Q5_K scales (bytes 0..7) and mins (8..15) as 16 int16 lanes. */
-static inline __m256i q45k_scales_mins(const uint8_t *scales)
+/* Q4_K/Q5_K: the 6-bit scales (bytes of *sc) and mins (bytes of *m) of
+ * the 8 sub-blocks, unpacked in integer registers: the vector units are
+ * the bottleneck of these dots, the integer ones are idle. */
+static inline void q45k_scales_mins(const uint8_t *scales, uint64_t *sc, uint64_t *m)
 {
-	uint32_t u[4];
+	uint32_t u[3];
 	memcpy(u, scales, 12);
-	u[3] = ((u[2] >> 4) & 0x0f0f0f0f) | (((u[1] >> 6) & 0x03030303) << 4);
-	uint32_t uaux = u[1] & 0x3f3f3f3f;
-	u[1] = (u[2] & 0x0f0f0f0f) | (((u[0] >> 6) & 0x03030303) << 4);
-	u[2] = uaux;
-	u[0] &= 0x3f3f3f3f;
-	return _mm256_cvtepu8_epi16(_mm_set_epi32((int)u[3], (int)u[2], (int)u[1], (int)u[0]));
+	uint64_t lo = (u[0] & 0x3f3f3f3f) | (uint64_t)(u[1] & 0x3f3f3f3f) << 32;
+	uint64_t hi = ((u[2] & 0x0f0f0f0f) | ((u[0] >> 2) & 0x30303030)) |
+		      (uint64_t)(((u[2] >> 4) & 0x0f0f0f0f) | ((u[1] >> 2) & 0x30303030)) << 32;
+	*sc = (lo & 0xffffffff) | hi << 32;
+	*m = lo >> 32 | (hi & 0xffffffff00000000);
 }
 
-/* sum over sub-blocks j of min_j * (bsums[2j] + bsums[2j+1]), 4 lanes */
-static inline __m128i q45k_min_term(__m256i ms, const int16_t *bsums)
+/* int16 lanes all = byte k of each 128-bit lane, zero-extended. */
+static inline __m256i bcast8to16(__m256i v, int k)
+{
+	return _mm256_shuffle_epi8(v, _mm256_set1_epi16((short)(0x8000 | k)));
+}
+
+/* Q8_K bsums in pairs: lane j = bsums[2j] + bsums[2j+1], sub-block j's sum. */
+static inline __m128i q8k_pair_sums(const int16_t *bsums)
 {
 	__m256i b = _mm256_loadu_si256((const __m256i *)bsums);
-	__m128i q8s = _mm_hadd_epi16(_mm256_castsi256_si128(b), _mm256_extracti128_si256(b, 1));
-	return _mm_madd_epi16(_mm256_extracti128_si256(ms, 1), q8s);
+	return _mm_hadd_epi16(_mm256_castsi256_si128(b), _mm256_extracti128_si256(b, 1));
 }
 
-/* Q4_K and Q5_K (qh adds 16 where its bit is set). */
-AI void q45k_tile(int n, float *s, const uint8_t *x, const uint8_t *yv, size_t by, int nc, bool five)
+/* Distance of the token-generation prefetch (vec_dot_4r), as AVX-512's. */
+#define KQ_PF_BYTES 32768
+
+/* The prefetch distance of a 4-row call in bytes: KQ_PF_BYTES rounded up
+ * to whole 4-row groups, and one group more (the next call's rows). */
+static inline size_t pf_bytes(size_t bx)
+{
+	return ((KQ_PF_BYTES / bx + 3) / 4 * 4 + 4) * bx;
+}
+
+/* Q4_K and Q5_K (qh adds 16 where its bit is set), one weight row by nc
+ * activation rows (1 or 4, by bytes apart) into s[c]; with pf, each block
+ * is fetched pf bytes ahead as it is used. */
+AI void q45k_tile(int n, float *s, const uint8_t *x, size_t pf, const uint8_t *yv, size_t by, int nc,
+		  bool five)
 {
 	const size_t bsize = five ? sizeof(block_q5_K) : sizeof(block_q4_K);
 	const __m256i m4 = _mm256_set1_epi8(0xF), m16 = _mm256_set1_epi8(16);
@@ -265,19 +279,31 @@ AI void q45k_tile(int n, float *s, const uint8_t *x, const uint8_t *yv, size_t b
 	}
 	for (int i = 0; i < n / QK_K; i++) {
 		const uint8_t *blk = x + (size_t)i * bsize;
+		if (pf)
+			for (size_t o = 0; o < bsize; o += 64)
+				_mm_prefetch((const char *)blk + pf + o, _MM_HINT_T0);
 		const block_q4_K *h = (const block_q4_K *)blk; /* d, dmin, scales lead both */
 		const uint8_t *qs = five ? ((const block_q5_K *)blk)->qs : h->qs;
+		uint64_t sc8, m8;
+		q45k_scales_mins(h->scales, &sc8, &m8);
+		__m256i sc = _mm256_set1_epi64x((long long)sc8);
+		__m128i mins = _mm_cvtepu8_epi16(_mm_cvtsi64_si128((long long)m8));
+		uint32_t dd; /* d and dmin, side by side */
+		memcpy(&dd, &h->d, 4);
+		__m128 dm = _mm_cvtph_ps(_mm_cvtsi32_si128((int)dd));
 		const block_q8_K *yc[4];
+		__m256 dx[4];
 		__m256i sumi[4];
-		__m256i ms = q45k_scales_mins(h->scales);
 #pragma GCC unroll 4
 		for (int c = 0; c < nc; c++) {
 			yc[c] = (const block_q8_K *)(yv + c * by) + i;
-			float dmin = -yc[c]->d * h2f(h->dmin);
-			accm[c] = _mm_fmadd_ps(_mm_set1_ps(dmin), _mm_cvtepi32_ps(q45k_min_term(ms, yc[c]->bsums)), accm[c]);
+			/* d * y.d, dmin * -y.d; sum over sub-blocks of min_j * q8 sum_j */
+			__m128 f = _mm_mul_ps(_mm_setr_ps(yc[c]->d, -yc[c]->d, 0, 0), dm);
+			__m128i mt = _mm_madd_epi16(mins, q8k_pair_sums(yc[c]->bsums));
+			accm[c] = _mm_fmadd_ps(_mm_permute_ps(f, 0x55), _mm_cvtepi32_ps(mt), accm[c]);
+			dx[c] = _mm256_broadcastss_ps(f);
 			sumi[c] = _mm256_setzero_si256();
 		}
-		__m256i sc = _mm256_permute2x128_si256(ms, ms, 0x00);
 		__m256i hbits = _mm256_setzero_si256();
 		if (five)
 			hbits = _mm256_loadu_si256((const __m256i *)((const block_q5_K *)blk)->qh);
@@ -292,7 +318,7 @@ AI void q45k_tile(int n, float *s, const uint8_t *x, const uint8_t *yv, size_t b
 				lo = _mm256_or_si256(lo, _mm256_and_si256(hl, m16));
 				hi = _mm256_or_si256(hi, _mm256_and_si256(hh, m16));
 			}
-			__m256i sl = bcast16(sc, 2 * j), sh = bcast16(sc, 2 * j + 1);
+			__m256i sl = bcast8to16(sc, 2 * j), sh = bcast8to16(sc, 2 * j + 1);
 #pragma GCC unroll 4
 			for (int c = 0; c < nc; c++) {
 				const int8_t *q8 = yc[c]->qs + 64 * j;
@@ -304,10 +330,8 @@ AI void q45k_tile(int n, float *s, const uint8_t *x, const uint8_t *yv, size_t b
 			}
 		}
 #pragma GCC unroll 4
-		for (int c = 0; c < nc; c++) {
-			float d = yc[c]->d * h2f(h->d);
-			acc[c] = _mm256_fmadd_ps(_mm256_set1_ps(d), _mm256_cvtepi32_ps(sumi[c]), acc[c]);
-		}
+		for (int c = 0; c < nc; c++)
+			acc[c] = _mm256_fmadd_ps(dx[c], _mm256_cvtepi32_ps(sumi[c]), acc[c]);
 	}
 #pragma GCC unroll 4
 	for (int c = 0; c < nc; c++) {
@@ -319,31 +343,48 @@ AI void q45k_tile(int n, float *s, const uint8_t *x, const uint8_t *yv, size_t b
 
 void kquant_q4k_dot_avx2(int n, float *s, const void *vx, const void *vy)
 {
-	q45k_tile(n, s, vx, vy, 0, 1, false);
+	q45k_tile(n, s, vx, 0, vy, 0, 1, false);
 }
 
 void kquant_q4k_dot_4c_avx2(int n, float *s, const void *vx, const void *vy, size_t by)
 {
-	q45k_tile(n, s, vx, vy, by, 4, false);
+	q45k_tile(n, s, vx, 0, vy, by, 4, false);
+}
+
+/* Four weight rows bx bytes apart against one activation row (token
+ * generation). With 16 vector registers, tiles of 2 or 4 rows cost more
+ * in spills than they save in loads (measured on Zen 5), so the rows go
+ * one after the other as in vec_dot (the same results); what the 4-row
+ * call adds is the prefetch, for weights streaming from DRAM (+30-60%
+ * from DRAM on one Sapphire Rapids core). */
+void kquant_q4k_dot_4r_avx2(int n, float *s, const void *vx, size_t bx, const void *vy)
+{
+	for (int r = 0; r < 4; r++)
+		q45k_tile(n, s + r, (const uint8_t *)vx + r * bx, pf_bytes(bx), vy, 0, 1, false);
 }
 
 void kquant_q5k_dot_avx2(int n, float *s, const void *vx, const void *vy)
 {
-	q45k_tile(n, s, vx, vy, 0, 1, true);
+	q45k_tile(n, s, vx, 0, vy, 0, 1, true);
 }
 
 void kquant_q5k_dot_4c_avx2(int n, float *s, const void *vx, const void *vy, size_t by)
 {
-	q45k_tile(n, s, vx, vy, by, 4, true);
+	q45k_tile(n, s, vx, 0, vy, by, 4, true);
 }
 
-/* Q6_K, one row by nc columns as q45k_tile: unsigned q (0..63) into
- * maddubs, minus maddubs(32, y) in the same int16 lanes, so each int32
- * lane holds 4 neighbouring elements of every 32 as in ggml's kernel
- * (the float sums then match it bit for bit). */
-AI void q6k_tile(int n, float *s, const void *vx, const uint8_t *yv, size_t by, int nc)
+void kquant_q5k_dot_4r_avx2(int n, float *s, const void *vx, size_t bx, const void *vy)
 {
-	const block_q6_K *x = vx;
+	for (int r = 0; r < 4; r++)
+		q45k_tile(n, s + r, (const uint8_t *)vx + r * bx, pf_bytes(bx), vy, 0, 1, true);
+}
+
+/* Q6_K, one weight row by nc activation rows as q45k_tile: unsigned q
+ * (0..63) into maddubs, minus maddubs(32, y) in the same int16 lanes, so
+ * each int32 lane holds 4 neighbouring elements of every 32 as in ggml's
+ * kernel (the float sums then match it bit for bit). */
+AI void q6k_tile(int n, float *s, const uint8_t *x, size_t pf, const uint8_t *yv, size_t by, int nc)
+{
 	const __m256i m4 = _mm256_set1_epi8(0xF), m2 = _mm256_set1_epi8(0x30);
 	const __m256i m32 = _mm256_set1_epi8(32), m128 = _mm256_set1_epi8((char)0x80);
 	/* several columns: (y + 128) unsigned times (q - 32) signed instead,
@@ -354,40 +395,42 @@ AI void q6k_tile(int n, float *s, const void *vx, const uint8_t *yv, size_t by, 
 	for (int c = 0; c < nc; c++)
 		acc[c] = _mm256_setzero_ps();
 	for (int i = 0; i < n / QK_K; i++) {
+		const block_q6_K *xb = (const block_q6_K *)x + i;
+		if (pf)
+			for (size_t o = 0; o < sizeof(block_q6_K); o += 64)
+				_mm_prefetch((const char *)xb + pf + o, _MM_HINT_T0);
 		const block_q8_K *yc[4];
 		__m256i sumi[4], corr = _mm256_setzero_si256();
-		__m128i sc8 = _mm_loadu_si128((const __m128i *)x[i].scales);
+		__m128i sc8 = _mm_loadu_si128((const __m128i *)xb->scales);
 #pragma GCC unroll 4
 		for (int c = 0; c < nc; c++) {
 			yc[c] = (const block_q8_K *)(yv + c * by) + i;
 			sumi[c] = _mm256_setzero_si256();
 		}
-		const uint8_t *ql = x[i].ql, *qh = x[i].qh;
+		/* element 128j + 32k + l: ql byte 64j + 32(k & 1) + l, the high
+		 * nibble when k >= 2; qh byte 32j + l, bits 2k and 2k+1. Loaded
+		 * again for each k: fewer live registers, 9-18% faster than
+		 * keeping the 96 bytes of a half block (Zen 5, Sapphire Rapids) */
 #pragma GCC unroll 2
 		for (int j = 0; j < 2; j++) {
-			__m256i l0 = _mm256_loadu_si256((const __m256i *)ql);
-			__m256i l1 = _mm256_loadu_si256((const __m256i *)(ql + 32));
-			__m256i h = _mm256_loadu_si256((const __m256i *)qh);
-			ql += 64;
-			qh += 32;
-			__m256i q[4];
-			q[0] = _mm256_or_si256(_mm256_and_si256(l0, m4), _mm256_and_si256(_mm256_slli_epi16(h, 4), m2));
-			q[1] = _mm256_or_si256(_mm256_and_si256(l1, m4), _mm256_and_si256(_mm256_slli_epi16(h, 2), m2));
-			q[2] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(l0, 4), m4), _mm256_and_si256(h, m2));
-			q[3] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(l1, 4), m4),
-					       _mm256_and_si256(_mm256_srli_epi16(h, 2), m2));
 #pragma GCC unroll 4
 			for (int k = 0; k < 4; k++) {
+				__m256i l = _mm256_loadu_si256((const __m256i *)(xb->ql + 64 * j + 32 * (k & 1)));
+				__m256i h = _mm256_loadu_si256((const __m256i *)(xb->qh + 32 * j));
+				if (k >= 2)
+					l = _mm256_srli_epi16(l, 4);
+				h = k < 2 ? _mm256_slli_epi16(h, 4 - 2 * k) : _mm256_srli_epi16(h, 2 * k - 4);
+				__m256i q = _mm256_or_si256(_mm256_and_si256(l, m4), _mm256_and_si256(h, m2));
 				__m256i scale = scale_pair(sc8, 8 * j + 2 * k);
-				__m256i qs = _mm256_sub_epi8(q[k], m32);
-				if (swap)
-					corr = _mm256_add_epi32(corr, _mm256_madd_epi16(scale, _mm256_maddubs_epi16(m128, qs)));
+				if (swap) {
+					q = _mm256_sub_epi8(q, m32);
+					corr = _mm256_add_epi32(corr, _mm256_madd_epi16(scale, _mm256_maddubs_epi16(m128, q)));
+				}
 #pragma GCC unroll 4
 				for (int c = 0; c < nc; c++) {
-					const int8_t *q8 = yc[c]->qs + 128 * j + 32 * k;
-					__m256i y8 = _mm256_loadu_si256((const __m256i *)q8);
-					__m256i p = swap ? _mm256_maddubs_epi16(_mm256_xor_si256(y8, m128), qs)
-							 : _mm256_sub_epi16(_mm256_maddubs_epi16(q[k], y8),
+					__m256i y8 = _mm256_loadu_si256((const __m256i *)(yc[c]->qs + 128 * j + 32 * k));
+					__m256i p = swap ? _mm256_maddubs_epi16(_mm256_xor_si256(y8, m128), q)
+							 : _mm256_sub_epi16(_mm256_maddubs_epi16(q, y8),
 									    _mm256_maddubs_epi16(m32, y8));
 					sumi[c] = _mm256_add_epi32(sumi[c], _mm256_madd_epi16(scale, p));
 				}
@@ -395,7 +438,7 @@ AI void q6k_tile(int n, float *s, const void *vx, const uint8_t *yv, size_t by, 
 		}
 #pragma GCC unroll 4
 		for (int c = 0; c < nc; c++) {
-			float d = yc[c]->d * h2f(x[i].d);
+			float d = yc[c]->d * h2f(xb->d);
 			__m256i v = swap ? _mm256_sub_epi32(sumi[c], corr) : sumi[c];
 			acc[c] = _mm256_fmadd_ps(_mm256_set1_ps(d), _mm256_cvtepi32_ps(v), acc[c]);
 		}
@@ -407,10 +450,17 @@ AI void q6k_tile(int n, float *s, const void *vx, const uint8_t *yv, size_t by, 
 
 void kquant_q6k_dot_avx2(int n, float *s, const void *vx, const void *vy)
 {
-	q6k_tile(n, s, vx, vy, 0, 1);
+	q6k_tile(n, s, vx, 0, vy, 0, 1);
 }
 
 void kquant_q6k_dot_4c_avx2(int n, float *s, const void *vx, const void *vy, size_t by)
 {
-	q6k_tile(n, s, vx, vy, by, 4);
+	q6k_tile(n, s, vx, 0, vy, by, 4);
+}
+
+/* As kquant_q4k_dot_4r_avx2: rows in turn, with the prefetch. */
+void kquant_q6k_dot_4r_avx2(int n, float *s, const void *vx, size_t bx, const void *vy)
+{
+	for (int r = 0; r < 4; r++)
+		q6k_tile(n, s + r, (const uint8_t *)vx + r * bx, pf_bytes(bx), vy, 0, 1);
 }
