@@ -13,6 +13,10 @@
 #   BENCH_P / BENCH_N                prompt / generated tokens (default 64 / 32)
 #   BENCH_REPS    rounds per cell    (default 5)
 #   LLAMA_BENCH   path to llama-bench (optional)
+#   BENCH_KERNELS weight types for the kernel table (default: q4_0 q8_0 q4_K q6_K;
+#                 empty: no table): host/kbench alone, cache-hot on 1 thread
+#                 (the kernel's ceiling) and from DRAM on each thread count
+#                 (what the kernel streams, as a share of the probe's rate)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 B=${BUILD:-build}
@@ -78,5 +82,24 @@ print(float(pp[0]), float(tg[0]))' <<<"$csv")
 		echo "$row"
 	done
 done
+kernels=${BENCH_KERNELS-"q4_0 q8_0 q4_K q6_K"}
+if [ -n "$kernels" ]; then
+	echo
+	hdr="| kernel | cache-hot, 1 thread |" sep="|---|---|"
+	for t in $threads; do
+		hdr="$hdr DRAM, $t threads | % of read bw |" sep="$sep---|---|"
+	done
+	echo "$hdr"
+	echo "$sep"
+	gb() { sed -n 's/.*: \([0-9.]*\) GB\/s of weights.*/\1/p'; }
+	for k in $kernels; do
+		row="| $k | $("$HB/kbench" "$k" -m 0.5 | gb) GB/s |"
+		for t in $threads; do
+			g=$("$HB/kbench" "$k" -m 1024 -r 3 -t "$t" | gb)
+			row="$row $g GB/s | $(python3 -c "print(f'{100*$g/${bw[$t]}:.0f}')")% |"
+		done
+		echo "$row"
+	done
+fi
 echo
 echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
