@@ -635,6 +635,61 @@ static void bench(int only)
 	free(out);
 }
 
+/* The 4-row and 4-column tiles at the edges of their integer ranges: all
+ * weight bits set, clear or mixed, against activations of -128, 127 or
+ * both (Q8_K itself stops at -127, the kernels must not care), so sums
+ * packed into int16 halves neither overflow nor borrow; bit-identical to
+ * vec_dot as in test_tiles. */
+static void test_tiles_extremes(const struct ktype *kt)
+{
+	enum { NB = 3, RB = NB * sizeof(block_q6_K) };
+	static uint8_t w[4 * RB];
+	static block_q8_K a[4][NB];
+	for (int li = 1; li < n_levels; li++) {
+		const struct quant_traits *tr = kquant_traits_at(kt->type, levels[li]);
+		kquant_dot_4c_fn f4c = kquant_dot_4c_at(kt->type, levels[li]);
+		if (!tr->vec_dot_4r && !f4c)
+			continue;
+		int bad = 0;
+		size_t bx = NB * kt->bsize;
+		for (int wm = 0; wm < 4; wm++)
+			for (int am = 0; am < 4; am++) {
+				for (size_t i = 0; i < 4 * bx; i++)
+					w[i] = wm == 0 ? 0xff : wm == 1 ? 0 : wm == 2 ? (rnd() & 1 ? 0xff : 0) : (uint8_t)rnd();
+				for (int b = 0; b < 4 * NB; b++)
+					kt->sane(w + b * kt->bsize);
+				for (int c = 0; c < 4; c++)
+					for (int b = 0; b < NB; b++) {
+						block_q8_K *y = &a[c][b];
+						y->d = (rndf() + 1) * 0.01f;
+						for (int e = 0; e < QK_K; e++)
+							y->qs[e] = (int8_t)(am == 0 ? -128 : am == 1 ? 127 : am == 2 ? (rnd() & 1 ? 127 : -128) : (int)(rnd() % 256) - 128);
+						for (int g = 0; g < QK_K / 16; g++) {
+							int sum = 0;
+							for (int e = 0; e < 16; e++)
+								sum += y->qs[16 * g + e];
+							y->bsums[g] = (int16_t)sum;
+						}
+					}
+				float one[4], tile[4];
+				if (tr->vec_dot_4r) {
+					for (int r = 0; r < 4; r++)
+						tr->vec_dot(NB * QK_K, &one[r], w + r * bx, a[1]);
+					tr->vec_dot_4r(NB * QK_K, tile, w, bx, a[1]);
+					bad += memcmp(one, tile, sizeof(one)) != 0;
+				}
+				if (f4c) {
+					for (int c = 0; c < 4; c++)
+						tr->vec_dot(NB * QK_K, &one[c], w, a[c]);
+					f4c(NB * QK_K, tile, w, a[0], sizeof(a[0]));
+					bad += memcmp(one, tile, sizeof(one)) != 0;
+				}
+			}
+		check(bad == 0, "%s %s tiles bit-identical to vec_dot at extreme values (%d bad)", kt->name,
+		      lvname(levels[li]), bad);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	detect_levels();
@@ -649,6 +704,7 @@ int main(int argc, char **argv)
 		test_roundtrip(&ktypes[k]);
 		test_dots(&ktypes[k]);
 		test_tiles(&ktypes[k]);
+		test_tiles_extremes(&ktypes[k]);
 	}
 	test_q8k();
 	test_real(shared);
