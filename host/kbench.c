@@ -2,15 +2,18 @@
  * kbench: speed of one matrix-vector (or matrix-matrix) kernel alone, to
  * tell a slow kernel from a slow memory system.
  *
- *   kbench TYPE [-k N_IN] [-m MIB] [-n TOKENS] [-t THREADS] [-r REPS] [-l LEVEL] [--no-pack]
+ *   kbench TYPE [-k N_IN] [-m MIB] [-n TOKENS] [-t THREADS] [-r REPS] [-l LEVEL]
+ *          [-s SLICES] [--no-pack]
  *
  * Fills MIB of weight rows of TYPE (q4_0, q8_0, q4_K, q6_K, ...) with
  * pseudo-random quants, then times matmul over all of them for TOKENS
  * activation rows through the engine's own path (ai/matmul.c, the pool).
  * Prints the weight bytes streamed per second (best of REPS): with -m 1
  * the weights stay in cache and this is the kernel's compute ceiling; with
- * -m 1024 it is what the kernel gets out of DRAM (compare bwprobe). Q4_0
- * runs packed (ai/q4_0.h) unless --no-pack.
+ * -m 1024 it is what the kernel gets out of DRAM (compare bwprobe). -s
+ * cuts the weights into SLICES matrices multiplied one after another, as a
+ * model's layers are (each call starts a new stream). Q4_0 runs packed
+ * (ai/q4_0.h) unless --no-pack.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -52,7 +55,7 @@ static int type_by_name(const char *name)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: kbench TYPE [-k N_IN] [-m MIB] [-n TOKENS] [-t THREADS] [-r REPS] [-l 0|1|2] [--no-pack]\n"
+	fprintf(stderr, "usage: kbench TYPE [-k N_IN] [-m MIB] [-n TOKENS] [-t THREADS] [-r REPS] [-l 0|1|2] [-s SLICES] [--no-pack]\n"
 			"  TYPE: q4_0 q8_0 q4_K q5_K q6_K f16 ... (ggml names)\n");
 	exit(2);
 }
@@ -65,7 +68,7 @@ int main(int argc, char **argv)
 	int64_t n_in = 2048;
 	double mib = 1024;
 	int n_tok = 1, threads = 1, reps = 5, level = QUANT_AVX512;
-	int pack = 1;
+	int pack = 1, slices = 1;
 	for (int i = 2; i < argc; i++) {
 		if (!strcmp(argv[i], "--no-pack")) {
 			pack = 0;
@@ -86,6 +89,8 @@ int main(int argc, char **argv)
 			reps = atoi(v);
 		else if (!strcmp(o, "-l"))
 			level = atoi(v);
+		else if (!strcmp(o, "-s"))
+			slices = atoi(v);
 		else
 			usage();
 	}
@@ -93,7 +98,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "kbench: unknown type '%s'\n", argv[1]);
 		return 2;
 	}
-	if (n_tok < 1 || n_tok > 512 || threads < 1 || threads > 256 || reps < 1 || !(mib >= 0.01 && mib <= 1 << 20) || n_in < 256) {
+	if (n_tok < 1 || n_tok > 512 || threads < 1 || threads > 256 || reps < 1 || !(mib >= 0.01 && mib <= 1 << 20) || n_in < 256 ||
+	    slices < 1 || slices > 4096) {
 		fprintf(stderr, "kbench: bad arguments\n");
 		return 2;
 	}
@@ -106,8 +112,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	int64_t rows = (int64_t)(mib * (1 << 20) / rb) / 16 * 16;
-	if (rows < 16)
-		rows = 16;
+	if (rows < 16 * slices)
+		rows = 16 * slices;
 	uint8_t *w = aligned_alloc(64, (size_t)rows * rb + 64);
 	float *x = malloc((size_t)n_in * n_tok * sizeof(float));
 	float *y = malloc((size_t)rows * n_tok * sizeof(float));
@@ -150,19 +156,31 @@ int main(int argc, char **argv)
 		free(scratch);
 		mw.packed = true;
 	}
-	const struct model_w *ws[1] = {&mw};
-	float *ys[1] = {y};
+	/* slice i: rows [rows * i / slices, rows * (i + 1) / slices), whole groups */
+	struct model_w *sl = calloc((size_t)slices, sizeof *sl);
+	if (!sl) {
+		fprintf(stderr, "kbench: out of memory\n");
+		return 1;
+	}
+	for (int i = 0; i < slices; i++) {
+		int64_t r0 = rows / 16 * i / slices * 16, r1 = rows / 16 * (i + 1) / slices * 16;
+		sl[i] = mw;
+		sl[i].data = w + (size_t)r0 * rb;
+		sl[i].n_out = r1 - r0;
+	}
 	/* enough calls per rep for ~0.2 s of work at 30 GB/s */
 	size_t bytes = (size_t)rows * rb;
 	int calls = (int)(6e9 / n_tok / (double)bytes);
 	if (calls < 1)
 		calls = 1;
-	matmul_n(ws, ys, 1, x, n_tok, qbuf); /* warm up */
+	for (int i = 0; i < slices; i++) /* warm up */
+		matmul(&sl[i], y, x, n_tok, qbuf);
 	double best = 1e30;
 	for (int r = 0; r < reps; r++) {
 		double t0 = now();
 		for (int c = 0; c < calls; c++)
-			matmul_n(ws, ys, 1, x, n_tok, qbuf);
+			for (int i = 0; i < slices; i++)
+				matmul(&sl[i], y, x, n_tok, qbuf);
 		double dt = (now() - t0) / calls;
 		if (dt < best)
 			best = dt;
