@@ -15,7 +15,7 @@
 /* attention below this much work (heads * head_dim * keys * tokens) runs
  * on the calling worker: waking the others costs more than it saves */
 #define FWD_SERIAL_WORK (1 << 12)
-#define ATT_CHUNK 64 /* halves widened at a time in the attention tails */
+#define ATT_ROWS 64 /* rows of the KV cache dotted at a time */
 
 struct forward {
 	const struct model *m;
@@ -29,6 +29,7 @@ struct forward {
 	float *xb2;          /* (n_batch, n_embd) output of a projection */
 	float *q;            /* (n_batch, q_dim) */
 	float *k, *v;        /* (n_batch, kv_dim) */
+	ggml_half *vh;       /* (n_batch, kv_dim) v as f16, on its way to the cache */
 	float *att;          /* (n_batch, q_dim) attention output */
 	float *hb, *hb2;     /* (n_batch, n_ff) gate, up */
 	float *scores;       /* (n_head, n_ctx) attention weights of one query */
@@ -41,7 +42,7 @@ struct forward {
 /* ---- layout ------------------------------------------------------------ */
 
 struct layout {
-	size_t k_cache, v_cache, x, xb, xb2, q, k, v, att, hb, hb2, scores, qh,
+	size_t k_cache, v_cache, x, xb, xb2, q, k, v, vh, att, hb, hb2, scores, qh,
 		rope, logits, qbuf, total;
 };
 
@@ -72,6 +73,7 @@ static void plan(const struct model *m, int n_ctx, int n_batch, struct layout *L
 	L->q = take(&off, B * Q * f);
 	L->k = take(&off, B * KV * f);
 	L->v = take(&off, B * KV * f);
+	L->vh = take(&off, B * KV * h);
 	L->att = take(&off, B * Q * f);
 	L->hb = take(&off, B * F * f);
 	L->hb2 = take(&off, B * F * f);
@@ -134,6 +136,7 @@ struct forward *forward_new(const struct model *m, int n_ctx, int n_batch,
 	f->q = (float *)(base + L.q);
 	f->k = (float *)(base + L.k);
 	f->v = (float *)(base + L.v);
+	f->vh = (ggml_half *)(base + L.vh);
 	f->att = (float *)(base + L.att);
 	f->hb = (float *)(base + L.hb);
 	f->hb2 = (float *)(base + L.hb2);
@@ -165,23 +168,6 @@ const struct model *forward_model(const struct forward *f) { return f->m; }
 
 /* ---- element-wise pieces ---------------------------------------------- */
 
-/* y = x / rms(x) * w, as ggml_rms_norm followed by ggml_mul. */
-static void rmsnorm(float *y, const float *x, const float *w, int n, float eps)
-{
-	double sum = 0;
-	for (int i = 0; i < n; i++)
-		sum += (double)(x[i] * x[i]);
-	float mean = (float)(sum / n);
-	float scale = 1.0f / ai_sqrtf(mean + eps);
-	for (int i = 0; i < n; i++)
-		y[i] = (x[i] * scale) * w[i];
-}
-
-static float round_f16(float x)
-{
-	return fp16_to_fp32(fp32_to_fp16(x));
-}
-
 /* cs (n_rot/2 pairs cos, sin) for position pos, as ggml's rope cache. */
 static void rope_angles(const struct model *m, int pos, float *cs)
 {
@@ -195,34 +181,12 @@ static void rope_angles(const struct model *m, int pos, float *cs)
 	}
 }
 
-/* Rotate n_heads heads of head_dim in v by the angles cs:
- * x0' = x0 cos - x1 sin, x1' = x0 sin + x1 cos, each one fused
- * multiply-add, as a native (-march=native) llama.cpp build contracts
- * ggml's rope (ai_fmaf: exact, portable). */
-static void rope_apply(const struct model *m, float *v, int n_heads, const float *cs)
-{
-	int half = m->n_rot / 2;
-	for (int h = 0; h < n_heads; h++) {
-		float *x = v + (size_t)h * m->head_dim;
-		for (int i = 0; i < half; i++) {
-			float c = cs[2 * i], s = cs[2 * i + 1];
-			int a = m->rope_neox ? i : 2 * i;
-			int b = m->rope_neox ? i + half : 2 * i + 1;
-			float x0 = x[a], x1 = x[b];
-			x[a] = ai_fmaf(x0, c, -(x1 * s));
-			x[b] = ai_fmaf(x0, s, x1 * c);
-		}
-	}
-}
-
 static void add_bias(float *y, const struct model_w *b, int n_tok, int n)
 {
 	if (!b->data)
 		return;
-	const float *bias = b->data;
 	for (int t = 0; t < n_tok; t++)
-		for (int i = 0; i < n; i++)
-			y[(size_t)t * n + i] += bias[i];
+		vmath()->add(n, y + (size_t)t * n, b->data);
 }
 
 /* ---- attention ---------------------------------------------------------- */
@@ -232,58 +196,30 @@ struct att_job {
 	int layer, n_tok, pos;
 };
 
-/* dot(x f16, y f32) over n as ggml's vec_dot_f16 in an AVX-512 build: the
- * SIMD part over whole 64-element steps (our f16 kernel), the tail summed in
- * double. Attention dots shorter than 64 are then exactly llama.cpp's. The
- * tail's halves are widened by the type's to_float (F16C where the CPU has
- * it; exact, so the same floats as fp16_to_fp32). */
-static float attn_dot(const struct quant_traits *tr, int n, const ggml_half *x, const float *y)
+/* out[r] = x_r . y for the n_rows f16 rows x_r = x + r * stride of n
+ * elements, as ggml's vec_dot_f16 in an AVX-512 build: the SIMD part over
+ * whole 64-element steps (our f16 kernel), the rest summed in double
+ * (vmath's f16_dots, several rows at once). Attention dots shorter than 64
+ * are then exactly llama.cpp's. */
+static void attn_dots(const struct quant_traits *tr, int n_rows, int n, const ggml_half *x,
+		      size_t stride, const float *y, float *out)
 {
 	int np = tr->vec_dot_type == GGML_TYPE_F32 ? n & ~63 : 0;
-	double sum = 0;
-	if (np) {
-		float s;
-		tr->vec_dot(np, &s, x, y);
-		sum = s;
-	}
-	float xf[ATT_CHUNK];
-	for (int c = np; c < n; c += ATT_CHUNK) {
-		int len = n - c < ATT_CHUNK ? n - c : ATT_CHUNK;
-		tr->to_float(x + c, xf, len);
-		for (int i = 0; i < len; i++)
-			sum += (double)(xf[i] * y[c + i]);
-	}
-	return (float)sum;
-}
-
-/* out[r] = attn_dot(tr, n, x + r * stride, y) for r in [0, 4): four rows of
- * the V cache at once, bit-identical to four attn_dot calls (each row keeps
- * its own sequential double sum; the four chains only interleave). */
-static void attn_dot4(const struct quant_traits *tr, int n, const ggml_half *x, size_t stride,
-		      const float *y, float *out)
-{
-	int np = tr->vec_dot_type == GGML_TYPE_F32 ? n & ~63 : 0;
-	double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-	if (np) {
-		float s[4];
-		for (int r = 0; r < 4; r++)
-			tr->vec_dot(np, &s[r], x + (size_t)r * stride, y);
-		s0 = s[0], s1 = s[1], s2 = s[2], s3 = s[3];
-	}
-	float xf[4][ATT_CHUNK];
-	for (int c = np; c < n; c += ATT_CHUNK) {
-		int len = n - c < ATT_CHUNK ? n - c : ATT_CHUNK;
-		for (int r = 0; r < 4; r++)
-			tr->to_float(x + (size_t)r * stride + c, xf[r], len);
-		const float *yc = y + c;
-		for (int i = 0; i < len; i++) {
-			s0 += (double)(xf[0][i] * yc[i]);
-			s1 += (double)(xf[1][i] * yc[i]);
-			s2 += (double)(xf[2][i] * yc[i]);
-			s3 += (double)(xf[3][i] * yc[i]);
+	double sum[ATT_ROWS];
+	for (int r0 = 0; r0 < n_rows; r0 += ATT_ROWS) {
+		int nr = n_rows - r0 < ATT_ROWS ? n_rows - r0 : ATT_ROWS;
+		const ggml_half *xr = x + (size_t)r0 * stride;
+		for (int r = 0; r < nr; r++) {
+			float s = 0;
+			if (np)
+				tr->vec_dot(np, &s, xr + (size_t)r * stride, y);
+			sum[r] = s;
 		}
+		if (np < n)
+			vmath()->f16_dots(nr, n - np, xr + np, stride, y + np, sum);
+		for (int r = 0; r < nr; r++)
+			out[r0 + r] = (float)sum[r];
 	}
-	out[0] = (float)s0, out[1] = (float)s1, out[2] = (float)s2, out[3] = (float)s3;
 }
 
 /* One query head h of token t: att[t][h] = softmax(q.K^T * scale) V. */
@@ -299,13 +235,13 @@ static void attend(struct forward *f, int layer, int t, int pos, int h)
 	const float *q = f->q + (size_t)t * model_q_dim(m) + (size_t)h * hd;
 
 	/* llama.cpp rounds q to f16 for the f16 K cache */
-	for (int i = 0; i < hd; i++)
-		qh[i] = round_f16(q[i]);
+	vmath()->round_f16(hd, qh, q, 1.0f);
 	const ggml_half *kc = f->k_cache + ((size_t)layer * C) * KV + (size_t)kvh * hd;
+	attn_dots(tr, n_kv, hd, kc, (size_t)KV, qh, sc);
 	float scale = 1.0f / ai_sqrtf((float)hd);
 	float mx = -ai_inff();
 	for (int i = 0; i < n_kv; i++) {
-		float s = attn_dot(tr, hd, kc + (size_t)i * KV, qh) * scale;
+		float s = sc[i] * scale;
 		sc[i] = s;
 		if (s > mx)
 			mx = s;
@@ -313,16 +249,9 @@ static void attend(struct forward *f, int layer, int t, int pos, int h)
 	double sum = vmath()->softmax(n_kv, sc, sc, mx);
 	/* 1/sum scales every weight before their rounding to f16 for the f16
 	 * V cache */
-	float inv = (float)(1.0 / sum);
-	for (int i = 0; i < n_kv; i++)
-		sc[i] = round_f16(sc[i] * inv);
+	vmath()->round_f16(n_kv, sc, sc, (float)(1.0 / sum));
 	const ggml_half *vc = f->v_cache + ((size_t)layer * KV + (size_t)kvh * hd) * C;
-	float *out = f->att + (size_t)t * model_q_dim(m) + (size_t)h * hd;
-	int d = 0;
-	for (; d + 4 <= hd; d += 4)
-		attn_dot4(tr, n_kv, vc + (size_t)d * C, (size_t)C, sc, out + d);
-	for (; d < hd; d++)
-		out[d] = attn_dot(tr, n_kv, vc + (size_t)d * C, sc);
+	attn_dots(tr, hd, n_kv, vc, (size_t)C, sc, f->att + (size_t)t * model_q_dim(m) + (size_t)h * hd);
 }
 
 static void att_task(void *arg, int ith, int nth)
@@ -360,14 +289,16 @@ static void swiglu_task(void *arg, int ith, int nth)
 static void store_kv(struct forward *f, int layer, int n_tok, int pos)
 {
 	int KV = model_kv_dim(f->m), C = f->n_ctx;
-	for (int t = 0; t < n_tok; t++) {
-		ggml_half *kd = f->k_cache + ((size_t)layer * C + (size_t)(pos + t)) * KV;
-		const float *ks = f->k + (size_t)t * KV, *vs = f->v + (size_t)t * KV;
-		for (int i = 0; i < KV; i++)
-			kd[i] = fp32_to_fp16(ks[i]);
-		ggml_half *vd = f->v_cache + (size_t)layer * KV * C + (size_t)(pos + t);
-		for (int i = 0; i < KV; i++)
-			vd[(size_t)i * C] = fp32_to_fp16(vs[i]);
+	size_t n = (size_t)n_tok * KV;
+	vmath()->to_f16((int)n, f->k_cache + ((size_t)layer * C + (size_t)pos) * KV, f->k);
+	vmath()->to_f16((int)n, f->vh, f->v);
+	/* V is transposed, one row per dimension: each row takes the batch's
+	 * positions side by side, so every row (a page apart at large n_ctx)
+	 * is visited once per batch rather than once per token */
+	for (int i = 0; i < KV; i++) {
+		ggml_half *vd = f->v_cache + ((size_t)layer * KV + (size_t)i) * C + (size_t)pos;
+		for (int t = 0; t < n_tok; t++)
+			vd[t] = f->vh[(size_t)t * KV + i];
 	}
 }
 
@@ -377,8 +308,7 @@ static void eval_layer(struct forward *f, int il, int n_tok, int pos)
 	const struct model_layer *l = &m->layers[il];
 	int E = m->n_embd, Q = model_q_dim(m), KV = model_kv_dim(m), F = m->n_ff;
 
-	for (int t = 0; t < n_tok; t++)
-		rmsnorm(f->xb + (size_t)t * E, f->x + (size_t)t * E, l->attn_norm.data, E, m->norm_eps);
+	vmath()->rmsnorm(n_tok, E, f->xb, f->x, l->attn_norm.data, m->norm_eps);
 	const struct model_w *qkv[3] = { &l->wq, &l->wk, &l->wv };
 	float *qkv_out[3] = { f->q, f->k, f->v };
 	matmul_n(qkv, qkv_out, 3, f->xb, n_tok, f->qbuf);
@@ -387,8 +317,9 @@ static void eval_layer(struct forward *f, int il, int n_tok, int pos)
 	add_bias(f->v, &l->bv, n_tok, KV);
 	for (int t = 0; t < n_tok; t++) {
 		const float *cs = f->rope + (size_t)t * m->n_rot;
-		rope_apply(m, f->q + (size_t)t * Q, m->n_head, cs);
-		rope_apply(m, f->k + (size_t)t * KV, m->n_head_kv, cs);
+		vmath()->rope(f->q + (size_t)t * Q, m->n_head, m->head_dim, m->n_rot, m->rope_neox, cs);
+		vmath()->rope(f->k + (size_t)t * KV, m->n_head_kv, m->head_dim, m->n_rot, m->rope_neox,
+			      cs);
 	}
 	store_kv(f, il, n_tok, pos);
 
@@ -400,11 +331,9 @@ static void eval_layer(struct forward *f, int il, int n_tok, int pos)
 		par_for(att_task, &aj);
 	matmul(&l->wo, f->xb2, f->att, n_tok, f->qbuf);
 	add_bias(f->xb2, &l->bo, n_tok, E);
-	for (size_t i = 0; i < (size_t)n_tok * E; i++)
-		f->x[i] += f->xb2[i];
+	vmath()->add(n_tok * E, f->x, f->xb2);
 
-	for (int t = 0; t < n_tok; t++)
-		rmsnorm(f->xb + (size_t)t * E, f->x + (size_t)t * E, l->ffn_norm.data, E, m->norm_eps);
+	vmath()->rmsnorm(n_tok, E, f->xb, f->x, l->ffn_norm.data, m->norm_eps);
 	const struct model_w *gu[2] = { &l->w_gate, &l->w_up };
 	float *gu_out[2] = { f->hb, f->hb2 };
 	matmul_n(gu, gu_out, 2, f->xb, n_tok, f->qbuf);
@@ -414,8 +343,7 @@ static void eval_layer(struct forward *f, int il, int n_tok, int pos)
 	else
 		par_for(swiglu_task, &sj);
 	matmul(&l->w_down, f->xb2, f->hb, n_tok, f->qbuf);
-	for (size_t i = 0; i < (size_t)n_tok * E; i++)
-		f->x[i] += f->xb2[i];
+	vmath()->add(n_tok * E, f->x, f->xb2);
 }
 
 /* Tokens [0, n_tok) at pos..; logits for the last token, or all of them. */
@@ -433,9 +361,7 @@ static void eval_batch(struct forward *f, const int32_t *tokens, int n_tok, int 
 	if (!logits)
 		return;
 	int first = all ? 0 : n_tok - 1, n_out = n_tok - first;
-	for (int t = 0; t < n_out; t++)
-		rmsnorm(f->xb + (size_t)t * E, f->x + (size_t)(first + t) * E,
-			m->output_norm.data, E, m->norm_eps);
+	vmath()->rmsnorm(n_out, E, f->xb, f->x + (size_t)first * E, m->output_norm.data, m->norm_eps);
 	matmul(&m->output, f->logits, f->xb, n_out, f->qbuf);
 }
 

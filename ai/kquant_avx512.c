@@ -260,7 +260,8 @@ AI void q45k_4r(int n, float *s, const uint8_t *x, size_t bx, const block_q8_K *
 				__m512i pa = _mm512_dpbusd_epi32(_mm512_setzero_si512(), lo, yl);
 				__m512i pair = _mm512_mask_blend_epi16(0xAAAAAAAA, pa, pb);
 				/* int32 lanes 0..7: scales (4hb, 4hb+1), 8..15: (4hb+2, 4hb+3) */
-				__m512i sp = _mm512_shuffle_epi32(srow[r], hb ? (_MM_PERM_ENUM)0x55 : (_MM_PERM_ENUM)0x00);
+				__m512i sp = hb ? _mm512_shuffle_epi32(srow[r], (_MM_PERM_ENUM)0x55)
+						: _mm512_shuffle_epi32(srow[r], (_MM_PERM_ENUM)0x00);
 				sumi[r] = hb ? _mm512_dpwssd_epi32(sumi[r], pair, sp) : _mm512_madd_epi16(pair, sp);
 			}
 		}

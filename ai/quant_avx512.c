@@ -484,6 +484,19 @@ AI __m512i sd_xrows_signed(enum sd_kind k, const uint8_t *a, const uint8_t *b)
 	}
 }
 
+/* Element j (0..3) of each 128-bit lane of v over that lane: an in-lane
+ * permute; a switch so that every compiler sees a constant immediate (j
+ * is one once the caller's loop is unrolled). */
+AI __m512 lane_spread(__m512 v, int j)
+{
+	switch (j) {
+	case 0: return _mm512_permute_ps(v, 0x00);
+	case 1: return _mm512_permute_ps(v, 0x55);
+	case 2: return _mm512_permute_ps(v, 0xaa);
+	default: return _mm512_permute_ps(v, 0xff);
+	}
+}
+
 /* vec_dot_4xn for batches: 4 weight rows by NT <= 8 activation rows, row
  * pairs in zmm halves as in sd_4r. Here the activations are the unsigned
  * operand, y + 128, and 128 * sum(q) comes back out per weight row: that
@@ -544,7 +557,7 @@ AI void sd_4xt(enum sd_kind k, int NT, int n, float *s, size_t ss, const void *v
 				_Pragma("GCC unroll 2")
 				for (int pr = 0; pr < 2; pr++) {
 					__m512 p = _mm512_cvtepi32_ps(_mm512_dpbusd_epi32(nc[pr], yu, xq[pr]));
-					__m512 d = _mm512_permute_ps(dd[pr][t], j * 0x55);
+					__m512 d = lane_spread(dd[pr][t], j);
 					acc2[pr][t] = _mm512_fmadd_ps(p, d, acc2[pr][t]);
 				}
 			}

@@ -1,5 +1,6 @@
-/* vmath: ggml's vector exp, softmax and SwiGLU; the scalar reference and
- * the table of variants by kernel level. */
+/* vmath: ggml's vector exp, softmax and SwiGLU, f16 rounding, RoPE, the f16
+ * dots in double, RMSNorm and adds; the scalar reference and the table of
+ * variants by kernel level. */
 #include "ai/vmath.h"
 
 #include <stdint.h>
@@ -61,10 +62,89 @@ static void swiglu_ref(int n, float *g, const float *u)
 	}
 }
 
+static void to_f16_ref(int n, ggml_half *y, const float *x)
+{
+	for (int i = 0; i < n; i++)
+		y[i] = fp32_to_fp16(x[i]);
+}
+
+static void round_f16_ref(int n, float *y, const float *x, float scale)
+{
+	for (int i = 0; i < n; i++)
+		y[i] = fp16_to_fp32(fp32_to_fp16(x[i] * scale));
+}
+
+void vmath_rope_pairs(float *x, int i0, int n_rot, int neox, const float *cs)
+{
+	int half = n_rot / 2;
+	for (int i = i0; i < half; i++) {
+		float c = cs[2 * i], s = cs[2 * i + 1];
+		int a = neox ? i : 2 * i;
+		int b = neox ? i + half : 2 * i + 1;
+		float x0 = x[a], x1 = x[b];
+		x[a] = ai_fmaf(x0, c, -(x1 * s));
+		x[b] = ai_fmaf(x0, s, x1 * c);
+	}
+}
+
+static void rope_ref(float *x, int n_heads, int head_dim, int n_rot, int neox, const float *cs)
+{
+	for (int h = 0; h < n_heads; h++)
+		vmath_rope_pairs(x + (size_t)h * head_dim, 0, n_rot, neox, cs);
+}
+
+double vmath_f16_dot(int n, const ggml_half *x, const float *y, double sum)
+{
+	for (int i = 0; i < n; i++)
+		sum += (double)(fp16_to_fp32(x[i]) * y[i]);
+	return sum;
+}
+
+static void f16_dots_ref(int n_rows, int n, const ggml_half *x, size_t stride, const float *y,
+			 double *sum)
+{
+	for (int r = 0; r < n_rows; r++)
+		sum[r] = vmath_f16_dot(n, x + (size_t)r * stride, y, sum[r]);
+}
+
+double vmath_sumsq(int n, const float *x)
+{
+	double sum = 0;
+	for (int i = 0; i < n; i++)
+		sum += (double)(x[i] * x[i]);
+	return sum;
+}
+
+float vmath_rms_scale(double sumsq, int n, float eps)
+{
+	float mean = (float)(sumsq / n);
+	return 1.0f / ai_sqrtf(mean + eps);
+}
+
+static void rmsnorm_ref(int n_rows, int n, float *y, const float *x, const float *w, float eps)
+{
+	for (int r = 0; r < n_rows; r++, x += n, y += n) {
+		float scale = vmath_rms_scale(vmath_sumsq(n, x), n, eps);
+		for (int i = 0; i < n; i++)
+			y[i] = (x[i] * scale) * w[i];
+	}
+}
+
+static void add_ref(int n, float *y, const float *x)
+{
+	for (int i = 0; i < n; i++)
+		y[i] += x[i];
+}
+
 static const struct vmath_ops ops[] = {
-	[QUANT_SCALAR] = { softmax_ref, swiglu_ref },
-	[QUANT_AVX2] = { vmath_softmax_avx2, vmath_swiglu_avx2 },
-	[QUANT_AVX512] = { vmath_softmax_avx512, vmath_swiglu_avx512 },
+	[QUANT_SCALAR] = { softmax_ref, swiglu_ref, to_f16_ref, round_f16_ref, rope_ref,
+			   f16_dots_ref, rmsnorm_ref, add_ref },
+	[QUANT_AVX2] = { vmath_softmax_avx2, vmath_swiglu_avx2, vmath_to_f16_avx2,
+			 vmath_round_f16_avx2, vmath_rope_avx2, vmath_f16_dots_avx2,
+			 vmath_rmsnorm_avx2, vmath_add_avx2 },
+	[QUANT_AVX512] = { vmath_softmax_avx512, vmath_swiglu_avx512, vmath_to_f16_avx512,
+			   vmath_round_f16_avx512, vmath_rope_avx512, vmath_f16_dots_avx512,
+			   vmath_rmsnorm_avx512, vmath_add_avx512 },
 };
 
 const struct vmath_ops *vmath_at(int level)

@@ -1,7 +1,10 @@
 /*
- * vmath: the exp-based element-wise steps of a layer (attention softmax,
- * SwiGLU), computed exactly as llama.cpp's CPU backend does in an AVX-512
- * build, so that our logits match its to the bit there.
+ * vmath: the element-wise steps of a layer (RMSNorm, RoPE, f16 rounding
+ * for the KV cache, the attention's sums in double, softmax, SwiGLU, the
+ * residual adds), computed exactly as llama.cpp's CPU backend does in an
+ * AVX-512 build, so that our logits match its to the bit there. Every
+ * kernel gives the same bits at every level: the SIMD variants only do more
+ * lanes at once.
  *
  * ggml evaluates e^x there with ggml_v_expf, a polynomial approximation
  * (within ~2 ulp) applied 16 lanes at a time: n = round(x log2 e), a
@@ -13,6 +16,10 @@
  */
 #ifndef AI_VMATH_H
 #define AI_VMATH_H
+
+#include <stddef.h>
+
+#include "ai/quant.h"
 
 /* Lanes of ggml's vectors: what a block of the kernels below is. */
 #define VMATH_LANES 16
@@ -46,6 +53,29 @@ struct vmath_ops {
 	 * the last n % 16 elements ai_siluf. So g must start a row, or lie a
 	 * multiple of 16 elements into one. */
 	void (*swiglu)(int n, float *g, const float *u);
+	/* y[i] = x[i] as f16, nearest-even (fp32_to_fp16, vcvtps2ph). */
+	void (*to_f16)(int n, ggml_half *y, const float *x);
+	/* y[i] = x[i] * scale rounded to f16 and widened back: a float row as
+	 * llama.cpp converts it for a dot with the f16 KV cache. y may be x. */
+	void (*round_f16)(int n, float *y, const float *x, float scale);
+	/* RoPE of n_heads heads of head_dim floats in x by the angles cs
+	 * (n_rot / 2 pairs cos, sin): pairs (x0, x1) = (x[i], x[i + n_rot/2])
+	 * with neox, else (x[2i], x[2i + 1]), become
+	 * x0' = fma(x0, cos, -(x1 sin)), x1' = fma(x0, sin, x1 cos), the
+	 * products rounded first: ggml's rope as a -march=native build of
+	 * llama.cpp contracts it. */
+	void (*rope)(float *x, int n_heads, int head_dim, int n_rot, int neox, const float *cs);
+	/* sum[r] += (double)(x_r[i] * y[i]) for i = 0, 1, .. n-1 in that order,
+	 * for the n_rows f16 rows x_r = x + r * stride: the leftover loop of
+	 * ggml_vec_dot_f16 on several rows of the KV cache at once. */
+	void (*f16_dots)(int n_rows, int n, const ggml_half *x, size_t stride, const float *y,
+			 double *sum);
+	/* y_r = x_r / rms(x_r) * w for the n_rows rows of n floats in x and y:
+	 * ggml_rms_norm (the squares summed in double, in order) and ggml_mul.
+	 * Several rows at once: lane = row. */
+	void (*rmsnorm)(int n_rows, int n, float *y, const float *x, const float *w, float eps);
+	/* y[i] += x[i]: the residual adds and biases. */
+	void (*add)(int n, float *y, const float *x);
 };
 
 /* The kernels at a level (enum quant_level) the CPU runs. */
@@ -56,9 +86,32 @@ const struct vmath_ops *vmath(void);
 /* ggml_v_expf of an AVX-512 build for one lane, in portable C. */
 float vmath_expf(float x);
 
+/* The reference RoPE of pairs i0 <= i < n_rot / 2 of one head: the SIMD
+ * kernels' tail. */
+void vmath_rope_pairs(float *x, int i0, int n_rot, int neox, const float *cs);
+/* The reference f16 dot of one row in double: the SIMD kernels' tail. */
+double vmath_f16_dot(int n, const ggml_half *x, const float *y, double sum);
+/* The reference sum of squares of a row in double, and 1 / rms from it. */
+double vmath_sumsq(int n, const float *x);
+float vmath_rms_scale(double sumsq, int n, float eps);
+
 double vmath_softmax_avx2(int n, float *y, const float *x, float max);
 void vmath_swiglu_avx2(int n, float *g, const float *u);
+void vmath_to_f16_avx2(int n, ggml_half *y, const float *x);
+void vmath_round_f16_avx2(int n, float *y, const float *x, float scale);
+void vmath_rope_avx2(float *x, int n_heads, int head_dim, int n_rot, int neox, const float *cs);
+void vmath_f16_dots_avx2(int n_rows, int n, const ggml_half *x, size_t stride, const float *y,
+			 double *sum);
+void vmath_rmsnorm_avx2(int n_rows, int n, float *y, const float *x, const float *w, float eps);
+void vmath_add_avx2(int n, float *y, const float *x);
 double vmath_softmax_avx512(int n, float *y, const float *x, float max);
 void vmath_swiglu_avx512(int n, float *g, const float *u);
+void vmath_to_f16_avx512(int n, ggml_half *y, const float *x);
+void vmath_round_f16_avx512(int n, float *y, const float *x, float scale);
+void vmath_rope_avx512(float *x, int n_heads, int head_dim, int n_rot, int neox, const float *cs);
+void vmath_f16_dots_avx512(int n_rows, int n, const ggml_half *x, size_t stride, const float *y,
+			   double *sum);
+void vmath_rmsnorm_avx512(int n_rows, int n, float *y, const float *x, const float *w, float eps);
+void vmath_add_avx512(int n, float *y, const float *x);
 
 #endif

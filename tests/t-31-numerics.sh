@@ -3,7 +3,8 @@
 # ai_fmaf against libm's fmaf, and the Q4_0/Q5_0/Q8_0 dot products at every
 # kernel level bit-identical to a model of ggml's x86 kernels; and ai/vmath's
 # exp, softmax and SwiGLU (tests/unit/test_vmath.c) equal to a model of
-# ggml_v_expf, at every kernel level.
+# ggml_v_expf, and its f16 rounding, RoPE, f16 dots in double, RMSNorm and
+# adds equal to the scalar reference, at every kernel level.
 cd "$(dirname "$0")/.." || exit 2
 rc=0
 for t in test_numerics test_vmath; do

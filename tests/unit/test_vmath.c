@@ -10,6 +10,14 @@
  *                  give the scalar reference's bits (weights, sum, products)
  *                  for row lengths with and without a short last block, on
  *                  values that reach every path: normal, subnormal, 0, inf
+ *   f16            to_f16 and round_f16 at every level = fp32_to_fp16 (and
+ *                  back) on every 251st float bit pattern, NaNs included,
+ *                  and on both sides of every halfway point between halves
+ *   rope           every level = the scalar ai_fmaf reference, NeoX and
+ *                  interleaved, full and partial rotation, odd sizes
+ *   f16 dots       every level = the sequential double sums of the
+ *                  reference, for row counts and lengths around the blocks
+ *   rmsnorm, add   every level = the reference, rows and lengths likewise
  */
 #include <math.h>
 #include <stdint.h>
@@ -167,6 +175,173 @@ static void test_levels(int max_level)
 	}
 }
 
+/* n floats from bit patterns: 'first' and every 251st after it */
+static void fill_bits(float *x, int n, uint64_t *next)
+{
+	for (int i = 0; i < n; i++, *next += 251)
+		x[i] = from_bits((uint32_t)*next);
+}
+
+/* to_f16 and round_f16 (scale 1 and 1/3) at level lv against the scalar
+ * reference on n values of x, in rows of every length mod 16. */
+static int f16_rows_bad(const struct vmath_ops *o, const float *x, int n)
+{
+	enum { ROW = 4096 + 15 };
+	static ggml_half h0[ROW], h[ROW];
+	static float y0[ROW], y[ROW];
+	const struct vmath_ops *ref = vmath_at(QUANT_SCALAR);
+	int bad = 0;
+	for (int i = 0, len = 4096; i < n; i += len, len = 4096 + (len + 1) % 16) {
+		int m = n - i < len ? n - i : len;
+		ref->to_f16(m, h0, x + i);
+		o->to_f16(m, h, x + i);
+		bad += memcmp(h0, h, (size_t)m * 2) != 0;
+		for (int k = 0; k < 2; k++) {
+			float sc = k ? 1.0f / 3.0f : 1.0f;
+			ref->round_f16(m, y0, x + i, sc);
+			memcpy(y, x + i, (size_t)m * 4);
+			o->round_f16(m, y, y, sc); /* in place, as attention uses it */
+			bad += memcmp(y0, y, (size_t)m * 4) != 0;
+		}
+	}
+	return bad;
+}
+
+static void test_f16(int max_level)
+{
+	enum { N = 1 << 16 };
+	static float x[3 * N];
+	for (int lv = QUANT_AVX2; lv <= max_level; lv++) {
+		const struct vmath_ops *o = vmath_at(lv);
+		int bad = 0;
+		for (uint64_t next = 0; next < (1ull << 32);) {
+			fill_bits(x, N, &next);
+			bad += f16_rows_bad(o, x, N);
+		}
+		/* below, at and above each halfway point between neighbour halves */
+		for (uint32_t hb = 0; hb < N; hb++) {
+			float a = fp16_to_fp32((ggml_half)hb), b = fp16_to_fp32((ggml_half)(hb + 1));
+			uint32_t mid = bits((float)(((double)a + (double)b) / 2));
+			for (int k = 0; k < 3; k++)
+				x[3 * hb + k] = from_bits(mid - 1 + (uint32_t)k);
+		}
+		bad += f16_rows_bad(o, x, 3 * N);
+		check(bad == 0, "vmath to_f16, round_f16 %s = scalar (%d rows differ)",
+		      quant_level_name(lv), bad);
+	}
+}
+
+static void test_rope(int max_level)
+{
+	enum { MAXD = 5 * 128 };
+	static const int dims[][2] = { { 64, 64 }, { 128, 128 }, { 32, 32 }, { 80, 80 },
+				       { 64, 32 }, { 128, 64 }, { 96, 24 }, { 6, 6 }, { 50, 46 } };
+	static float x0[MAXD], x[MAXD], y[MAXD], cs[128];
+	const struct vmath_ops *ref = vmath_at(QUANT_SCALAR);
+	for (int lv = QUANT_AVX2; lv <= max_level; lv++) {
+		const struct vmath_ops *o = vmath_at(lv);
+		int bad = 0, runs = 0;
+		for (int rep = 0; rep < 50; rep++)
+			for (size_t di = 0; di < sizeof dims / sizeof dims[0]; di++)
+				for (int neox = 0; neox < 2; neox++) {
+					int hd = dims[di][0], n_rot = dims[di][1], nh = 1 + rep % 5;
+					for (int i = 0; i < n_rot / 2; i++) {
+						float th = (float)rep * 3.7f * (float)i / (float)n_rot;
+						cs[2 * i] = cosf(th);
+						cs[2 * i + 1] = sinf(th);
+					}
+					fill(x0, nh * hd, rep % 2 ? 100.0f : 1.0f);
+					memcpy(x, x0, sizeof x);
+					memcpy(y, x0, sizeof y);
+					ref->rope(x, nh, hd, n_rot, neox, cs);
+					o->rope(y, nh, hd, n_rot, neox, cs);
+					bad += !same(x, y, nh * hd);
+					runs++;
+				}
+		check(bad == 0, "vmath rope %s = scalar (%d of %d runs differ)", quant_level_name(lv),
+		      bad, runs);
+	}
+}
+
+static void test_f16_dots(int max_level)
+{
+	enum { STRIDE = 160, MAXR = 70 };
+	static const int rows[] = { 1, 3, 4, 5, 8, 15, 16, 17, 31, 32, 33, 64, 70 };
+	static const int lens[] = { 0, 1, 3, 4, 7, 8, 9, 31, 63, 100, 160 };
+	static ggml_half x[MAXR * STRIDE];
+	static float y[STRIDE];
+	double s0[MAXR], s[MAXR];
+	const struct vmath_ops *ref = vmath_at(QUANT_SCALAR);
+	for (int lv = QUANT_AVX2; lv <= max_level; lv++) {
+		const struct vmath_ops *o = vmath_at(lv);
+		int bad = 0, runs = 0;
+		for (int rep = 0; rep < 20; rep++)
+			for (size_t ri = 0; ri < sizeof rows / sizeof rows[0]; ri++)
+				for (size_t li = 0; li < sizeof lens / sizeof lens[0]; li++) {
+					int nr = rows[ri], n = lens[li];
+					for (int i = 0; i < MAXR * STRIDE; i++)
+						x[i] = fp32_to_fp16(frand() * (rep % 3 ? 4.0f : 60000.0f));
+					fill(y, STRIDE, 1.0f);
+					for (int r = 0; r < nr; r++)
+						s0[r] = s[r] = rep % 2 ? (double)frand() : 0.0;
+					ref->f16_dots(nr, n, x, STRIDE, y, s0);
+					o->f16_dots(nr, n, x, STRIDE, y, s);
+					bad += memcmp(s0, s, (size_t)nr * sizeof s[0]) != 0;
+					runs++;
+				}
+		check(bad == 0, "vmath f16_dots %s = scalar (%d of %d runs differ)",
+		      quant_level_name(lv), bad, runs);
+	}
+}
+
+static void test_rmsnorm(int max_level)
+{
+	enum { MAXR = 19, MAXN = 2048 + 7 };
+	static const int rows[] = { 1, 3, 4, 5, 8, 9, 16, 19 };
+	static const int lens[] = { 1, 7, 8, 9, 16, 33, 64, 100, 2048, 2048 + 7 };
+	static float x[MAXR * MAXN], w[MAXN], y0[MAXR * MAXN], y[MAXR * MAXN];
+	const struct vmath_ops *ref = vmath_at(QUANT_SCALAR);
+	for (int lv = QUANT_AVX2; lv <= max_level; lv++) {
+		const struct vmath_ops *o = vmath_at(lv);
+		int bad = 0, runs = 0;
+		for (int rep = 0; rep < 4; rep++)
+			for (size_t ri = 0; ri < sizeof rows / sizeof rows[0]; ri++)
+				for (size_t li = 0; li < sizeof lens / sizeof lens[0]; li++) {
+					int nr = rows[ri], n = lens[li];
+					for (int i = 0; i < nr * n; i++)
+						x[i] = frand() * (rep % 2 ? 1e-3f : 30.0f);
+					for (int i = 0; i < n; i++)
+						w[i] = frand() * 2.0f;
+					ref->rmsnorm(nr, n, y0, x, w, 1e-5f);
+					o->rmsnorm(nr, n, y, x, w, 1e-5f);
+					bad += memcmp(y0, y, (size_t)nr * n * 4) != 0;
+					runs++;
+				}
+		check(bad == 0, "vmath rmsnorm %s = scalar (%d of %d runs differ)",
+		      quant_level_name(lv), bad, runs);
+	}
+}
+
+static void test_add(int max_level)
+{
+	enum { N = 1000 };
+	static float x[N], y0[N], y[N];
+	const struct vmath_ops *ref = vmath_at(QUANT_SCALAR);
+	for (int lv = QUANT_AVX2; lv <= max_level; lv++) {
+		const struct vmath_ops *o = vmath_at(lv);
+		int bad = 0;
+		for (int n = 0; n <= N; n += 1 + n / 8) {
+			fill(x, n, 100.0f);
+			fill(y0, n, 100.0f);
+			memcpy(y, y0, sizeof y);
+			ref->add(n, y0, x);
+			o->add(n, y, x);
+			bad += !same(y0, y, n);
+		}
+		check(bad == 0, "vmath add %s = scalar (%d lengths differ)", quant_level_name(lv), bad);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	int max_level = quant_init(argc > 1 ? atoi(argv[1]) : QUANT_AVX512);
@@ -174,5 +349,10 @@ int main(int argc, char **argv)
 	test_expf_accuracy();
 	test_expf_edges();
 	test_levels(max_level);
+	test_f16(max_level);
+	test_rope(max_level);
+	test_f16_dots(max_level);
+	test_rmsnorm(max_level);
+	test_add(max_level);
 	return n_fail ? 1 : 0;
 }
