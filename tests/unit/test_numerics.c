@@ -28,6 +28,8 @@
 
 #include "ai/aimath.h"
 #include "ai/quant.h"
+#define TEST_RNG_SEED 0x243f6a8885a308d3ull
+#include "tests/unit/rng.h"
 
 static int failures;
 
@@ -39,27 +41,6 @@ static void check(bool ok, const char *what, const char *detail)
 		failures++;
 }
 
-static uint64_t rng_state = 0x243f6a8885a308d3ull;
-
-static uint32_t rnd(void)
-{
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 7;
-	rng_state ^= rng_state << 17;
-	return (uint32_t)(rng_state >> 16);
-}
-
-static float frand(void) /* [-1, 1) */
-{
-	return (float)((double)rnd() / 2147483648.0 - 1.0);
-}
-
-static uint32_t bits(float x)
-{
-	uint32_t u;
-	memcpy(&u, &x, 4);
-	return u;
-}
 
 /* ---- ai_fmaf ---------------------------------------------------------------- */
 

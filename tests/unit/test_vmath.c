@@ -27,28 +27,9 @@
 #include "ai/quant.h"
 #include "ai/vmath.h"
 #include "tests/unit/check.h"
+#define TEST_RNG_SEED 0x9e3779b97f4a7c15ull
+#include "tests/unit/rng.h"
 
-static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
-
-static uint32_t rnd(void)
-{
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 7;
-	rng_state ^= rng_state << 17;
-	return (uint32_t)(rng_state >> 16);
-}
-
-static float frand(void) /* [-1, 1) */
-{
-	return (float)((double)rnd() / 2147483648.0 - 1.0);
-}
-
-static uint32_t bits(float x)
-{
-	uint32_t u;
-	memcpy(&u, &x, 4);
-	return u;
-}
 
 /* bit-identical, any NaN matching any NaN (inf - inf, inf * 0) */
 static bool same(const float *a, const float *b, int n)
