@@ -1,4 +1,4 @@
-# Helpers for the QEMU boot suites (t-50, t-51, t-52): sourced, not run.
+# Helpers for the QEMU boot suites (t-50, t-51, t-52, t-71, t-72): sourced, not run.
 # Each suite boots $BUILD/BOOTX64.EFI through tools/osrun under QEMU TCG.
 BUILD=${BUILD:-build}
 EFI=$BUILD/BOOTX64.EFI

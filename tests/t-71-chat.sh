@@ -8,16 +8,15 @@
 # reply and the chat answers again; /exit returns to the shell; Ctrl-C
 # stops the shell's `generate` as well.
 cd "$(dirname "$0")/.." || exit 2
-BUILD=${BUILD:-build}
+. tests/boot-lib.sh
 export BUILD
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+tmp=$TMP
 
 for f in "$BUILD/BOOTX64.EFI" "$BUILD/host/mkmodel"; do
 	[ -f "$f" ] || { echo "SKIP: chat ($f missing: make efi host)"; exit 0; }
 done
-if ! command -v qemu-system-x86_64 > /dev/null || [ ! -f /usr/share/ovmf/OVMF.fd ]; then
-	echo "SKIP: chat (no qemu-system-x86_64 or OVMF)"
+if why=$(boot_unavailable); then
+	skip chat "$why"
 	exit 0
 fi
 if ! "$BUILD/host/mkmodel" --preset chat -o "$tmp/chat.gguf" > /dev/null 2>&1; then

@@ -8,16 +8,15 @@
 # first token, `bench` pp/tg tok/s and the cores used (after set threads).
 # Needs no ../shared (the model is mkmodel's demo).
 cd "$(dirname "$0")/.." || exit 2
-BUILD=${BUILD:-build}
+. tests/boot-lib.sh
 export BUILD
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+tmp=$TMP
 
 for f in "$BUILD/BOOTX64.EFI" "$BUILD/host/mkmodel"; do
 	[ -f "$f" ] || { echo "SKIP: shell ($f missing: make efi host)"; exit 0; }
 done
-if ! command -v qemu-system-x86_64 > /dev/null || [ ! -f /usr/share/ovmf/OVMF.fd ]; then
-	echo "SKIP: shell (no qemu-system-x86_64 or OVMF)"
+if why=$(boot_unavailable); then
+	skip shell "$why"
 	exit 0
 fi
 "$BUILD/host/mkmodel" --preset demo -o "$tmp/demo.gguf" > /dev/null 2>&1 ||
