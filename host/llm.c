@@ -256,14 +256,7 @@ static void load_file(const char *path, struct loaded *L, bool copy)
 	if (gguf_check_header(head, (size_t)got, err, sizeof err) != 0)
 		die("%s: not a GGUF file: %s", path, err);
 	L->len = (size_t)st.st_size;
-	L->map = mmap(NULL, L->len, PROT_READ, MAP_PRIVATE, fd, 0);
-	if (L->map == MAP_FAILED)
-		die("%s: mmap: %s", path, strerror(errno));
-	if (gguf_open(&L->g, L->map, L->len, err, sizeof err) != 0)
-		die("%s: %s", path, err);
 	if (copy) {
-		gguf_close(&L->g);
-		munmap(L->map, L->len);
 		L->map = mmap(NULL, L->len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 		if (L->map == MAP_FAILED)
 			die("%s: no memory for a %zu-byte copy", path, L->len);
@@ -274,10 +267,14 @@ static void load_file(const char *path, struct loaded *L, bool copy)
 				die("%s: read: %s", path, n ? strerror(errno) : "file shrank");
 			off += (size_t)n;
 		}
-		if (gguf_open(&L->g, L->map, L->len, err, sizeof err) != 0)
-			die("%s: %s", path, err);
+	} else {
+		L->map = mmap(NULL, L->len, PROT_READ, MAP_PRIVATE, fd, 0);
+		if (L->map == MAP_FAILED)
+			die("%s: mmap: %s", path, strerror(errno));
 	}
 	close(fd);
+	if (gguf_open(&L->g, L->map, L->len, err, sizeof err) != 0)
+		die("%s: %s", path, err);
 }
 
 static void load_tokenizer(const char *path, struct loaded *L)
