@@ -18,6 +18,8 @@
 #include <time.h>
 #include <immintrin.h>
 
+#include "host/hugemem.h"
+
 struct slice {
 	const uint64_t *p;
 	size_t n;
@@ -97,7 +99,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	size_t bytes = mib << 20, n = bytes / 8;
-	uint64_t *buf = aligned_alloc(4096, bytes);
+	uint64_t *buf = huge_alloc(bytes); /* the page size the engine streams from */
 	if (!buf) {
 		fprintf(stderr, "bwprobe: cannot allocate %zu MiB\n", mib);
 		return 1;

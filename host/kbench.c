@@ -26,6 +26,7 @@
 #include "ai/parallel.h"
 #include "ai/q4_0.h"
 #include "ai/quant.h"
+#include "host/hugemem.h"
 #include "host/pool.h"
 
 static double now(void)
@@ -114,7 +115,7 @@ int main(int argc, char **argv)
 	int64_t rows = (int64_t)(mib * (1 << 20) / rb) / 16 * 16;
 	if (rows < 16 * slices)
 		rows = 16 * slices;
-	uint8_t *w = aligned_alloc(64, (size_t)rows * rb + 64);
+	uint8_t *w = huge_alloc((size_t)rows * rb + 64); /* as llm holds a model */
 	float *x = malloc((size_t)n_in * n_tok * sizeof(float));
 	float *y = malloc((size_t)rows * n_tok * sizeof(float));
 	void *qbuf = aligned_alloc(64, matmul_qbuf_bytes(n_in, n_tok) * 2);

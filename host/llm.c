@@ -25,6 +25,7 @@
 #include "ai/quant.h"
 #include "ai/sampler.h"
 #include "ai/tokenizer.h"
+#include "host/hugemem.h"
 #include "host/pool.h"
 
 #define LLM_DEFAULT_CTX 2048
@@ -227,6 +228,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
 struct loaded {
 	void *map;
 	size_t len;
+	bool copy; /* map is a huge_alloc copy, not a file mapping */
 	struct gguf g;
 	struct model m;
 	bool has_model;
@@ -256,11 +258,11 @@ static void load_file(const char *path, struct loaded *L, bool copy)
 	if (gguf_check_header(head, (size_t)got, err, sizeof err) != 0)
 		die("%s: not a GGUF file: %s", path, err);
 	L->len = (size_t)st.st_size;
+	L->copy = copy;
 	if (copy) {
-		L->map = mmap(NULL, L->len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-		if (L->map == MAP_FAILED)
+		L->map = huge_alloc(L->len);
+		if (!L->map)
 			die("%s: no memory for a %zu-byte copy", path, L->len);
-		madvise(L->map, L->len, MADV_HUGEPAGE); /* a hint: fine if refused */
 		for (size_t off = 0; off < L->len;) {
 			ssize_t n = pread(fd, (uint8_t *)L->map + off, L->len - off, (off_t)off);
 			if (n <= 0)
@@ -313,7 +315,10 @@ static void unload(struct loaded *L)
 	if (L->has_model)
 		model_free(&L->m);
 	gguf_close(&L->g);
-	munmap(L->map, L->len);
+	if (L->copy)
+		huge_free(L->map, L->len);
+	else
+		munmap(L->map, L->len);
 }
 
 static uint64_t now_ns(void *user)

@@ -5,7 +5,7 @@
 bench: $(BUILD)/host/llm $(BUILD)/host/mkmodel $(BUILD)/host/bwprobe $(BUILD)/host/kbench
 	BUILD=$(BUILD) bash tools/bench.sh
 
-$(BUILD)/host/bwprobe: host/bwprobe.c
+$(BUILD)/host/bwprobe: host/bwprobe.c host/hugemem.c host/hugemem.h
 	@mkdir -p $(dir $@)
-	$(HOST_CC) $(HOST_CFLAGS) $< -o $@ -pthread
+	$(HOST_CC) $(HOST_CFLAGS) host/bwprobe.c host/hugemem.c -o $@ -pthread
 

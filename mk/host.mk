@@ -15,7 +15,7 @@ AVX512_FLAGS := $(AVX2_FLAGS) -mavx512f -mavx512bw -mavx512vl -mavx512dq -mavx51
 
 AI_SRC := $(wildcard ai/*.c)
 AI_OBJ := $(AI_SRC:%.c=$(HB)/%.o)
-LLM_OBJ := $(patsubst %.c,$(HB)/%.o,$(wildcard host/llm*.c) host/pool.c)
+LLM_OBJ := $(patsubst %.c,$(HB)/%.o,$(wildcard host/llm*.c) host/pool.c host/hugemem.c)
 MKMODEL_OBJ := $(patsubst %.c,$(HB)/%.o,$(wildcard host/mkmodel*.c))
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(patsubst tests/unit/%.c,$(HB)/%,$(UNIT_SRC))
@@ -35,7 +35,7 @@ $(HB)/mkmodel: $(MKMODEL_OBJ) $(AI_OBJ)
 	$(HOST_CC) $(HOST_CFLAGS) $^ -o $@ $(HOST_LDLIBS)
 
 # kbench: one kernel alone, cache-hot (-m 1) or from DRAM (-m 1024).
-$(HB)/kbench: $(HB)/host/kbench.o $(HB)/host/pool.o $(AI_OBJ)
+$(HB)/kbench: $(HB)/host/kbench.o $(HB)/host/pool.o $(HB)/host/hugemem.o $(AI_OBJ)
 	$(HOST_CC) $(HOST_CFLAGS) $^ -o $@ $(HOST_LDLIBS)
 
 $(HB)/test_%: $(HB)/tests/unit/test_%.o $(UNIT_COMMON) $(AI_OBJ)
