@@ -92,11 +92,33 @@ struct mm_part {
 	size_t xstride;
 };
 
+/* Work is split in units of MM_UNIT rows of one weight (a packed group is
+ * one unit). Each worker starts on its own contiguous range of units and
+ * takes them from the front, a chunk at a time; a task whose range is empty
+ * takes the back half of the fullest range left (and publishes it as its
+ * own, so it can be split again). The workers so finish together whatever
+ * their speed (a late start, a busy core, a slower memory channel), and
+ * each still reads long runs of consecutive rows, which the hardware
+ * prefetcher streams best. Every unit is claimed by one compare-and-swap on
+ * its range word, by its owner or by one thief, and computed whole by one
+ * worker: who computes which rows never changes a result. */
+#define MM_UNIT 16
+#define MM_RANGES 64         /* tasks beyond this many steal without publishing */
+#define MM_CHUNK_BYTES (256 << 10) /* weight bytes an owner claims at most at a time */
+
+struct mm_range {
+	_Alignas(64) uint64_t fb; /* front << 32 | back, units [front, back) */
+};
+
 struct mm_job {
 	struct mm_part part[MATMUL_MAX_W];
 	int nw;
 	int64_t total_rows, total_units;
 	int n_tok;
+	int n_ranges; /* ranges set up front, one per worker */
+	int chunk;    /* units an owner claims at most at a time */
+	struct mm_range rg[MM_RANGES];
+	_Alignas(64) bool drained; /* a steal found every range empty */
 };
 
 /* Rows [r0, r1) of one weight for every token: 4x4 tiles (weight rows x
@@ -161,14 +183,14 @@ static void mm_rows(const struct mm_part *p, int64_t r0, int64_t r1, int n_tok)
 	}
 }
 
-/* Work is split in units of MM_UNIT rows of one weight (a packed group is
- * one unit), a contiguous range of units per task. */
-#define MM_UNIT 16
-
-static void mm_task(void *arg, int ith, int nth)
+static uint64_t fb_pack(uint32_t front, uint32_t back)
 {
-	const struct mm_job *j = arg;
-	int64_t u0 = j->total_units * ith / nth, u1 = j->total_units * (ith + 1) / nth;
+	return (uint64_t)front << 32 | back;
+}
+
+/* Units [u0, u1) of the job: the weights' rows laid end to end. */
+static void mm_units(const struct mm_job *j, int64_t u0, int64_t u1)
+{
 	int64_t base = 0;
 	for (int i = 0; i < j->nw && u0 < u1; i++) {
 		int64_t n_out = j->part[i].w->n_out;
@@ -181,6 +203,89 @@ static void mm_task(void *arg, int ith, int nth)
 		if (a < b)
 			mm_rows(&j->part[i], a * MM_UNIT, b * MM_UNIT < n_out ? b * MM_UNIT : n_out, j->n_tok);
 		base += units;
+	}
+}
+
+/* Claims units from the front of range r: [*u0, *u1), at most `most`
+ * and at most a quarter of what is left (at least one), so claims are few
+ * (each locked instruction waits for the loads in flight) but a thief
+ * still finds a share to take near the end. */
+static bool take_front(struct mm_range *r, uint32_t most, uint32_t *u0, uint32_t *u1)
+{
+	uint64_t v = __atomic_load_n(&r->fb, __ATOMIC_ACQUIRE);
+	for (;;) {
+		uint32_t f = (uint32_t)(v >> 32), b = (uint32_t)v;
+		if (f >= b)
+			return false;
+		uint32_t want = (b - f) / 4;
+		if (want > most)
+			want = most;
+		if (want < 1)
+			want = 1;
+		uint32_t e = f + want;
+		if (__atomic_compare_exchange_n(&r->fb, &v, fb_pack(e, b), true, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+			*u0 = f;
+			*u1 = e;
+			return true;
+		}
+	}
+}
+
+/* Takes the back half of the fullest range among the first n: [*u0, *u1). */
+static bool steal(struct mm_job *j, int n, uint32_t *u0, uint32_t *u1)
+{
+	for (;;) {
+		/* Once one scan found nothing, no unit is left unclaimed but those
+		 * a thief is about to publish, and it runs them itself: the other
+		 * tasks of the call (a pool cuts a call into more tasks than
+		 * workers) stop here instead of reading every range again. */
+		if (__atomic_load_n(&j->drained, __ATOMIC_RELAXED))
+			return false;
+		int best = -1;
+		uint32_t most = 0;
+		uint64_t bv = 0;
+		for (int i = 0; i < n; i++) {
+			uint64_t v = __atomic_load_n(&j->rg[i].fb, __ATOMIC_ACQUIRE);
+			uint32_t f = (uint32_t)(v >> 32), b = (uint32_t)v;
+			if (b > f && b - f > most) {
+				most = b - f;
+				best = i;
+				bv = v;
+			}
+		}
+		if (best < 0) {
+			__atomic_store_n(&j->drained, true, __ATOMIC_RELAXED);
+			return false;
+		}
+		uint32_t f = (uint32_t)(bv >> 32), b = (uint32_t)bv, take = (most + 1) / 2;
+		if (__atomic_compare_exchange_n(&j->rg[best].fb, &bv, fb_pack(f, b - take), false,
+						__ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+			*u0 = b - take;
+			*u1 = b;
+			return true;
+		}
+	}
+}
+
+static void mm_task(void *arg, int ith, int nth)
+{
+	struct mm_job *j = arg;
+	int scan = nth < MM_RANGES ? nth : MM_RANGES;
+	if (scan < j->n_ranges)
+		scan = j->n_ranges;
+	struct mm_range *own = ith < MM_RANGES ? &j->rg[ith] : NULL;
+	uint32_t u0, u1;
+	for (;;) {
+		if (own && take_front(own, (uint32_t)j->chunk, &u0, &u1)) {
+			mm_units(j, u0, u1);
+			continue;
+		}
+		if (!steal(j, scan, &u0, &u1))
+			return;
+		if (own) /* own range is empty: no one else writes it now */
+			__atomic_store_n(&own->fb, fb_pack(u0, u1), __ATOMIC_RELEASE);
+		else
+			mm_units(j, u0, u1);
 	}
 }
 
@@ -252,7 +357,17 @@ void matmul_n(const struct model_w *const *ws, float *const *ys, int nw,
 		p->xq = done_q[k];
 		p->xstride = done_stride[k];
 	}
-	if ((uint64_t)j.total_rows * (uint64_t)n_in * (uint64_t)n_tok < MATMUL_SERIAL_WORK)
+	bool serial = (uint64_t)j.total_rows * (uint64_t)n_in * (uint64_t)n_tok < MATMUL_SERIAL_WORK;
+	j.n_ranges = serial ? 1 : par_nth() < MM_RANGES ? par_nth() : MM_RANGES;
+	for (int i = 0; i < MM_RANGES; i++) {
+		int64_t a = i < j.n_ranges ? j.total_units * i / j.n_ranges : 0;
+		int64_t b = i < j.n_ranges ? j.total_units * (i + 1) / j.n_ranges : 0;
+		j.rg[i].fb = fb_pack((uint32_t)a, (uint32_t)b);
+	}
+	j.drained = false;
+	size_t unit_bytes = (size_t)MM_UNIT * ws[0]->row_bytes * (size_t)n_tok;
+	j.chunk = unit_bytes >= MM_CHUNK_BYTES ? 1 : (int)(MM_CHUNK_BYTES / unit_bytes);
+	if (serial)
 		mm_task(&j, 0, 1);
 	else
 		par_for(mm_task, &j);
