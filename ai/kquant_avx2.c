@@ -281,7 +281,7 @@ AI void q45k_tile(int n, float *s, const uint8_t *x, size_t pf, const uint8_t *y
 		const uint8_t *blk = x + (size_t)i * bsize;
 		if (pf)
 			for (size_t o = 0; o < bsize; o += 64)
-				_mm_prefetch((const char *)blk + pf + o, _MM_HINT_T0);
+				_mm_prefetch((const char *)blk + pf + o, QUANT_PF_WEIGHTS);
 		const block_q4_K *h = (const block_q4_K *)blk; /* d, dmin, scales lead both */
 		const uint8_t *qs = five ? ((const block_q5_K *)blk)->qs : h->qs;
 		uint64_t sc8, m8;
@@ -398,7 +398,7 @@ AI void q6k_tile(int n, float *s, const uint8_t *x, size_t pf, const uint8_t *yv
 		const block_q6_K *xb = (const block_q6_K *)x + i;
 		if (pf)
 			for (size_t o = 0; o < sizeof(block_q6_K); o += 64)
-				_mm_prefetch((const char *)xb + pf + o, _MM_HINT_T0);
+				_mm_prefetch((const char *)xb + pf + o, QUANT_PF_WEIGHTS);
 		const block_q8_K *yc[4];
 		__m256i sumi[4], corr = _mm256_setzero_si256();
 		__m128i sc8 = _mm_loadu_si128((const __m128i *)xb->scales);

@@ -216,7 +216,7 @@ AI void q45k_4r(int n, float *s, const uint8_t *x, size_t bx, const block_q8_K *
 		#pragma GCC unroll 4
 		for (int r = 0; r < 4; r++)
 			for (size_t o = 0; o < bsize; o += 64)
-				_mm_prefetch((const char *)blk + (r + pf_rows) * bx + o, _MM_HINT_T0);
+				_mm_prefetch((const char *)blk + (r + pf_rows) * bx + o, QUANT_PF_WEIGHTS);
 		const __m512i h = heads4(blk, bx);
 		const __m512i w = q45k_scales_mins4(h);
 		const __m512i sc = _mm512_unpacklo_epi8(w, _mm512_setzero_si512());
@@ -543,7 +543,7 @@ AI void q6k_4r(int n, float *s, const uint8_t *x, size_t bx, const block_q8_K *y
 		#pragma GCC unroll 4
 		for (int r = 0; r < 4; r++)
 			for (size_t o = 0; o < sizeof(block_q6_K); o += 64)
-				_mm_prefetch((const char *)blk + (r + pf_rows) * bx + o, _MM_HINT_T0);
+				_mm_prefetch((const char *)blk + (r + pf_rows) * bx + o, QUANT_PF_WEIGHTS);
 		const block_q6_K *xr[4];
 		__m512i sc[4], sumi[4];
 		#pragma GCC unroll 4

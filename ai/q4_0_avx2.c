@@ -57,10 +57,10 @@ static void vec_dot_4r(int n, float *s, const void *vx, size_t bx, const void *v
 	__m128 acc = _mm_setzero_ps();
 	for (int b = 0; b < n / QK4_0; b++) {
 		const uint8_t *xb = x + (size_t)b * sizeof(block_q4_0);
-		_mm_prefetch((const char *)xb + 4 * bx, _MM_HINT_T0);
-		_mm_prefetch((const char *)xb + 5 * bx, _MM_HINT_T0);
-		_mm_prefetch((const char *)xb + 6 * bx, _MM_HINT_T0);
-		_mm_prefetch((const char *)xb + 7 * bx, _MM_HINT_T0);
+		_mm_prefetch((const char *)xb + 4 * bx, QUANT_PF_WEIGHTS);
+		_mm_prefetch((const char *)xb + 5 * bx, QUANT_PF_WEIGHTS);
+		_mm_prefetch((const char *)xb + 6 * bx, QUANT_PF_WEIGHTS);
+		_mm_prefetch((const char *)xb + 7 * bx, QUANT_PF_WEIGHTS);
 		__m256i p0 = block_lanes((const block_q4_0 *)xb, &y[b]);
 		__m256i p1 = block_lanes((const block_q4_0 *)(xb + bx), &y[b]);
 		__m256i p2 = block_lanes((const block_q4_0 *)(xb + 2 * bx), &y[b]);

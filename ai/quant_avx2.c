@@ -303,7 +303,7 @@ AI void sd_tile(enum sd_kind k, int NR, int NT, int n, float *s, size_t ss, cons
 			_Pragma("GCC unroll 4")
 			for (int r = 0; r < NR; r++)
 				for (size_t o = 0; o < 4 * xs; o += 64)
-					_mm_prefetch((const char *)x + (r + NR) * bx + i * xs + o, _MM_HINT_T0);
+					_mm_prefetch((const char *)x + (r + NR) * bx + i * xs + o, QUANT_PF_WEIGHTS);
 		}
 		_Pragma("GCC unroll 4")
 		for (int t = 0; t < NT; t++)

@@ -316,7 +316,7 @@ AI void sd_tile(enum sd_kind k, int NR, int NT, int n, float *s, size_t ss, cons
 			_Pragma("GCC unroll 4")
 			for (int r = 0; r < NR; r++)
 				for (size_t o = 0; o < 4 * xs; o += 64)
-					_mm_prefetch((const char *)x + (r + NR) * bx + i * xs + o, _MM_HINT_T0);
+					_mm_prefetch((const char *)x + (r + NR) * bx + i * xs + o, QUANT_PF_WEIGHTS);
 		}
 		_Pragma("GCC unroll 4")
 		for (int t = 0; t < NT; t++) {
@@ -421,8 +421,10 @@ AI void sd_pairs_out(enum sd_kind k, int NT, int i, int nb, __m512 acc2[2][8], f
 	}
 }
 
-/* Prefetch distance of the 4-row kernel (token generation). */
-#define SD_PF_BYTES 32768
+/* Prefetch distance of the 4-row kernel (token generation). 8 KiB: with
+ * the non-temporal hint 32 KiB lost lines before use (cache-hot 48 -> 56
+ * GB/s, `kbench q8_0 -m 2`) and was no faster from DRAM. */
+#define SD_PF_BYTES 8192
 
 /* vec_dot_4r for the signed kinds: 4 weight rows by one activation row
  * with two rows per zmm (rows r, r+1 in the low and high 256 bits), so
@@ -445,7 +447,7 @@ AI void sd_4r(enum sd_kind k, int n, float *s, const void *vx, size_t bx, const 
 	for (; i + 4 <= nb; i += 4) {
 		for (int r = 0; r < 4; r++)
 			for (size_t o = 0; o < 4 * xs; o += 64)
-				_mm_prefetch((const char *)x + (r + pf_rows) * bx + i * xs + o, _MM_HINT_T0);
+				_mm_prefetch((const char *)x + (r + pf_rows) * bx + i * xs + o, QUANT_PF_WEIGHTS);
 		const __m128 dy = half4(y + i * ys, ys);
 		/* d_x * d_y: rows 2p (lanes 0-3), 2p+1 (lanes 4-7), blocks i.. */
 		__m512 s8[2];
@@ -525,7 +527,7 @@ AI void sd_4xt(enum sd_kind k, int NT, int n, float *s, size_t ss, const void *v
 		/* the caller's next 4 rows, as in sd_4r */
 		for (int r = 0; r < 4; r++)
 			for (size_t o = 0; o < 4 * xs; o += 64)
-				_mm_prefetch((const char *)x + (r + 4) * bx + i * xs + o, _MM_HINT_T0);
+				_mm_prefetch((const char *)x + (r + 4) * bx + i * xs + o, QUANT_PF_WEIGHTS);
 		__m512 dx[2];
 		_Pragma("GCC unroll 2")
 		for (int pr = 0; pr < 2; pr++) {
