@@ -7,6 +7,9 @@
 # Machines are noisy: each (model, threads) cell runs BENCH_REPS rounds, and
 # in each round our engine and llama.cpp run back to back (same time window,
 # same file, warm page cache); the table shows the median of the rounds.
+# The read rate of a shared machine moves too (here between ~40 and ~70
+# GB/s on 2 threads within minutes), so every round probes it right before
+# our run and "% of read bw" is the median of the rounds' own ratios.
 #
 #   BENCH_MODELS  preset:type list   (default: tinyllama:q4_0 tinyllama:q8_0 tinyllama:q4_k_m)
 #   BENCH_THREADS thread counts      (default: 1 2)
@@ -31,18 +34,14 @@ mkdir -p "$MD"
 
 median() { python3 -c 'import statistics, sys; print("%.1f" % statistics.median(map(float, sys.argv[1:])))' "$@"; }
 
-declare -A bw
-for t in $threads; do
-	bw[$t]=$("$HB/bwprobe" -t "$t" | sed -n 's/.*: \([0-9.]*\) GB\/s.*/\1/p')
-	echo "DRAM streaming read, $t threads: ${bw[$t]} GB/s"
-done
+probe() { "$HB/bwprobe" -t "$1" -m 512 | sed -n 's/.*: \([0-9.]*\) GB\/s.*/\1/p'; }
 echo "CPU: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'), $(nproc) CPUs"
 echo "date: $(date -u '+%Y-%m-%d %H:%M UTC'), load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "medians of $R rounds; pp$P and tg$N in tok/s"
 echo
 
-hdr="| model | threads | pp$P | tg$N | tg GB/s | % of read bw |"
-sep="|---|---|---|---|---|---|"
+hdr="| model | threads | pp$P | tg$N | tg GB/s | read GB/s | % of read bw |"
+sep="|---|---|---|---|---|---|---|"
 if [ -n "${LLAMA_BENCH:-}" ]; then
 	hdr="$hdr llama.cpp pp$P | llama.cpp tg$N | pp ratio | tg ratio |"
 	sep="$sep---|---|---|---|"
@@ -55,11 +54,14 @@ for m in $models; do
 	[ -f "$f" ] || "$HB/mkmodel" --preset "$preset" --type "$type" -o "$f" >&2
 	bytes=$(python3 tools/gguf_tg_bytes.py "$f")
 	for t in $threads; do
-		pps=() tgs=() lpps=() ltgs=()
+		pps=() tgs=() lpps=() ltgs=() bws=() pcts=()
 		for ((r = 0; r < R; r++)); do
+			b=$(probe "$t")
 			out=$("$HB/llm" bench "$f" -t "$t" -p "$P" -n "$N" -r 1)
 			pps+=("$(sed -n "s/^pp $P: \([0-9.]*\) tok\/s.*/\1/p" <<<"$out")")
-			tgs+=("$(sed -n "s/^tg $N: \([0-9.]*\) tok\/s.*/\1/p" <<<"$out")")
+			tg=$(sed -n "s/^tg $N: \([0-9.]*\) tok\/s.*/\1/p" <<<"$out")
+			tgs+=("$tg") bws+=("$b")
+			pcts+=("$(python3 -c "print(100*$bytes*$tg/1e9/$b)")")
 			if [ -n "${LLAMA_BENCH:-}" ]; then
 				csv=$("$LLAMA_BENCH" -m "$f" -t "$t" -p "$P" -n "$N" -r 1 -o csv 2>/dev/null)
 				read -r lpp ltg < <(python3 -c '
@@ -73,8 +75,8 @@ print(float(pp[0]), float(tg[0]))' <<<"$csv")
 		done
 		pp=$(median "${pps[@]}") tg=$(median "${tgs[@]}")
 		gbs=$(python3 -c "print(f'{$bytes*$tg/1e9:.1f}')")
-		pct=$(python3 -c "print(f'{100*$bytes*$tg/1e9/${bw[$t]}:.0f}')")
-		row="| $preset $type | $t | $pp | $tg | $gbs | $pct% |"
+		pct=$(median "${pcts[@]}")
+		row="| $preset $type | $t | $pp | $tg | $gbs | $(median "${bws[@]}") | $(python3 -c "print(round($pct))")% |"
 		if [ -n "${LLAMA_BENCH:-}" ]; then
 			lpp=$(median "${lpps[@]}") ltg=$(median "${ltgs[@]}")
 			row="$row $lpp | $ltg | $(python3 -c "print(f'{$pp/$lpp:.2f} | {$tg/$ltg:.2f} |')")"
@@ -95,8 +97,9 @@ if [ -n "$kernels" ]; then
 	for k in $kernels; do
 		row="| $k | $("$HB/kbench" "$k" -m 0.5 | gb) GB/s |"
 		for t in $threads; do
+			b=$(probe "$t")
 			g=$("$HB/kbench" "$k" -m 1024 -r 3 -t "$t" | gb)
-			row="$row $g GB/s | $(python3 -c "print(f'{100*$g/${bw[$t]}:.0f}')")% |"
+			row="$row $g GB/s | $(python3 -c "print(f'{100*$g/$b:.0f}')")% |"
 		done
 		echo "$row"
 	done
