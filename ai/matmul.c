@@ -142,6 +142,22 @@ static void mm_rows(const struct mm_part *p, int64_t r0, int64_t r1, int n_tok)
 			}
 		}
 	}
+	if (w->il4) { /* 4-row interleaved groups; the last n_out % 4 rows plain */
+		int64_t end = w->n_out / 4 * 4;
+		for (; r + 4 <= r1 && r + 4 <= end; r += 4) {
+			const uint8_t *g = (const uint8_t *)w->data + (size_t)r * rb;
+			if (n_tok == 1) {
+				tr->vec_dot_4r_il4(n, &p->y[r], g, rb, p->xq);
+				continue;
+			}
+			int xn = tr->xn_max ? tr->xn_max : 4;
+			for (int t = 0; t < n_tok; t += xn) {
+				int nt = n_tok - t < xn ? n_tok - t : xn;
+				tr->vec_dot_4xn_il4(n, nt, &p->y[(size_t)t * ldy + r], (size_t)ldy, g, rb,
+						    p->xq + (size_t)t * p->xstride, p->xstride);
+			}
+		}
+	}
 	if (n_tok == 1 && tr->vec_dot_4r) {
 		for (; r + 4 <= r1; r += 4)
 			tr->vec_dot_4r(n, &p->y[r], (const uint8_t *)w->data + (size_t)r * rb, rb, p->xq);
@@ -378,6 +394,11 @@ void matmul_get_row(const struct model_w *w, int64_t row, float *out)
 	if (w->packed && row < w->n_out / Q4_0_GROUP * Q4_0_GROUP) {
 		int64_t g = row / Q4_0_GROUP * Q4_0_GROUP;
 		q4_0_packed_row((const uint8_t *)w->data + (size_t)g * w->row_bytes, (int)(row - g), w->n_in, out);
+		return;
+	}
+	if (w->il4 && row < w->n_out / 4 * 4) {
+		int64_t g = row / 4 * 4;
+		quant_il4_row(w->type, (const uint8_t *)w->data + (size_t)g * w->row_bytes, (int)(row - g), w->n_in, out);
 		return;
 	}
 	const uint8_t *src = (const uint8_t *)w->data + (size_t)row * w->row_bytes;

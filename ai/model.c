@@ -302,41 +302,64 @@ fail:
 	return -1;
 }
 
-/* Packs w's full 16-row groups; the last n_out % 16 rows stay as they are. */
-static void pack_w(struct model_w *w, void *scratch)
+static bool il4_type(const struct model_w *w)
 {
-	if (w->type != GGML_TYPE_Q4_0 || w->packed || w->n_out < Q4_0_GROUP)
-		return;
+	const struct quant_traits *tr = quant_traits(w->type);
+	return tr && tr->vec_dot_4r_il4 && tr->vec_dot_4xn_il4 && tr->to_float;
+}
+
+size_t model_pack_scratch(const struct model_w *w)
+{
+	if (w->type == GGML_TYPE_Q4_0)
+		return Q4_0_GROUP * w->row_bytes;
+	return il4_type(w) ? 4 * w->row_bytes : 0;
+}
+
+/* Rewrites w's full groups (16 rows for Q4_0, 4 for the interleaved
+ * types); the last rows of a partial group stay as they are. */
+void model_pack_w(struct model_w *w, void *scratch)
+{
 	uint8_t *p = (uint8_t *)(uintptr_t)w->data;
-	for (int64_t r = 0; r + Q4_0_GROUP <= w->n_out; r += Q4_0_GROUP)
-		q4_0_pack16(p + (size_t)r * w->row_bytes, w->n_in, scratch);
-	w->packed = true;
+	if (w->packed || w->il4 || w->n_out < 4)
+		return;
+	if (w->type == GGML_TYPE_Q4_0 && w->n_out >= Q4_0_GROUP) {
+		for (int64_t r = 0; r + Q4_0_GROUP <= w->n_out; r += Q4_0_GROUP)
+			q4_0_pack16(p + (size_t)r * w->row_bytes, w->n_in, scratch);
+		w->packed = true;
+	} else if (w->type != GGML_TYPE_Q4_0 && il4_type(w)) {
+		const struct quant_traits *tr = quant_traits(w->type);
+		for (int64_t r = 0; r + 4 <= w->n_out; r += 4)
+			quant_interleave4(p + (size_t)r * w->row_bytes, w->n_in / tr->blck, tr->tsize, scratch);
+		w->il4 = true;
+	}
 }
 
 int model_pack(struct model *m)
 {
-	size_t most = m->output.type == GGML_TYPE_Q4_0 ? m->output.row_bytes : 0;
+	size_t most = model_pack_scratch(&m->output);
 	for (int i = 0; i < m->n_layer; i++) {
 		const struct model_layer *l = &m->layers[i];
 		const struct model_w *ws[] = { &l->wq, &l->wk, &l->wv, &l->wo, &l->w_gate, &l->w_up, &l->w_down };
 		for (size_t k = 0; k < sizeof ws / sizeof ws[0]; k++)
-			if (ws[k]->type == GGML_TYPE_Q4_0 && ws[k]->row_bytes > most)
-				most = ws[k]->row_bytes;
+			if (model_pack_scratch(ws[k]) > most)
+				most = model_pack_scratch(ws[k]);
 	}
 	if (!most)
 		return 0;
-	void *scratch = malloc(Q4_0_GROUP * most);
+	void *scratch = malloc(most);
 	if (!scratch)
 		return -1;
 	for (int i = 0; i < m->n_layer; i++) {
 		struct model_layer *l = &m->layers[i];
 		struct model_w *ws[] = { &l->wq, &l->wk, &l->wv, &l->wo, &l->w_gate, &l->w_up, &l->w_down };
 		for (size_t k = 0; k < sizeof ws / sizeof ws[0]; k++)
-			pack_w(ws[k], scratch);
+			model_pack_w(ws[k], scratch);
 	}
-	pack_w(&m->output, scratch);
-	if (m->tied_output) /* one tensor: embedding lookups read it packed too */
+	model_pack_w(&m->output, scratch);
+	if (m->tied_output) { /* one tensor: embedding lookups read it packed too */
 		m->tok_embd.packed = m->output.packed;
+		m->tok_embd.il4 = m->output.il4;
+	}
 	free(scratch);
 	return 0;
 }

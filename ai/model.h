@@ -34,6 +34,7 @@ struct model_w {
 	const char *name;       /* points into the GGUF buffer; not NUL-terminated */
 	int name_len;
 	bool packed;            /* rows 0..n_out/16*16 in Q4_0's packed groups (model_pack) */
+	bool il4;               /* rows 0..n_out/4*4 in 4-row interleaved groups (model_pack) */
 };
 
 struct model_layer {
@@ -68,11 +69,16 @@ struct model {
 int model_load(struct model *m, const struct gguf *g, char *err, size_t errlen);
 void model_free(struct model *m);
 
-/* Rewrites the Q4_0 matrices in place into the packed layout of
- * ai/q4_0.h: faster kernels, bit-identical logits (an unpacked model
- * computes the same). The GGUF buffer must be writable. Returns 0, or -1
- * (nothing changed) when out of memory for the one-group scratch. */
+/* Rewrites the matrices in place into the layouts the fastest kernels of
+ * the selected level (quant_init) read: Q4_0 into the packed 16-row groups
+ * of ai/q4_0.h, Q8_0 and Q5_0 into 4-row interleaved groups where that
+ * level has vec_dot_4r_il4 (quant.h). Bit-identical logits (an unpacked
+ * model computes the same). The GGUF buffer must be writable. Returns 0,
+ * or -1 (nothing changed) when out of memory for the one-group scratch. */
 int model_pack(struct model *m);
+/* The same for one weight, with scratch of model_pack_scratch(w) bytes. */
+size_t model_pack_scratch(const struct model_w *w);
+void model_pack_w(struct model_w *w, void *scratch);
 
 static inline int model_q_dim(const struct model *m) { return m->n_head * m->head_dim; }
 static inline int model_kv_dim(const struct model *m) { return m->n_head_kv * m->head_dim; }

@@ -258,3 +258,22 @@ ggml_bf16 fp32_to_bf16(float f)
 		return (ggml_bf16)((u >> 16) | 64);
 	return (ggml_bf16)((u + (0x7fff + ((u >> 16) & 1))) >> 16);
 }
+
+void quant_interleave4(void *rows, int64_t nb, size_t bs, void *scratch)
+{
+	uint8_t *p = rows, *t = scratch;
+	size_t rb = (size_t)nb * bs;
+	memcpy(t, p, 4 * rb);
+	for (int64_t b = 0; b < nb; b++)
+		for (int r = 0; r < 4; r++)
+			memcpy(p + ((size_t)b * 4 + (size_t)r) * bs, t + (size_t)r * rb + (size_t)b * bs, bs);
+}
+
+void quant_il4_row(int type, const void *group, int r, int64_t n, float *out)
+{
+	const struct quant_traits *tr = quant_traits(type);
+	const uint8_t *g = group;
+	int64_t nb = n / tr->blck;
+	for (int64_t b = 0; b < nb; b++)
+		tr->to_float(g + ((size_t)b * 4 + (size_t)r) * tr->tsize, out + b * tr->blck, tr->blck);
+}

@@ -149,6 +149,14 @@ struct quant_traits {
 	 * activations; best used with the 4 weight rows hot in cache. */
 	vec_dot_4xn_fn vec_dot_4xn;
 	int xn_max; /* if not 0, the largest nt vec_dot_4xn takes (else 4) */
+	/* Optional, NULL when absent (both or neither): vec_dot_4r and
+	 * vec_dot_4xn over a 4-row interleaved group (quant_interleave4): x is
+	 * the group, bx still the bytes of one row. Same results bit for bit;
+	 * the group is one sequential stream, which DRAM serves faster than
+	 * four rows side by side. A model is interleaved only where the
+	 * selected level has these. */
+	vec_dot_4r_fn vec_dot_4r_il4;
+	vec_dot_4xn_fn vec_dot_4xn_il4;
 	/* Optional, NULL when absent: the packed layout of 16-row groups (Q4_0
 	 * only, see ai/q4_0.h): s[t * ss + r] for r < 16, t < nt (1..8),
 	 * bit-identical to vec_dot of row r against activation row t (rows by
@@ -174,6 +182,13 @@ const struct quant_traits *quant_traits_at(int type, int level);
 const char *quant_type_name(int type);
 /* Bytes for n elements of type, 0 if n is not a multiple of the block. */
 size_t quant_row_size(int type, int64_t n);
+
+/* The 4-row interleaved layout (vec_dot_4r_il4): 4 consecutive rows of nb
+ * blocks of bs bytes are rewritten in place (same bytes) so that block b
+ * of row r lies at (4 * b + r) * bs; scratch holds 4 rows. */
+void quant_interleave4(void *rows, int64_t nb, size_t bs, void *scratch);
+/* Row r (< 4) of an interleaved group of n elements of type, dequantized. */
+void quant_il4_row(int type, const void *group, int r, int64_t n, float *out);
 
 /* IEEE half and bfloat16 conversions (scalar, exact round-to-nearest-even). */
 float fp16_to_fp32(ggml_half h);

@@ -288,6 +288,16 @@ AI __m128 half4(const uint8_t *p, size_t st)
 	return _mm_cvtph_ps(_mm512_castsi512_si128(r));
 }
 
+/* half4 for any stride: the interleaved groups' blocks of one row are
+ * 4 blocks apart, beyond half4's two-load window. */
+AI __m128 half4_far(const uint8_t *p, size_t st)
+{
+	if (3 * (st / 2) <= 62)
+		return half4(p, st);
+	return _mm_cvtph_ps(_mm_setr_epi16((short)half_at(p), (short)half_at(p + st), (short)half_at(p + 2 * st),
+					   (short)half_at(p + 3 * st), 0, 0, 0, 0));
+}
+
 /* s[t * ss + r] = dot(row r of x, row t of y) for r < NR, t < NT; weight
  * rows bx bytes apart, Q8_0 activation rows by bytes apart. NR, NT <= 4
  * and k are constants at every call, so each use compiles to its own
@@ -391,9 +401,9 @@ AI __m512i sd_xrows(enum sd_kind k, const uint8_t *a, const uint8_t *b)
  * blocks i..nb-1 of each (row, activation) pair the way sd_tile does and
  * store the sums. */
 AI void sd_pairs_out(enum sd_kind k, int NT, int i, int nb, __m512 acc2[2][8], float *s, size_t ss,
-		     const uint8_t *x, size_t bx, const uint8_t *y, size_t by)
+		     const uint8_t *x, size_t rs, size_t bs, const uint8_t *y, size_t by)
 {
-	const size_t xs = sd_xsize(k), ys = sizeof(block_q8_0);
+	const size_t ys = sizeof(block_q8_0);
 	__m256 acc[4][8]; /* constant indices into acc2 keep it in registers */
 	_Pragma("GCC unroll 8")
 	for (int t = 0; t < NT; t++) {
@@ -404,17 +414,17 @@ AI void sd_pairs_out(enum sd_kind k, int NT, int i, int nb, __m512 acc2[2][8], f
 		}
 	}
 	for (int r = 0; r < 4; r++) {
-		const uint8_t *xb = x + r * bx;
+		const uint8_t *xb = x + r * rs;
 		for (int t = 0; t < NT; t++) {
 			const uint8_t *yt = y + t * by;
 			__m256 a = acc[r][t];
 			for (int j = i; j < nb; j++) {
 				__m256i yq = _mm256_loadu_si256((const __m256i *)(yt + j * ys + 2));
 				__m256i c8 = _mm256_set1_epi8(sd_offset(k));
-				__m256i p = _mm256_sub_epi32(_mm256_dpbusd_epi32(_mm256_setzero_si256(), sd_xone(k, xb + j * xs), yq),
+				__m256i p = _mm256_sub_epi32(_mm256_dpbusd_epi32(_mm256_setzero_si256(), sd_xone(k, xb + j * bs), yq),
 							     _mm256_dpbusd_epi32(_mm256_setzero_si256(), c8, yq));
 				a = _mm256_fmadd_ps(_mm256_cvtepi32_ps(p),
-						    _mm256_set1_ps(h2f(half_at(xb + j * xs)) * h2f(half_at(yt + j * ys))), a);
+						    _mm256_set1_ps(h2f(half_at(xb + j * bs)) * h2f(half_at(yt + j * ys))), a);
 			}
 			s[t * ss + r] = hsum8(a);
 		}
@@ -426,14 +436,22 @@ AI void sd_pairs_out(enum sd_kind k, int NT, int i, int nb, __m512 acc2[2][8], f
  * GB/s, `kbench q8_0 -m 2`) and was no faster from DRAM. */
 #define SD_PF_BYTES 8192
 
+/* Where block b of row r of a 4-row call lies: x + r * rs + b * bs. Plain
+ * rows: rs = bx, bs = the block size; interleaved groups (il, see
+ * quant.h's vec_dot_4r_il4): rs = the block size, bs = 4 of them. */
+#define SD_RS(il, bx, xs) ((il) ? (xs) : (bx))
+#define SD_BS(il, xs) ((il) ? 4 * (xs) : (xs))
+
 /* vec_dot_4r for the signed kinds: 4 weight rows by one activation row
  * with two rows per zmm (rows r, r+1 in the low and high 256 bits), so
  * every instruction is full width while each row keeps its own 8-lane
  * FMA chain, block after block: lane for lane what sd_tile does, and the
- * tails and horizontal sums are sd_tile's. */
-AI void sd_4r(enum sd_kind k, int n, float *s, const void *vx, size_t bx, const void *vy)
+ * tails and horizontal sums are sd_tile's. il: the rows are a 4-row
+ * interleaved group, one sequential stream (the same arithmetic). */
+AI void sd_4r(enum sd_kind k, bool il, int n, float *s, const void *vx, size_t bx, const void *vy)
 {
 	const size_t xs = sd_xsize(k), ys = sizeof(block_q8_0);
+	const size_t rs = SD_RS(il, bx, xs), bs = SD_BS(il, xs);
 	const uint8_t *x = vx, *y = vy;
 	const int nb = n / 32;
 	const __m512i zero = _mm512_setzero_si512(), cz = _mm512_set1_epi8(sd_offset(k));
@@ -445,16 +463,20 @@ AI void sd_4r(enum sd_kind k, int n, float *s, const void *vx, size_t bx, const 
 	int i = 0;
 	acc2[0][0] = acc2[1][0] = _mm512_setzero_ps();
 	for (; i + 4 <= nb; i += 4) {
-		for (int r = 0; r < 4; r++)
-			for (size_t o = 0; o < 4 * xs; o += 64)
-				_mm_prefetch((const char *)x + (r + pf_rows) * bx + i * xs + o, QUANT_PF_WEIGHTS);
+		if (il) /* the same bytes further on, in address order */
+			for (size_t o = 0; o < 16 * xs; o += 64)
+				_mm_prefetch((const char *)x + pf_rows * bx + i * 4 * xs + o, QUANT_PF_WEIGHTS);
+		else
+			for (int r = 0; r < 4; r++)
+				for (size_t o = 0; o < 4 * xs; o += 64)
+					_mm_prefetch((const char *)x + (r + pf_rows) * bx + i * xs + o, QUANT_PF_WEIGHTS);
 		const __m128 dy = half4(y + i * ys, ys);
 		/* d_x * d_y: rows 2p (lanes 0-3), 2p+1 (lanes 4-7), blocks i.. */
 		__m512 s8[2];
 		_Pragma("GCC unroll 2")
 		for (int pr = 0; pr < 2; pr++) {
-			__m128 d0 = _mm_mul_ps(half4(x + 2 * pr * bx + i * xs, xs), dy);
-			__m128 d1 = _mm_mul_ps(half4(x + (2 * pr + 1) * bx + i * xs, xs), dy);
+			__m128 d0 = _mm_mul_ps(half4_far(x + 2 * pr * rs + i * bs, bs), dy);
+			__m128 d1 = _mm_mul_ps(half4_far(x + (2 * pr + 1) * rs + i * bs, bs), dy);
 			s8[pr] = _mm512_castps256_ps512(_mm256_insertf128_ps(_mm256_castps128_ps256(d0), d1, 1));
 		}
 		_Pragma("GCC unroll 4")
@@ -464,13 +486,13 @@ AI void sd_4r(enum sd_kind k, int n, float *s, const void *vx, size_t bx, const 
 			const __m512i c = _mm512_sub_epi32(zero, _mm512_dpbusd_epi32(zero, cz, yq)); /* -C.y */
 			_Pragma("GCC unroll 2")
 			for (int pr = 0; pr < 2; pr++) {
-				const uint8_t *xa = x + 2 * pr * bx + (i + j) * xs;
-				__m512 p = _mm512_cvtepi32_ps(_mm512_dpbusd_epi32(c, sd_xrows(k, xa, xa + bx), yq));
+				const uint8_t *xa = x + 2 * pr * rs + (i + j) * bs;
+				__m512 p = _mm512_cvtepi32_ps(_mm512_dpbusd_epi32(c, sd_xrows(k, xa, xa + rs), yq));
 				acc2[pr][0] = _mm512_fmadd_ps(p, _mm512_permutexvar_ps(idx, s8[pr]), acc2[pr][0]);
 			}
 		}
 	}
-	sd_pairs_out(k, 1, i, nb, acc2, s, 0, x, bx, y, 0);
+	sd_pairs_out(k, 1, i, nb, acc2, s, 0, x, rs, bs, y, 0);
 }
 
 /* Two rows' weight block (as sd_xrows) as signed bytes q: sd_xrows less C. */
@@ -508,10 +530,11 @@ AI __m512 lane_spread(__m512 v, int j)
  * memory, which leaves the multiply ports to vpdpbusd and the FMAs. The
  * integer lanes, the products and the FMA chains are sd_4r's, so the
  * results are bit for bit vec_dot's. */
-AI void sd_4xt(enum sd_kind k, int NT, int n, float *s, size_t ss, const void *vx, size_t bx,
+AI void sd_4xt(enum sd_kind k, bool il, int NT, int n, float *s, size_t ss, const void *vx, size_t bx,
 	       const void *vy, size_t by)
 {
 	const size_t xs = sd_xsize(k), ys = sizeof(block_q8_0);
+	const size_t rs = SD_RS(il, bx, xs), bs = SD_BS(il, xs);
 	const uint8_t *x = vx, *y = vy;
 	const int nb = n / 32;
 	const __m512i c80 = _mm512_set1_epi8((char)0x80);
@@ -525,14 +548,18 @@ AI void sd_4xt(enum sd_kind k, int NT, int n, float *s, size_t ss, const void *v
 		acc2[0][t] = acc2[1][t] = _mm512_setzero_ps();
 	for (; i + 4 <= nb; i += 4) {
 		/* the caller's next 4 rows, as in sd_4r */
-		for (int r = 0; r < 4; r++)
-			for (size_t o = 0; o < 4 * xs; o += 64)
-				_mm_prefetch((const char *)x + (r + 4) * bx + i * xs + o, QUANT_PF_WEIGHTS);
+		if (il)
+			for (size_t o = 0; o < 16 * xs; o += 64)
+				_mm_prefetch((const char *)x + 4 * bx + i * 4 * xs + o, QUANT_PF_WEIGHTS);
+		else
+			for (int r = 0; r < 4; r++)
+				for (size_t o = 0; o < 4 * xs; o += 64)
+					_mm_prefetch((const char *)x + (r + 4) * bx + i * xs + o, QUANT_PF_WEIGHTS);
 		__m512 dx[2];
 		_Pragma("GCC unroll 2")
 		for (int pr = 0; pr < 2; pr++) {
-			__m512 a = _mm512_insertf32x4(_mm512_castps128_ps512(half4(x + 2 * pr * bx + i * xs, xs)),
-						      half4(x + (2 * pr + 1) * bx + i * xs, xs), 1);
+			__m512 a = _mm512_insertf32x4(_mm512_castps128_ps512(half4_far(x + 2 * pr * rs + i * bs, bs)),
+						      half4_far(x + (2 * pr + 1) * rs + i * bs, bs), 1);
 			dx[pr] = _mm512_shuffle_f32x4(a, a, _MM_SHUFFLE(1, 1, 0, 0));
 		}
 		_Pragma("GCC unroll 8")
@@ -547,8 +574,8 @@ AI void sd_4xt(enum sd_kind k, int NT, int n, float *s, size_t ss, const void *v
 			__m512i xq[2], nc[2];
 			_Pragma("GCC unroll 2")
 			for (int pr = 0; pr < 2; pr++) {
-				const uint8_t *xa = x + 2 * pr * bx + (i + j) * xs;
-				xq[pr] = sd_xrows_signed(k, xa, xa + bx);
+				const uint8_t *xa = x + 2 * pr * rs + (i + j) * bs;
+				xq[pr] = sd_xrows_signed(k, xa, xa + rs);
 				nc[pr] = _mm512_sub_epi32(_mm512_setzero_si512(),
 							  _mm512_dpbusd_epi32(_mm512_setzero_si512(), c80, xq[pr])); /* -128 q */
 			}
@@ -565,8 +592,24 @@ AI void sd_4xt(enum sd_kind k, int NT, int n, float *s, size_t ss, const void *v
 			}
 		}
 	}
-	sd_pairs_out(k, NT, i, nb, acc2, s, ss, x, bx, y, by);
+	sd_pairs_out(k, NT, i, nb, acc2, s, ss, x, rs, bs, y, by);
 }
+
+#define SIGNED_4XN(name, K, IL)                                                            \
+	static void name(int n, int nt, float *s, size_t ss, const void *x, size_t bx,      \
+			 const void *y, size_t by)                                           \
+	{                                                                                   \
+		switch (nt) {                                                               \
+		case 1: sd_4r(K, IL, n, s, x, bx, y); break;                                \
+		case 2: sd_4xt(K, IL, 2, n, s, ss, x, bx, y, by); break;                    \
+		case 3: sd_4xt(K, IL, 3, n, s, ss, x, bx, y, by); break;                    \
+		case 4: sd_4xt(K, IL, 4, n, s, ss, x, bx, y, by); break;                    \
+		case 5: sd_4xt(K, IL, 5, n, s, ss, x, bx, y, by); break;                    \
+		case 6: sd_4xt(K, IL, 6, n, s, ss, x, bx, y, by); break;                    \
+		case 7: sd_4xt(K, IL, 7, n, s, ss, x, bx, y, by); break;                    \
+		default: sd_4xt(K, IL, 8, n, s, ss, x, bx, y, by); break;                   \
+		}                                                                           \
+	}
 
 #define SIGNED_KERNELS(name, K)                                                            \
 	static void name##_vec_dot(int n, float *s, const void *x, const void *y)          \
@@ -575,22 +618,14 @@ AI void sd_4xt(enum sd_kind k, int NT, int n, float *s, size_t ss, const void *v
 	}                                                                                   \
 	static void name##_vec_dot_4r(int n, float *s, const void *x, size_t bx, const void *y) \
 	{                                                                                   \
-		sd_4r(K, n, s, x, bx, y);                                                   \
+		sd_4r(K, false, n, s, x, bx, y);                                            \
 	}                                                                                   \
-	static void name##_vec_dot_4xn(int n, int nt, float *s, size_t ss, const void *x, size_t bx, \
-				       const void *y, size_t by)                            \
+	static void name##_vec_dot_4r_il4(int n, float *s, const void *x, size_t bx, const void *y) \
 	{                                                                                   \
-		switch (nt) {                                                               \
-		case 1: sd_4r(K, n, s, x, bx, y); break;                                    \
-		case 2: sd_4xt(K, 2, n, s, ss, x, bx, y, by); break;                      \
-		case 3: sd_4xt(K, 3, n, s, ss, x, bx, y, by); break;                      \
-		case 4: sd_4xt(K, 4, n, s, ss, x, bx, y, by); break;                      \
-		case 5: sd_4xt(K, 5, n, s, ss, x, bx, y, by); break;                      \
-		case 6: sd_4xt(K, 6, n, s, ss, x, bx, y, by); break;                      \
-		case 7: sd_4xt(K, 7, n, s, ss, x, bx, y, by); break;                      \
-		default: sd_4xt(K, 8, n, s, ss, x, bx, y, by); break;                       \
-		}                                                                           \
-	}
+		sd_4r(K, true, n, s, x, bx, y);                                             \
+	}                                                                                   \
+	SIGNED_4XN(name##_vec_dot_4xn, K, false)                                            \
+	SIGNED_4XN(name##_vec_dot_4xn_il4, K, true)
 
 SIGNED_KERNELS(q5_0, SD_Q5_0)
 SIGNED_KERNELS(q8_0, SD_Q8_0)
@@ -659,6 +694,8 @@ void quant_avx512_fill(struct quant_traits *t, int type)
 		t->vec_dot = q5_0_vec_dot;
 		t->vec_dot_4r = q5_0_vec_dot_4r;
 		t->vec_dot_4xn = q5_0_vec_dot_4xn;
+		t->vec_dot_4r_il4 = q5_0_vec_dot_4r_il4;
+		t->vec_dot_4xn_il4 = q5_0_vec_dot_4xn_il4;
 		t->xn_max = 8;
 		break;
 	case GGML_TYPE_Q5_1:
@@ -670,6 +707,8 @@ void quant_avx512_fill(struct quant_traits *t, int type)
 		t->vec_dot = q8_0_vec_dot;
 		t->vec_dot_4r = q8_0_vec_dot_4r;
 		t->vec_dot_4xn = q8_0_vec_dot_4xn;
+		t->vec_dot_4r_il4 = q8_0_vec_dot_4r_il4;
+		t->vec_dot_4xn_il4 = q8_0_vec_dot_4xn_il4;
 		t->xn_max = 8;
 		break;
 	case GGML_TYPE_Q8_1:

@@ -142,7 +142,7 @@ void llm_init(struct boot_info *bi)
 		snprintf(llm.error, sizeof llm.error, "%s: %s", llm.name, err);
 		goto fail_gguf;
 	}
-	if (model_pack(&llm.m) != 0) /* faster Q4_0 kernels, same logits */
+	if (model_pack(&llm.m) != 0) /* the fast kernels' layouts, same logits */
 		kprintf("llm: out of memory packing Q4_0 weights; running them unpacked\n");
 	llm.tk = tokenizer_load(&llm.g, err, sizeof err);
 	if (!llm.tk) {

@@ -12,8 +12,9 @@
  * the weights stay in cache and this is the kernel's compute ceiling; with
  * -m 1024 it is what the kernel gets out of DRAM (compare bwprobe). -s
  * cuts the weights into SLICES matrices multiplied one after another, as a
- * model's layers are (each call starts a new stream). Q4_0 runs packed
- * (ai/q4_0.h) unless --no-pack.
+ * model's layers are (each call starts a new stream). The weights are laid
+ * out as model_pack does (Q4_0 packed, Q8_0/Q5_0 interleaved where the
+ * level has those kernels) unless --no-pack.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -146,16 +147,14 @@ int main(int argc, char **argv)
 	mw.n_out = rows;
 	mw.row_bytes = rb;
 	mw.data = w;
-	if (pack && type == GGML_TYPE_Q4_0) {
-		void *scratch = malloc(Q4_0_GROUP * rb);
+	if (pack && model_pack_scratch(&mw)) { /* as model_pack lays out a model */
+		void *scratch = malloc(model_pack_scratch(&mw));
 		if (!scratch) {
 			fprintf(stderr, "kbench: out of memory\n");
 			return 1;
 		}
-		for (int64_t r = 0; r + Q4_0_GROUP <= rows; r += Q4_0_GROUP)
-			q4_0_pack16(w + (size_t)r * rb, n_in, scratch);
+		model_pack_w(&mw, scratch);
 		free(scratch);
-		mw.packed = true;
 	}
 	/* slice i: rows [rows * i / slices, rows * (i + 1) / slices), whole groups */
 	struct model_w *sl = calloc((size_t)slices, sizeof *sl);
@@ -190,7 +189,7 @@ int main(int argc, char **argv)
 	for (int64_t i = 0; i < rows * n_tok; i++)
 		sum += y[i];
 	printf("%s%s %s, %lld x %lld, %d tokens, %d threads: %.1f GB/s of weights, %.2f Gop/s (%.3f ms per call, checksum %g)\n",
-	       quant_type_name(type), mw.packed ? " packed" : "", quant_level_name(got), (long long)rows, (long long)n_in, n_tok, threads,
+	       quant_type_name(type), mw.packed ? " packed" : mw.il4 ? " interleaved" : "", quant_level_name(got), (long long)rows, (long long)n_in, n_tok, threads,
 	       bytes / best * 1e-9, 2.0 * rows * n_in * n_tok / best * 1e-9, best * 1e3, sum);
 	if (threads > 1)
 		pool_shutdown();

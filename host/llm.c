@@ -51,8 +51,9 @@ static const char USAGE[] =
 	"  -c, --ctx N          context size (default: min(model maximum, 2048))\n"
 	"  -t, --threads N      worker threads (default: online CPUs)\n"
 	"  --kernels K          scalar | avx2 | avx512 (default: best; env LLM_KERNELS)\n"
-	"  --no-pack            keep Q4_0 weights in the file's layout (same results,\n"
-	"                       slower; default: packed 16-row groups, ai/q4_0.h)\n"
+	"  --no-pack            keep the weights in the file's layout (same results,\n"
+	"                       slower; default: Q4_0 in packed 16-row groups, and\n"
+	"                       Q8_0/Q5_0 in 4-row interleaved groups with avx512)\n"
 	"  --mmap               map the model file instead of reading it into memory\n"
 	"                       (less memory, slower token generation; implies --no-pack)\n"
 	"  -h, --help           this text\n";

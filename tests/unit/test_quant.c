@@ -9,6 +9,8 @@
  *   round_trip  deq(q(x)) is within the type's quantization error of x
  *   vec_dot_4r  (where present) bit-identical to four vec_dot calls
  *   vec_dot_4xn (where present) each of a 4 x nt tile bit-identical to vec_dot
+ *   vec_dot_il4 (where present) the interleaved-group kernels bit-identical
+ *               to vec_dot of the plain rows; quant_il4_row gives each row
  * plus checks of the half/bfloat16 conversions, names and row sizes.
  *
  * Bounds. Let A = sum_i |w_i a_i| over the dequantized rows. The quantized
@@ -198,6 +200,7 @@ static int lengths(int blck, int *out)
  * GGUF keeps rows aligned to their element type, which 4 bytes respects). */
 static _Alignas(64) uint8_t wbuf[MAXROWS * MAXN * 4 + 64], abuf[4 * MAXN * 4 + 64], rbuf[MAXROWS * MAXN * 4 + 64];
 static float xf[MAXROWS * MAXN], af[MAXN], wd[MAXN], ad[MAXN], tmp1[MAXN], tmp2[MAXN];
+static _Alignas(64) uint8_t ilbuf[4 * MAXN * 4], ilscratch[4 * MAXN * 4];
 
 /* A = sum |w_i a_i| of dequantized rows, plus the Q8_1 sum term. */
 static double abs_dot(const float *w, const float *a, int n)
@@ -245,6 +248,7 @@ static void test_type(const struct tinfo *ti, int maxlvl)
 		char msg[256] = "";
 		bool ok_dot = true, ok_tof = true, ok_fromf = true, ok_dd = true, ok_rt = true;
 		bool have_dd = false, ok_4r = true, have_4r = false, ok_4xn = true, have_4xn = false;
+		bool ok_il4 = true, have_il4 = false;
 		if (!t) {
 			check(false, name, lname, "traits", "missing at a level the CPU runs");
 			continue;
@@ -408,8 +412,46 @@ static void test_type(const struct tinfo *ti, int maxlvl)
 						}
 					}
 				}
+				/* (vec_dot_4r_il4, vec_dot_4xn_il4) a 4-row group
+				 * interleaved by quant_interleave4: every result bit for
+				 * bit vec_dot's of the plain row, and quant_il4_row gives
+				 * back each row */
+				if (t->vec_dot_4r_il4 && rows >= 4) {
+					size_t as = quant_row_size(ref->vec_dot_type, n);
+					memcpy(ilbuf, w, 4 * rs);
+					quant_interleave4(ilbuf, n / ref->blck, ref->tsize, ilscratch);
+					for (int nt = 0; nt <= 4; nt++) {
+						float tile[4 * 5], s1;
+						if (nt == 0)
+							t->vec_dot_4r_il4(n, tile, ilbuf, rs, a);
+						else
+							t->vec_dot_4xn_il4(n, nt, tile, 5, ilbuf, rs, a, as);
+						for (int tt = 0; tt < (nt ? nt : 1); tt++)
+							for (int r = 0; r < 4; r++) {
+								t->vec_dot(n, &s1, w + r * rs, a + tt * as);
+								if (memcmp(&s1, &tile[tt * 5 * (nt > 0) + r], 4) != 0 && ok_il4) {
+									ok_il4 = false;
+									snprintf(msg, sizeof(msg), "n=%d nt=%d (%d,%d): %.9g vs %.9g",
+										 n, nt, r, tt, tile[tt * 5 * (nt > 0) + r], s1);
+									check(false, name, lname, "vec_dot_il4", msg);
+								}
+							}
+					}
+					for (int r = 0; r < 4 && ref->to_float; r++) {
+						ref->to_float(w + r * rs, tmp1, n);
+						quant_il4_row(ti->type, ilbuf, r, n, tmp2);
+						if (memcmp(tmp1, tmp2, (size_t)n * sizeof(float)) != 0 && ok_il4) {
+							ok_il4 = false;
+							snprintf(msg, sizeof(msg), "n=%d row %d dequantized differently", n, r);
+							check(false, name, lname, "il4_row", msg);
+						}
+					}
+					have_il4 = true;
+				}
 			}
 		}
+		if (have_il4 && ok_il4)
+			check(true, name, lname, "vec_dot_il4", NULL);
 				/* only where this level has its own function (no fallback) */
 		if (ti->weight && ok_dot && t->vec_dot != ref->vec_dot)
 			check(true, name, lname, "vec_dot", NULL);
