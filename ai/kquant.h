@@ -107,6 +107,13 @@ void kquant_q6k_dot_avx512(int n, float *s, const void *x, const void *y);
 void kquant_q4k_dot_4r_avx512(int n, float *s, const void *x, size_t bx, const void *y);
 void kquant_q5k_dot_4r_avx512(int n, float *s, const void *x, size_t bx, const void *y);
 void kquant_q6k_dot_4r_avx512(int n, float *s, const void *x, size_t bx, const void *y);
+/* The same over 4-row interleaved groups (quant.h's vec_dot_4r_il4). */
+void kquant_q4k_dot_4r_il4_avx512(int n, float *s, const void *x, size_t bx, const void *y);
+void kquant_q5k_dot_4r_il4_avx512(int n, float *s, const void *x, size_t bx, const void *y);
+void kquant_q6k_dot_4r_il4_avx512(int n, float *s, const void *x, size_t bx, const void *y);
+void kquant_q4k_dot_4xn_il4_avx512(int n, int nt, float *s, size_t ss, const void *x, size_t bx, const void *y, size_t by);
+void kquant_q5k_dot_4xn_il4_avx512(int n, int nt, float *s, size_t ss, const void *x, size_t bx, const void *y, size_t by);
+void kquant_q6k_dot_4xn_il4_avx512(int n, int nt, float *s, size_t ss, const void *x, size_t bx, const void *y, size_t by);
 
 /* kquant_dot_4c_fn tiles (one weight row, four activation rows). */
 void kquant_q2k_dot_4c_avx512(int n, float *s, const void *x, const void *y, size_t by);

@@ -199,9 +199,12 @@ AI __m128 q45k_sums4(const __m512 acc[4], __m512 accm)
  * scale pair. Q4_K's high nibbles are used in place (16 q) and their sum
  * shifted by 12 instead of 16. Cache-hot on Zen 5: Q4_K +50%, Q5_K +30%
  * over the 4-row q45k_tile this replaced. */
-AI void q45k_4r(int n, float *s, const uint8_t *x, size_t bx, const block_q8_K *y, bool five)
+AI void q45k_4r(int n, float *s, const uint8_t *x, size_t bx, const block_q8_K *y, bool five, bool il)
 {
 	const size_t bsize = five ? sizeof(block_q5_K) : sizeof(block_q4_K);
+	/* block i of row r at x + r * rs + i * bs: plain rows, or a 4-row
+	 * interleaved group (quant.h's vec_dot_4r_il4), the same arithmetic */
+	const size_t rs = il ? bsize : bx, bs = il ? 4 * bsize : bsize;
 	const __m512i m4 = _mm512_set1_epi8(0xF), mf0 = _mm512_set1_epi8((char)0xF0);
 	const __m512i m16 = _mm512_set1_epi8(16);
 	const __m512i bl0 = bits2(0, 2), bh0 = bits2(1, 3), bl1 = bits2(4, 6), bh1 = bits2(5, 7);
@@ -212,12 +215,16 @@ AI void q45k_4r(int n, float *s, const uint8_t *x, size_t bx, const block_q8_K *
 		acc[r] = _mm512_setzero_ps();
 	const size_t pf_rows = (KQ_PF_BYTES / bx + 3) / 4 * 4 + 4;
 	for (int i = 0; i < n / QK_K; i++) {
-		const uint8_t *blk = x + (size_t)i * bsize;
-		#pragma GCC unroll 4
-		for (int r = 0; r < 4; r++)
-			for (size_t o = 0; o < bsize; o += 64)
-				_mm_prefetch((const char *)blk + (r + pf_rows) * bx + o, QUANT_PF_WEIGHTS);
-		const __m512i h = heads4(blk, bx);
+		const uint8_t *blk = x + (size_t)i * bs;
+		if (il) /* the same bytes further on, in address order */
+			for (size_t o = 0; o < 4 * bsize; o += 64)
+				_mm_prefetch((const char *)x + pf_rows * bx + (size_t)i * bs + o, QUANT_PF_WEIGHTS);
+		else
+			#pragma GCC unroll 4
+			for (int r = 0; r < 4; r++)
+				for (size_t o = 0; o < bsize; o += 64)
+					_mm_prefetch((const char *)blk + (r + pf_rows) * bx + o, QUANT_PF_WEIGHTS);
+		const __m512i h = heads4(blk, rs);
 		const __m512i w = q45k_scales_mins4(h);
 		const __m512i sc = _mm512_unpacklo_epi8(w, _mm512_setzero_si512());
 		const __m512i mins = _mm512_unpackhi_epi8(w, _mm512_setzero_si512());
@@ -243,11 +250,11 @@ AI void q45k_4r(int n, float *s, const uint8_t *x, size_t bx, const block_q8_K *
 			const __m512i yh = load2x256(y[i].qs + 128 * hb + 32, 64);
 			#pragma GCC unroll 4
 			for (int r = 0; r < 4; r++) {
-				const uint8_t *qs = five ? ((const block_q5_K *)(blk + r * bx))->qs : ((const block_q4_K *)(blk + r * bx))->qs;
+				const uint8_t *qs = five ? ((const block_q5_K *)(blk + r * rs))->qs : ((const block_q4_K *)(blk + r * rs))->qs;
 				const __m512i bits = _mm512_loadu_si512((const void *)(qs + 64 * hb));
 				__m512i lo = _mm512_and_si512(bits, m4), pb;
 				if (five) {
-					const uint8_t *qhp = ((const block_q5_K *)(blk + r * bx))->qh;
+					const uint8_t *qhp = ((const block_q5_K *)(blk + r * rs))->qh;
 					__m512i q2 = _mm512_broadcast_i64x4(_mm256_loadu_si256((const __m256i *)qhp));
 					__m512i hi = _mm512_and_si512(_mm512_srli_epi16(bits, 4), m4);
 					lo = _mm512_mask_add_epi8(lo, _mm512_test_epi8_mask(q2, hb ? bl1 : bl0), lo, m16);
@@ -275,12 +282,22 @@ AI void q45k_4r(int n, float *s, const uint8_t *x, size_t bx, const block_q8_K *
 
 void kquant_q4k_dot_4r_avx512(int n, float *s, const void *vx, size_t bx, const void *vy)
 {
-	q45k_4r(n, s, vx, bx, vy, false);
+	q45k_4r(n, s, vx, bx, vy, false, false);
 }
 
 void kquant_q5k_dot_4r_avx512(int n, float *s, const void *vx, size_t bx, const void *vy)
 {
-	q45k_4r(n, s, vx, bx, vy, true);
+	q45k_4r(n, s, vx, bx, vy, true, false);
+}
+
+void kquant_q4k_dot_4r_il4_avx512(int n, float *s, const void *vx, size_t bx, const void *vy)
+{
+	q45k_4r(n, s, vx, bx, vy, false, true);
+}
+
+void kquant_q5k_dot_4r_il4_avx512(int n, float *s, const void *vx, size_t bx, const void *vy)
+{
+	q45k_4r(n, s, vx, bx, vy, true, true);
 }
 
 void kquant_q5k_dot_avx512(int n, float *s, const void *vx, const void *vy)
@@ -526,8 +543,9 @@ AI __m128 q6k_sums4(__m512 a01, __m512 a23)
  * register that a single vpdpwssd scales by the pair of sub-block scales.
  * Two rows share each float register (256 bits per row). Cache-hot on
  * Zen 5: +28% over the 4-row q6k_tile this replaced. */
-AI void q6k_4r(int n, float *s, const uint8_t *x, size_t bx, const block_q8_K *y)
+AI void q6k_4r(int n, float *s, const uint8_t *x, size_t bx, const block_q8_K *y, bool il)
 {
+	const size_t rs = il ? sizeof(block_q6_K) : bx, bs = il ? 4 * sizeof(block_q6_K) : sizeof(block_q6_K);
 	const __m512i m4 = _mm512_set1_epi8(0xF), m30 = _mm512_set1_epi8(0x30), m32 = _mm512_set1_epi8(32);
 	const __m512i shl = _mm512_inserti64x4(_mm512_set1_epi16(4), _mm256_set1_epi16(2), 1);
 	const __m512i shr = _mm512_inserti64x4(_mm512_set1_epi16(0), _mm256_set1_epi16(2), 1);
@@ -539,16 +557,20 @@ AI void q6k_4r(int n, float *s, const uint8_t *x, size_t bx, const block_q8_K *y
 	__m512 a01 = _mm512_setzero_ps(), a23 = _mm512_setzero_ps();
 	const size_t pf_rows = (KQ_PF_BYTES / bx + 3) / 4 * 4 + 4;
 	for (int i = 0; i < n / QK_K; i++) {
-		const uint8_t *blk = x + (size_t)i * sizeof(block_q6_K);
-		#pragma GCC unroll 4
-		for (int r = 0; r < 4; r++)
-			for (size_t o = 0; o < sizeof(block_q6_K); o += 64)
-				_mm_prefetch((const char *)blk + (r + pf_rows) * bx + o, QUANT_PF_WEIGHTS);
+		const uint8_t *blk = x + (size_t)i * bs;
+		if (il)
+			for (size_t o = 0; o < bs; o += 64)
+				_mm_prefetch((const char *)x + pf_rows * bx + (size_t)i * bs + o, QUANT_PF_WEIGHTS);
+		else
+			#pragma GCC unroll 4
+			for (int r = 0; r < 4; r++)
+				for (size_t o = 0; o < sizeof(block_q6_K); o += 64)
+					_mm_prefetch((const char *)blk + (r + pf_rows) * bx + o, QUANT_PF_WEIGHTS);
 		const block_q6_K *xr[4];
 		__m512i sc[4], sumi[4];
 		#pragma GCC unroll 4
 		for (int r = 0; r < 4; r++) {
-			xr[r] = (const block_q6_K *)(blk + r * bx);
+			xr[r] = (const block_q6_K *)(blk + r * rs);
 			sc[r] = _mm512_castsi256_si512(_mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)xr[r]->scales)));
 		}
 		#pragma GCC unroll 2
@@ -589,5 +611,28 @@ AI void q6k_4r(int n, float *s, const uint8_t *x, size_t bx, const block_q8_K *y
 
 void kquant_q6k_dot_4r_avx512(int n, float *s, const void *vx, size_t bx, const void *vy)
 {
-	q6k_4r(n, s, vx, bx, vy);
+	q6k_4r(n, s, vx, bx, vy, false);
 }
+
+void kquant_q6k_dot_4r_il4_avx512(int n, float *s, const void *vx, size_t bx, const void *vy)
+{
+	q6k_4r(n, s, vx, bx, vy, true);
+}
+
+/* vec_dot_4xn over an interleaved group: the token-generation kernel per
+ * activation row (the group stays in L1 across them). */
+#define KQ_4XN_IL4(name, dot4r)                                                               \
+	void name(int n, int nt, float *s, size_t ss, const void *x, size_t bx, const void *y, \
+		  size_t by)                                                                   \
+	{                                                                                      \
+		for (int t = 0; t < nt; t++) {                                                 \
+			float s4[4];                                                           \
+			dot4r(n, s4, x, bx, (const uint8_t *)y + (size_t)t * by);              \
+			for (int r = 0; r < 4; r++)                                            \
+				s[(size_t)t * ss + r] = s4[r];                                 \
+		}                                                                              \
+	}
+
+KQ_4XN_IL4(kquant_q4k_dot_4xn_il4_avx512, kquant_q4k_dot_4r_il4_avx512)
+KQ_4XN_IL4(kquant_q5k_dot_4xn_il4_avx512, kquant_q5k_dot_4r_il4_avx512)
+KQ_4XN_IL4(kquant_q6k_dot_4xn_il4_avx512, kquant_q6k_dot_4r_il4_avx512)

@@ -13,8 +13,8 @@
  * -m 1024 it is what the kernel gets out of DRAM (compare bwprobe). -s
  * cuts the weights into SLICES matrices multiplied one after another, as a
  * model's layers are (each call starts a new stream). The weights are laid
- * out as model_pack does (Q4_0 packed, Q8_0/Q5_0 interleaved where the
- * level has those kernels) unless --no-pack.
+ * out as model_pack does (Q4_0 packed, Q8_0/Q5_0/K-quants interleaved
+ * where the level has those kernels) unless --no-pack.
  */
 #include <stdint.h>
 #include <stdio.h>

@@ -315,7 +315,8 @@ static void test_tiles(const struct ktype *kt)
 		kquant_dot_4c_fn f4c = kquant_dot_4c_at(kt->type, levels[li]);
 		if (!tr->vec_dot_4r && !f4c)
 			continue;
-		int bad_r = 0, bad_c = 0;
+		int bad_r = 0, bad_c = 0, bad_il = 0;
+		static uint8_t il[4 * RB], scratch[4 * RB];
 		for (int trial = 0; trial < 60; trial++) {
 			int nb = 1 + trial % MAXB, n = nb * QK_K;
 			size_t bx = nb * kt->bsize + (trial % 2) * 8; /* padded rows too */
@@ -339,7 +340,34 @@ static void test_tiles(const struct ktype *kt)
 				f4c(n, tile, w, a[0], sizeof(a[0]));
 				bad_c += memcmp(one, tile, sizeof(one)) != 0;
 			}
+			/* the interleaved group (unpadded rows, as model_pack
+			 * lays them out): 4 rows x 1 and x 3 activations, and
+			 * quant_il4_row dequantizing each row back */
+			if (tr->vec_dot_4r_il4 && trial % 2 == 0) {
+				size_t rb = nb * kt->bsize;
+				memcpy(il, w, 4 * rb);
+				quant_interleave4(il, nb, kt->bsize, scratch);
+				float t3[3 * 5];
+				tr->vec_dot_4r_il4(n, tile, il, rb, a[1]);
+				tr->vec_dot_4xn_il4(n, 3, t3, 5, il, rb, a[0], sizeof(a[0]));
+				for (int r = 0; r < 4; r++) {
+					float e;
+					tr->vec_dot(n, &e, w + r * rb, a[1]);
+					bad_il += memcmp(&e, &tile[r], 4) != 0;
+					for (int c = 0; c < 3; c++) {
+						tr->vec_dot(n, &e, w + r * rb, a[c]);
+						bad_il += memcmp(&e, &t3[c * 5 + r], 4) != 0;
+					}
+					static float d1[MAXB * QK_K], d2[MAXB * QK_K];
+					tr->to_float(w + r * rb, d1, n);
+					quant_il4_row(kt->type, il, r, n, d2);
+					bad_il += memcmp(d1, d2, (size_t)n * sizeof(float)) != 0;
+				}
+			}
 		}
+		if (tr->vec_dot_4r_il4)
+			check(bad_il == 0, "%s %s vec_dot_il4 bit-identical to vec_dot (%d bad)", kt->name,
+			      lvname(levels[li]), bad_il);
 		if (tr->vec_dot_4r)
 			check(bad_r == 0, "%s %s vec_dot_4r bit-identical to vec_dot (%d bad)", kt->name,
 			      lvname(levels[li]), bad_r);
