@@ -72,7 +72,7 @@ void model_free(struct model *m);
 /* Rewrites the matrices in place into the layouts the fastest kernels of
  * the selected level (quant_init) read: Q4_0 into the packed 16-row groups
  * of ai/q4_0.h; the types whose traits at that level have vec_dot_4r_il4
- * (quant.h: Q8_0, Q5_0, Q4_K..Q6_K with AVX-512) into 4-row interleaved
+ * (quant.h: Q8_0, Q5_0; Q4_K..Q6_K with AVX-512) into 4-row interleaved
  * groups. The level must not change afterwards. Bit-identical logits (an unpacked
  * model computes the same). The GGUF buffer must be writable. Returns 0,
  * or -1 (nothing changed) when out of memory for the one-group scratch. */

@@ -279,11 +279,15 @@ AI __m128 half4(const uint8_t *p, size_t stride)
 }
 
 /* s[t * ss + r] = dot(row r of x, row t of y) for r < NR, t < NT (constants
- * at every call); weight rows bx bytes apart, Q8_0 rows by bytes apart. */
-AI void sd_tile(enum sd_kind k, int NR, int NT, int n, float *s, size_t ss, const void *vx, size_t bx,
+ * at every call); weight rows bx bytes apart, Q8_0 rows by bytes apart.
+ * il: the rows are in a 4-row interleaved group (quant.h's
+ * vec_dot_4r_il4), block b of row r at x + (4b + r) * xs: the same
+ * arithmetic over one sequential stream; bx is still a row's bytes. */
+AI void sd_tile(enum sd_kind k, bool il, int NR, int NT, int n, float *s, size_t ss, const void *vx, size_t bx,
 		const void *vy, size_t by)
 {
 	const size_t xs = sd_xsize(k), ys = sizeof(block_q8_0);
+	const size_t rs = il ? xs : bx, bs = il ? 4 * xs : xs;
 	const uint8_t *x = vx, *y = vy;
 	const int nb = n / 32;
 	__m256 acc[4][4]; /* one FMA chain per pair, block after block: ggml's order */
@@ -299,7 +303,10 @@ AI void sd_tile(enum sd_kind k, int NR, int NT, int n, float *s, size_t ss, cons
 		/* Several rows at once are short streams the hardware prefetcher
 		 * keeps losing; fetch the next group of rows (the caller's next
 		 * call) at the same place. */
-		if (NR > 1) {
+		if (NR == 4 && il) { /* the 2-row tiles of a prompt: in cache already */
+			for (size_t o = 0; o < 16 * xs; o += 64)
+				_mm_prefetch((const char *)x + 4 * bx + i * 4 * xs + o, QUANT_PF_WEIGHTS);
+		} else if (NR > 1 && !il) {
 			_Pragma("GCC unroll 4")
 			for (int r = 0; r < NR; r++)
 				for (size_t o = 0; o < 4 * xs; o += 64)
@@ -310,7 +317,7 @@ AI void sd_tile(enum sd_kind k, int NR, int NT, int n, float *s, size_t ss, cons
 			dy[t] = half4(y + t * by + i * ys, ys);
 		_Pragma("GCC unroll 4")
 		for (int r = 0; r < NR; r++)
-			dx[r] = half4(x + r * bx + i * xs, xs);
+			dx[r] = half4(x + r * rs + i * bs, bs);
 		_Pragma("GCC unroll 4")
 		for (int j = 0; j < 4; j++) {
 			__m256i yq[4], c[4];
@@ -321,7 +328,7 @@ AI void sd_tile(enum sd_kind k, int NR, int NT, int n, float *s, size_t ss, cons
 			}
 			_Pragma("GCC unroll 4")
 			for (int r = 0; r < NR; r++) {
-				__m256i xq = sd_x(k, x + r * bx + (i + j) * xs);
+				__m256i xq = sd_x(k, x + r * rs + (i + j) * bs);
 				_Pragma("GCC unroll 4")
 				for (int t = 0; t < NT; t++) {
 					__m256 s4 = _mm256_castps128_ps256(_mm_mul_ps(dx[r], dy[t]));
@@ -335,13 +342,13 @@ AI void sd_tile(enum sd_kind k, int NR, int NT, int n, float *s, size_t ss, cons
 	/* the last blocks and the sums: once per pair, not worth unrolling */
 	for (int r = 0; r < NR; r++) {
 		for (int t = 0; t < NT; t++) {
-			const uint8_t *xb = x + r * bx, *yb = y + t * by;
+			const uint8_t *xb = x + r * rs, *yb = y + t * by;
 			__m256 a = acc[r][t];
 			for (int j = i; j < nb; j++) {
 				__m256i yq = _mm256_loadu_si256((const __m256i *)(yb + j * ys + 2));
-				__m256i p = sd_dot(k, sd_x(k, xb + j * xs), yq, sd_corr(k, yq));
+				__m256i p = sd_dot(k, sd_x(k, xb + j * bs), yq, sd_corr(k, yq));
 				a = _mm256_fmadd_ps(_mm256_cvtepi32_ps(p),
-						    _mm256_set1_ps(h2f(half_at(xb + j * xs)) * h2f(half_at(yb + j * ys))), a);
+						    _mm256_set1_ps(h2f(half_at(xb + j * bs)) * h2f(half_at(yb + j * ys))), a);
 			}
 			s[t * ss + r] = hsum8(a);
 		}
@@ -349,29 +356,38 @@ AI void sd_tile(enum sd_kind k, int NR, int NT, int n, float *s, size_t ss, cons
 }
 
 /* vec_dot_4xn from 2x2 tiles: 16 ymm registers do not hold a 4x4 tile. */
-#define SIGNED_KERNELS(name, K)                                                            \
-	static void name##_vec_dot(int n, float *s, const void *x, const void *y)          \
+#define SIGNED_4XN(name, K, IL)                                                            \
+	static void name(int n, int nt, float *s, size_t ss, const void *x, size_t bx,      \
+			 const void *y, size_t by)                                           \
 	{                                                                                   \
-		sd_tile(K, 1, 1, n, s, 0, x, 0, y, 0);                                      \
-	}                                                                                   \
-	static void name##_vec_dot_4r(int n, float *s, const void *x, size_t bx, const void *y) \
-	{                                                                                   \
-		sd_tile(K, 4, 1, n, s, 0, x, bx, y, 0);                                     \
-	}                                                                                   \
-	static void name##_vec_dot_4xn(int n, int nt, float *s, size_t ss, const void *x, size_t bx, \
-				       const void *y, size_t by)                            \
-	{                                                                                   \
+		const size_t rs = IL ? sd_xsize(K) : bx;                                    \
 		for (int r = 0; r < 4; r += 2) {                                            \
-			const uint8_t *xr = (const uint8_t *)x + r * bx;                    \
+			const uint8_t *xr = (const uint8_t *)x + r * rs;                    \
 			int t = 0;                                                          \
 			for (; t + 2 <= nt; t += 2)                                         \
-				sd_tile(K, 2, 2, n, s + t * ss + r, ss, xr, bx,             \
+				sd_tile(K, IL, 2, 2, n, s + t * ss + r, ss, xr, bx,         \
 					(const uint8_t *)y + t * by, by);                   \
 			if (t < nt)                                                         \
-				sd_tile(K, 2, 1, n, s + t * ss + r, ss, xr, bx,             \
+				sd_tile(K, IL, 2, 1, n, s + t * ss + r, ss, xr, bx,         \
 					(const uint8_t *)y + t * by, by);                   \
 		}                                                                           \
 	}
+
+#define SIGNED_KERNELS(name, K)                                                            \
+	static void name##_vec_dot(int n, float *s, const void *x, const void *y)          \
+	{                                                                                   \
+		sd_tile(K, false, 1, 1, n, s, 0, x, 0, y, 0);                               \
+	}                                                                                   \
+	static void name##_vec_dot_4r(int n, float *s, const void *x, size_t bx, const void *y) \
+	{                                                                                   \
+		sd_tile(K, false, 4, 1, n, s, 0, x, bx, y, 0);                              \
+	}                                                                                   \
+	static void name##_vec_dot_4r_il4(int n, float *s, const void *x, size_t bx, const void *y) \
+	{                                                                                   \
+		sd_tile(K, true, 4, 1, n, s, 0, x, bx, y, 0);                               \
+	}                                                                                   \
+	SIGNED_4XN(name##_vec_dot_4xn, K, false)                                            \
+	SIGNED_4XN(name##_vec_dot_4xn_il4, K, true)
 
 SIGNED_KERNELS(q5_0, SD_Q5_0)
 SIGNED_KERNELS(q8_0, SD_Q8_0)
@@ -435,6 +451,8 @@ void quant_avx2_fill(struct quant_traits *t, int type)
 		t->vec_dot = q5_0_vec_dot;
 		t->vec_dot_4r = q5_0_vec_dot_4r;
 		t->vec_dot_4xn = q5_0_vec_dot_4xn;
+		t->vec_dot_4r_il4 = q5_0_vec_dot_4r_il4;
+		t->vec_dot_4xn_il4 = q5_0_vec_dot_4xn_il4;
 		break;
 	case GGML_TYPE_Q5_1:
 		t->vec_dot = q5_1_vec_dot;
@@ -445,6 +463,8 @@ void quant_avx2_fill(struct quant_traits *t, int type)
 		t->vec_dot = q8_0_vec_dot;
 		t->vec_dot_4r = q8_0_vec_dot_4r;
 		t->vec_dot_4xn = q8_0_vec_dot_4xn;
+		t->vec_dot_4r_il4 = q8_0_vec_dot_4r_il4;
+		t->vec_dot_4xn_il4 = q8_0_vec_dot_4xn_il4;
 		break;
 	case GGML_TYPE_Q8_1:
 		t->from_float = q8_1_from_float;

@@ -53,8 +53,8 @@ static const char USAGE[] =
 	"  --kernels K          scalar | avx2 | avx512 (default: best; env LLM_KERNELS)\n"
 	"  --no-pack            keep the weights in the file's layout (same results,\n"
 	"                       slower; default: Q4_0 in packed 16-row groups, and\n"
-	"                       Q8_0/Q5_0/Q4_K/Q5_K/Q6_K in 4-row interleaved groups\n"
-	"                       with avx512)\n"
+	"                       Q8_0/Q5_0 (and with avx512 Q4_K/Q5_K/Q6_K) in 4-row\n"
+	"                       interleaved groups)\n"
 	"  --mmap               map the model file instead of reading it into memory\n"
 	"                       (less memory, slower token generation; implies --no-pack)\n"
 	"  -h, --help           this text\n";
