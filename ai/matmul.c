@@ -142,33 +142,21 @@ static void mm_rows(const struct mm_part *p, int64_t r0, int64_t r1, int n_tok)
 			}
 		}
 	}
-	if (w->il4) { /* 4-row interleaved groups; the last n_out % 4 rows plain */
-		int64_t end = w->n_out / 4 * 4;
-		for (; r + 4 <= r1 && r + 4 <= end; r += 4) {
-			const uint8_t *g = (const uint8_t *)w->data + (size_t)r * rb;
-			if (n_tok == 1) {
-				tr->vec_dot_4r_il4(n, &p->y[r], g, rb, p->xq);
-				continue;
-			}
-			int xn = tr->xn_max ? tr->xn_max : 4;
-			for (int t = 0; t < n_tok; t += xn) {
-				int nt = n_tok - t < xn ? n_tok - t : xn;
-				tr->vec_dot_4xn_il4(n, nt, &p->y[(size_t)t * ldy + r], (size_t)ldy, g, rb,
-						    p->xq + (size_t)t * p->xstride, p->xstride);
-			}
-		}
-	}
-	if (n_tok == 1 && tr->vec_dot_4r) {
+	/* 4-row interleaved groups (model_pack) take the same loops with their
+	 * own kernels; the last n_out % 4 rows are plain, and fewer than 4 */
+	vec_dot_4r_fn dot4r = w->il4 ? tr->vec_dot_4r_il4 : tr->vec_dot_4r;
+	vec_dot_4xn_fn dot4xn = w->il4 ? tr->vec_dot_4xn_il4 : tr->vec_dot_4xn;
+	if (n_tok == 1 && dot4r) {
 		for (; r + 4 <= r1; r += 4)
-			tr->vec_dot_4r(n, &p->y[r], (const uint8_t *)w->data + (size_t)r * rb, rb, p->xq);
-	} else if (n_tok > 1 && tr->vec_dot_4xn) {
+			dot4r(n, &p->y[r], (const uint8_t *)w->data + (size_t)r * rb, rb, p->xq);
+	} else if (n_tok > 1 && dot4xn) {
 		int xn = tr->xn_max ? tr->xn_max : 4;
 		for (; r + 4 <= r1; r += 4) {
 			const uint8_t *wrow = (const uint8_t *)w->data + (size_t)r * rb;
 			for (int t = 0; t < n_tok; t += xn) {
 				int nt = n_tok - t < xn ? n_tok - t : xn;
-				tr->vec_dot_4xn(n, nt, &p->y[(size_t)t * ldy + r], (size_t)ldy, wrow, rb,
-						p->xq + (size_t)t * p->xstride, p->xstride);
+				dot4xn(n, nt, &p->y[(size_t)t * ldy + r], (size_t)ldy, wrow, rb,
+				       p->xq + (size_t)t * p->xstride, p->xstride);
 			}
 		}
 	} else if (n_tok >= 4 && p->dot4c) {
