@@ -298,6 +298,23 @@ AI __m128 half4_far(const uint8_t *p, size_t st)
 					   (short)half_at(p + 3 * st), 0, 0, 0, 0));
 }
 
+/* Blocks i..nb-1 of one (weight row, activation row) pair added to its
+ * 8-lane chain a, block b of the row at xb + b * bs; the finished dot. The
+ * tails of sd_tile and of the row-pair kernels. */
+AI float sd_tail(enum sd_kind k, __m256 a, int i, int nb, const uint8_t *xb, size_t bs, const uint8_t *yb)
+{
+	const size_t ys = sizeof(block_q8_0);
+	for (int j = i; j < nb; j++) {
+		__m256i yq = _mm256_loadu_si256((const __m256i *)(yb + j * ys + 2));
+		__m256i c8 = _mm256_set1_epi8(sd_offset(k));
+		__m256i p = _mm256_sub_epi32(_mm256_dpbusd_epi32(_mm256_setzero_si256(), sd_xone(k, xb + j * bs), yq),
+					     _mm256_dpbusd_epi32(_mm256_setzero_si256(), c8, yq));
+		a = _mm256_fmadd_ps(_mm256_cvtepi32_ps(p),
+				    _mm256_set1_ps(h2f(half_at(xb + j * bs)) * h2f(half_at(yb + j * ys))), a);
+	}
+	return hsum8(a);
+}
+
 /* s[t * ss + r] = dot(row r of x, row t of y) for r < NR, t < NT; weight
  * rows bx bytes apart, Q8_0 activation rows by bytes apart. NR, NT <= 4
  * and k are constants at every call, so each use compiles to its own
@@ -364,21 +381,9 @@ AI void sd_tile(enum sd_kind k, int NR, int NT, int n, float *s, size_t ss, cons
 		}
 	}
 	/* the tails: once per pair, not worth unrolling */
-	for (int r = 0; r < NR; r++) {
-		for (int t = 0; t < NT; t++) {
-			const uint8_t *xb = x + r * bx, *yb = y + t * by;
-			__m256 a = acc[r][t];
-			for (int j = i; j < nb; j++) {
-				__m256i yq = _mm256_loadu_si256((const __m256i *)(yb + j * ys + 2));
-				__m256i c8 = _mm256_set1_epi8(sd_offset(k));
-				__m256i p = _mm256_sub_epi32(_mm256_dpbusd_epi32(_mm256_setzero_si256(), sd_xone(k, xb + j * xs), yq),
-							     _mm256_dpbusd_epi32(_mm256_setzero_si256(), c8, yq));
-				a = _mm256_fmadd_ps(_mm256_cvtepi32_ps(p),
-						    _mm256_set1_ps(h2f(half_at(xb + j * xs)) * h2f(half_at(yb + j * ys))), a);
-			}
-			s[t * ss + r] = hsum8(a);
-		}
-	}
+	for (int r = 0; r < NR; r++)
+		for (int t = 0; t < NT; t++)
+			s[t * ss + r] = sd_tail(k, acc[r][t], i, nb, x + r * bx, xs, y + t * by);
 }
 
 /* q + C of block a (low 256 bits) and block b (high 256 bits): the same
@@ -398,12 +403,11 @@ AI __m512i sd_xrows(enum sd_kind k, const uint8_t *a, const uint8_t *b)
 
 /* The end of the row-pair kernels: acc2[pr][t] holds rows 2pr, 2pr+1 (low,
  * high 256 bits) against activation row t after blocks 0..i-1; finish
- * blocks i..nb-1 of each (row, activation) pair the way sd_tile does and
+ * blocks i..nb-1 of each (row, activation) pair with sd_tile's tail and
  * store the sums. */
 AI void sd_pairs_out(enum sd_kind k, int NT, int i, int nb, __m512 acc2[2][8], float *s, size_t ss,
 		     const uint8_t *x, size_t rs, size_t bs, const uint8_t *y, size_t by)
 {
-	const size_t ys = sizeof(block_q8_0);
 	__m256 acc[4][8]; /* constant indices into acc2 keep it in registers */
 	_Pragma("GCC unroll 8")
 	for (int t = 0; t < NT; t++) {
@@ -413,22 +417,9 @@ AI void sd_pairs_out(enum sd_kind k, int NT, int i, int nb, __m512 acc2[2][8], f
 			acc[2 * pr + 1][t] = _mm512_extractf32x8_ps(acc2[pr][t], 1);
 		}
 	}
-	for (int r = 0; r < 4; r++) {
-		const uint8_t *xb = x + r * rs;
-		for (int t = 0; t < NT; t++) {
-			const uint8_t *yt = y + t * by;
-			__m256 a = acc[r][t];
-			for (int j = i; j < nb; j++) {
-				__m256i yq = _mm256_loadu_si256((const __m256i *)(yt + j * ys + 2));
-				__m256i c8 = _mm256_set1_epi8(sd_offset(k));
-				__m256i p = _mm256_sub_epi32(_mm256_dpbusd_epi32(_mm256_setzero_si256(), sd_xone(k, xb + j * bs), yq),
-							     _mm256_dpbusd_epi32(_mm256_setzero_si256(), c8, yq));
-				a = _mm256_fmadd_ps(_mm256_cvtepi32_ps(p),
-						    _mm256_set1_ps(h2f(half_at(xb + j * bs)) * h2f(half_at(yt + j * ys))), a);
-			}
-			s[t * ss + r] = hsum8(a);
-		}
-	}
+	for (int r = 0; r < 4; r++)
+		for (int t = 0; t < NT; t++)
+			s[t * ss + r] = sd_tail(k, acc[r][t], i, nb, x + r * rs, bs, y + t * by);
 }
 
 /* Prefetch distance of the 4-row kernel (token generation). 8 KiB: with
