@@ -83,6 +83,14 @@ const struct vmath_ops *vmath_at(int level);
 /* The kernels at the level quant_init chose. */
 const struct vmath_ops *vmath(void);
 
+/* g[i] = gelu(g[i]) * u[i] as ggml's geglu with GGML_GELU_FP16: gelu
+ * (tanh form) looked up at g rounded to f16 in a table of f16 results,
+ * g <= -10 giving 0 and g >= 10 giving g. One code for every level. */
+void vmath_geglu(int n, float *g, const float *u);
+/* Builds that table (once; not thread-safe: call before the workers use
+ * vmath_geglu, e.g. from forward_new). */
+void vmath_gelu_init(void);
+
 /* ggml_v_expf of an AVX-512 build for one lane, in portable C. */
 float vmath_expf(float x);
 
