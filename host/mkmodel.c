@@ -160,7 +160,7 @@ static int plan_type(const char *ftype, const struct tensor_plan *t, int n_layer
 		return t->ne[0] % 256 ? kquant_fallback(type) : type;
 	}
 	for (int ty = 0; ty < GGML_TYPE_COUNT; ty++) {
-		const char *n = quant_type_name(ty);
+		const char *n = ggml_type_name(ty);
 		if (n && strcasecmp(n, ftype) == 0)
 			return ty;
 	}
@@ -249,7 +249,7 @@ static int build_plan(const struct preset *p, struct tensor_plan *tp)
 static int write_tensor_data(FILE *f, const struct tensor_plan *t, uint64_t *rng)
 {
 	const struct quant_traits *q = quant_traits_at(t->type, QUANT_SCALAR);
-	size_t row_bytes = quant_row_size(t->type, t->ne[0]);
+	size_t row_bytes = ggml_type_row_size(t->type, t->ne[0]);
 	float *row = malloc(t->ne[0] * sizeof(float));
 	void *out = malloc(row_bytes);
 	int rc = -1;
@@ -350,7 +350,7 @@ int main(int argc, char **argv)
 			return 2;
 		}
 		tp[i].offset = off;
-		tp[i].nbytes = quant_row_size(tp[i].type, tp[i].ne[0]) * tp[i].ne[1] * tp[i].ne[2];
+		tp[i].nbytes = ggml_type_row_size(tp[i].type, tp[i].ne[0]) * tp[i].ne[1] * tp[i].ne[2];
 		off += (tp[i].nbytes + GGUF_DEFAULT_ALIGNMENT - 1) / GGUF_DEFAULT_ALIGNMENT * GGUF_DEFAULT_ALIGNMENT;
 	}
 
