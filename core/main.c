@@ -1,6 +1,7 @@
 /* kmain: the kernel's boot sequence after ExitBootServices, one step per line. */
 #include <stdint.h>
 
+#include "core/acpi_hw.h"
 #include "core/boot_info.h"
 #include "core/cpu.h"
 #include "core/fbcon.h"
@@ -56,6 +57,7 @@ void kmain(struct boot_info *bi)
 
 static void kmain_on_kstack(struct boot_info *bi)
 {
+	acpi_init(bi);                    /* ACPI tables, before their memory may be reused */
 	pmm_reclaim_boot(bi);             /* boot-services memory is ours now */
 	fbcon_enable_shadow();            /* draw in RAM, copy to video memory */
 	timer_init();                     /* TSC frequency */

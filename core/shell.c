@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "ai/cpu.h"
+#include "core/acpi_hw.h"
 #include "core/cmd_chat.h"
 #include "core/cmd_gen.h"
 #include "core/console.h"
@@ -224,6 +225,7 @@ static int cmd_info(int argc, char **argv)
 		f.avx512dq ? " avx512dq" : "", f.avx512vnni ? " avx512vnni" : "",
 		f.avx512bf16 ? " avx512bf16" : "", f.avxvnni ? " avxvnni" : "");
 	kprintf("timer: TSC %.3f GHz (%s)\n", timer_tsc_hz() / 1e9, timer_source());
+	acpi_print_summary();
 	uint64_t usable, reserved, total;
 	mem_summary(&usable, &reserved, &total);
 	kprintf("memory: usable %lu MiB, reserved %lu MiB, total %lu MiB, free now %lu MiB\n",

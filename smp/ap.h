@@ -11,7 +11,7 @@
 
 #include "core/boot_info.h"
 #include "core/param.h"
-#include "smp/acpi.h"
+#include "core/acpi.h"
 
 /* One per online CPU; GS base points at it (self first, for %gs:0). */
 struct smp_cpu {

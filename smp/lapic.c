@@ -38,7 +38,7 @@ static void enable_here(void)
 	wr(LAPIC_SVR, (rd(LAPIC_SVR) & ~0xFFu) | LAPIC_SVR_ENABLE | 0xFF);
 }
 
-bool lapic_init(uint64_t phys)
+bool lapic_init(uint64_t phys, bool want_x2)
 {
 	uint32_t r[4];
 	uint64_t base;
@@ -47,7 +47,8 @@ bool lapic_init(uint64_t phys)
 	if (!(r[3] & (1u << 9)))
 		return false; /* no APIC */
 	base = rdmsr(MSR_APIC_BASE);
-	x2 = (r[2] & (1u << 21)) || (base & APIC_BASE_X2);
+	/* leaving x2APIC mode takes a full APIC disable: keep the firmware's */
+	x2 = ((r[2] & (1u << 21)) && want_x2) || (base & APIC_BASE_X2);
 	if (!x2) {
 		if (!phys)
 			phys = base & ~0xFFFull;

@@ -34,10 +34,11 @@
 #define APIC_BASE_X2 (1u << 10)
 #define APIC_BASE_EN (1u << 11)
 
-/* BSP: picks the mode (x2APIC when CPUID.1:ECX[21], or when the firmware
- * already enabled it), maps the xAPIC page from phys when needed, enables
- * this CPU's APIC. False when the CPU has no APIC. */
-bool lapic_init(uint64_t phys);
+/* BSP: x2APIC mode when want_x2 and CPUID.1:ECX[21] (or when the firmware
+ * already enabled it: that stays), else xAPIC with the page at phys (0:
+ * from IA32_APIC_BASE) mapped; enables this CPU's APIC. False when the CPU
+ * has no APIC. */
+bool lapic_init(uint64_t phys, bool want_x2);
 /* AP: enables its APIC in the mode the BSP picked. */
 void lapic_init_ap(void);
 bool lapic_ready(void);

@@ -4,11 +4,11 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/acpi_hw.h"
 #include "core/kprintf.h"
 #include "core/timer.h"
 #include "core/x86.h"
 #include "mm/vmm.h"
-#include "smp/acpi.h"
 #include "smp/ap.h"
 #include "smp/dispatch.h"
 #include "smp/lapic.h"
@@ -19,25 +19,11 @@ static int n_online = 1;
 static int n_listed = 1;            /* usable CPUs the MADT lists (1 without one) */
 static bool gs_ready;
 static volatile bool stop_requested;
-static struct acpi_madt_info madt;
-static bool have_madt;
+static const struct acpi_madt_info *madt;
 static struct ap_failed failed[MAX_FAILED];
 static int n_failed;
 static char why_alone[128];         /* why only the BSP runs, "" otherwise */
 static uint64_t tramp_page;
-
-/* ACPI tables sit in RAM ranges (mapped) or reserved ones (maybe not). */
-static const void *acpi_map(uint64_t phys, uint64_t len)
-{
-	uint64_t first = phys & ~0xFFFull, end = phys + len, pa, f;
-
-	if (end < phys)
-		return NULL;
-	for (uint64_t p = first; p < end; p += 4096)
-		if (!vmm_query(p, &pa, &f) || pa != p)
-			return vmm_map_mmio(first, end - first) ? (const void *)phys : NULL;
-	return (const void *)phys;
-}
 
 static bool want_smp(const struct boot_info *bi)
 {
@@ -53,7 +39,9 @@ void smp_init(struct boot_info *bi)
 {
 	struct smp_cpu *bsp = &smp_cpus[0];
 	uint32_t bsp_apic, apic_ids[MAX_CPUS];
-	char err[128] = "";
+	const struct acpi_info *ai = acpi_get();
+	const char *why_mode;
+	uint32_t r[4];
 	int started, nth;
 
 	tramp_page = bi->trampoline;
@@ -67,20 +55,24 @@ void smp_init(struct boot_info *bi)
 		snprintf(why_alone, sizeof(why_alone), "nosmp on the command line");
 		goto alone;
 	}
-	have_madt = acpi_read_madt(bi->rsdp, acpi_map, &madt, err, sizeof(err));
-	if (!have_madt) {
-		snprintf(why_alone, sizeof(why_alone), "%s", err);
+	if (!ai->have_madt) {
+		snprintf(why_alone, sizeof(why_alone), "%s", ai->madt_err);
 		goto alone;
 	}
-	n_listed = madt.n_cpus + madt.n_dropped;
-	if (!lapic_init(madt.lapic_phys)) {
+	madt = &ai->madt;
+	n_listed = madt->n_cpus + madt->n_dropped;
+	cpuid(1, 0, r);
+	enum acpi_apic_mode mode = acpi_apic_mode(
+		madt, r[2] & (1u << 21), rdmsr(MSR_APIC_BASE) & APIC_BASE_X2,
+		ai->have_dmar && (ai->dmar_flags & ACPI_DMAR_X2APIC_OPT_OUT), &why_mode);
+	if (!lapic_init(madt->lapic_phys, mode == ACPI_APIC_X2APIC)) {
 		snprintf(why_alone, sizeof(why_alone), "no usable local APIC");
 		goto alone;
 	}
 	bsp_apic = lapic_id();
 	bsp->apic_id = bsp_apic;
 	dispatch_init();
-	started = ap_start_all(bi, &madt, bsp_apic, failed, MAX_FAILED, &n_failed);
+	started = ap_start_all(bi, madt, bsp_apic, failed, MAX_FAILED, &n_failed);
 	if (started < 0) {
 		snprintf(why_alone, sizeof(why_alone), "AP start setup failed");
 		goto alone;
@@ -94,8 +86,8 @@ void smp_init(struct boot_info *bi)
 	if (bi->cfg.threads > 0 && (int)bi->cfg.threads < nth)
 		nth = (int)bi->cfg.threads;
 	par_set_runner(smp_parallel_for, nth);
-	kprintf("smp: %d of %d CPUs online (%s, BSP APIC id %u), engine uses %d\n",
-		n_online, n_listed, lapic_is_x2() ? "x2APIC" : "xAPIC", bsp_apic, nth);
+	kprintf("smp: %d of %d CPUs online (%s: %s; BSP APIC id %u), engine uses %d\n",
+		n_online, n_listed, lapic_is_x2() ? "x2APIC" : "xAPIC", why_mode, bsp_apic, nth);
 	return;
 alone:
 	kprintf("smp: %s; running on the boot CPU alone\n", why_alone);
@@ -141,8 +133,8 @@ int smp_cmd_cpus(int argc, char **argv)
 	else
 		kprintf("local APIC: %s%s, MADT from %s (OEM %s), %d I/O APIC(s), "
 			"trampoline at 0x%llx\n", lapic_is_x2() ? "x2APIC" : "xAPIC",
-			lapic_is_x2() ? "" : " (MMIO)", madt.xsdt ? "XSDT" : "RSDT", madt.oem,
-			madt.n_ioapics, (unsigned long long)tramp_page);
+			lapic_is_x2() ? "" : " (MMIO)", madt->xsdt ? "XSDT" : "RSDT", madt->oem,
+			madt->n_ioapics, (unsigned long long)tramp_page);
 	kprintf("cpu  apic  state    start_us      jobs     tasks   busy_ms  wakeups  steals\n");
 	for (int i = 0; i < n_online; i++) {
 		struct dispatch_stats st;
@@ -156,11 +148,11 @@ int smp_cmd_cpus(int argc, char **argv)
 	}
 	for (int i = 0; i < n_failed && i < MAX_FAILED; i++)
 		kprintf("  -  %4u  failed   (%s)\n", failed[i].apic_id, failed[i].why);
-	if (madt.n_hotplug)
+	if (madt && madt->n_hotplug)
 		kprintf("%d hot-plug CPU slot(s) (online-capable, not present) not counted\n",
-			madt.n_hotplug);
-	if (madt.n_dropped)
-		kprintf("%d CPU(s) beyond MAX_CPUS=%d not started\n", madt.n_dropped, MAX_CPUS);
+			madt->n_hotplug);
+	if (madt && madt->n_dropped)
+		kprintf("%d CPU(s) beyond MAX_CPUS=%d not started\n", madt->n_dropped, MAX_CPUS);
 	kprintf("%d of %d CPUs online\n", n_online, n_listed);
 	return 0;
 }

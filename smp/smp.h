@@ -4,12 +4,15 @@
  * workers for the engine's par_for (ai/parallel.h).
  *
  * AP start sequence (smp/ap.c, smp/trampoline.S):
- *  1. smp_init reads the MADT (smp/acpi.c: RSDP -> XSDT, or RSDT -> MADT,
- *     checksums checked) for Local APIC / x2APIC entries that are enabled
+ *  1. smp_init takes the MADT that acpi_init read before boot-services
+ *     memory was reused (core/acpi.c: RSDP -> XSDT, or RSDT -> MADT,
+ *     checksums checked): Local APIC / x2APIC entries that are enabled
  *     (disabled "online capable" ones are hot-plug slots: counted, not
  *     started). Bad or missing tables: BSP alone, with a message.
- *  2. The LAPIC is driven in x2APIC mode (MSRs) when CPUID says the CPU has
- *     one, else in xAPIC mode (MMIO at the MADT's LAPIC address).
+ *  2. The LAPIC is driven in x2APIC mode (MSRs) when the CPU has one and
+ *     the DMAR table does not opt out (always when the firmware enabled it
+ *     or an APIC id needs more than 8 bits), else in xAPIC mode (MMIO at
+ *     the MADT's LAPIC address): acpi_apic_mode decides.
  *  3. The trampoline blob is copied into bi->trampoline, the low page efi/
  *     reserved before ExitBootServices (4 KiB aligned, below 1 MiB; its
  *     page number is the SIPI vector). Per AP, the BSP patches into the
