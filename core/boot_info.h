@@ -80,6 +80,7 @@ struct boot_info {
 	uint64_t firmware_cr3;    /* CR3 at entry, to show that ours differs */
 	uint64_t trampoline;      /* reserved low page(s) (< 1 MiB) for the AP start, 0 if none */
 	uint64_t tsc_at_entry;
+	uint64_t fw_tsc_hz;       /* TSC rate measured with the firmware's Stall(), 0 if none */
 	char firmware_vendor[64];
 	uint32_t firmware_revision;
 	bool has_model;

@@ -60,7 +60,7 @@ static void kmain_on_kstack(struct boot_info *bi)
 	acpi_init(bi);                    /* ACPI tables, before their memory may be reused */
 	pmm_reclaim_boot(bi);             /* boot-services memory is ours now */
 	fbcon_enable_shadow();            /* draw in RAM, copy to video memory */
-	timer_init();                     /* TSC frequency */
+	timer_init(bi->fw_tsc_hz);        /* TSC frequency: CPUID, PM timer, HPET or PIT */
 	kbd_init();                       /* PS/2 keyboard (serial input needs nothing) */
 	heap_init();                      /* malloc & co. */
 	kprintf("memory: %lu MiB free, page tables at 0x%lx; timer: TSC %.3f GHz (%s)\n",

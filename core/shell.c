@@ -224,7 +224,7 @@ static int cmd_info(int argc, char **argv)
 		f.avx512f ? " avx512f" : "", f.avx512bw ? " avx512bw" : "", f.avx512vl ? " avx512vl" : "",
 		f.avx512dq ? " avx512dq" : "", f.avx512vnni ? " avx512vnni" : "",
 		f.avx512bf16 ? " avx512bf16" : "", f.avxvnni ? " avxvnni" : "");
-	kprintf("timer: TSC %.3f GHz (%s)\n", timer_tsc_hz() / 1e9, timer_source());
+	timer_print_info();
 	acpi_print_summary();
 	uint64_t usable, reserved, total;
 	mem_summary(&usable, &reserved, &total);

@@ -111,11 +111,20 @@ static void entry_cpu_brand(char out[49])
 		__builtin_memmove(out, p, 49 - (size_t)(p - out));
 }
 
+/* The TSC rate from the firmware's Stall(): the fastest of five 10 ms
+ * waits, since a Stall() only ever lasts too long (the kernel compares its
+ * own calibration with this, core/timer.h). */
 static void entry_calibrate_tsc(void)
 {
-	uint64_t t0 = fwcon_rdtsc();
-	efi_bs->Stall(20000);
-	efi_tsc_hz = (fwcon_rdtsc() - t0) * 50;
+	uint64_t best = 0;
+	for (int i = 0; i < 5; i++) {
+		uint64_t t0 = fwcon_rdtsc();
+		efi_bs->Stall(10000);
+		uint64_t d = fwcon_rdtsc() - t0;
+		if (!best || d < best)
+			best = d;
+	}
+	efi_tsc_hz = best * 100;
 }
 
 /* Picks and loads the model: the one there is, or the menu's choice. */
@@ -180,6 +189,7 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 	entry_cpu_brand(brand);
 	fwcon_printf("CPU: %s\n", brand[0] ? brand : "(no brand string)");
 	entry_calibrate_tsc();
+	bi->fw_tsc_hz = efi_tsc_hz;
 	if (efi_bs->HandleProtocol(image, &entry_li_guid, (void **)&li) == EFI_SUCCESS && li) {
 		bi->image_base = (uint64_t)(uintptr_t)li->ImageBase;
 		bi->image_size = li->ImageSize;
