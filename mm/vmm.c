@@ -2,6 +2,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "core/cpu.h"
 #include "core/kprintf.h"
 #include "core/panic.h"
 #include "core/param.h"
@@ -147,15 +148,12 @@ static void map_model(const struct boot_info *bi)
 void vmm_init(const struct boot_info *bi)
 {
 	uint32_t r[4];
-	cpuid(0x80000000, 0, r);
-	uint32_t edx = 0;
-	if (r[0] >= 0x80000001) {
-		cpuid(0x80000001, 0, r);
-		edx = r[3];
-	}
-	if (!(edx & (1u << 20)))
+	if (!cpu_enable_nx())
 		panic("vmm: the CPU has no NX bit");
-	kpt.use_1g = edx & (1u << 26);
+	if (cpu_nx_was_hidden())
+		kprintf("cpu: Execute Disable was switched off in the firmware setup; turned back on\n");
+	cpuid(0x80000001, 0, r);
+	kpt.use_1g = r[3] & (1u << 26);
 	kpt.alloc = alloc_table;
 	kpt.arg = NULL;
 	kpt.root = alloc_table(NULL);
