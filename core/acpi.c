@@ -1,4 +1,5 @@
-/* ACPI: RSDP -> XSDT/RSDT -> FADT, DSDT \_S5, MADT, HPET, SPCR, DMAR (core/acpi.h). */
+/* ACPI: RSDP -> XSDT/RSDT -> FADT, DSDT \_S5, MADT, HPET, SPCR, DMAR, MCFG
+ * (core/acpi.h). */
 #include "core/acpi.h"
 #include "core/acpi_util.h"
 
@@ -8,6 +9,7 @@
 #define HPET_MIN_LEN 52
 #define SPCR_MIN_LEN 59
 #define DMAR_MIN_LEN 38
+#define MCFG_MIN_LEN 44 /* header + 8 reserved bytes */
 
 /* Maps a whole SDT at phys after checking its header: signature, length
  * within [min_len, ACPI_MAX_TABLE], checksum. A checksum mismatch fails,
@@ -174,6 +176,51 @@ static void read_madt(acpi_map_fn map, uint64_t phys, struct acpi_info *out)
 		out->madt_err[0] = 0;
 }
 
+bool acpi_parse_mcfg(const uint8_t *t, uint32_t len, struct acpi_mcfg_info *out, char *err,
+		     size_t errlen)
+{
+	memset(out, 0, sizeof(*out));
+	for (uint32_t off = MCFG_MIN_LEN; off + 16 <= len; off += 16) {
+		const uint8_t *e = t + off;
+		struct acpi_ecam *r;
+
+		if (out->n >= ACPI_MAX_ECAM) {
+			out->n_dropped++;
+			continue;
+		}
+		r = &out->ecam[out->n];
+		r->base = acpi_rd64(e);
+		r->segment = acpi_rd16(e + 8);
+		r->bus_start = e[10];
+		r->bus_end = e[11];
+		/* a window below its own bus range or not 1 MiB aligned is bogus */
+		if (!r->base || (r->base & 0xFFFFF) || r->bus_end < r->bus_start) {
+			out->n_bad++;
+			continue;
+		}
+		out->n++;
+	}
+	if (out->n == 0) {
+		acpi_seterr(err, errlen, "ACPI: MCFG lists no usable ECAM window");
+		return false;
+	}
+	return true;
+}
+
+static void read_mcfg(acpi_map_fn map, uint64_t phys, struct acpi_info *out)
+{
+	const uint8_t *t;
+	uint32_t len;
+
+	t = map_sdt(map, phys, "MCFG", MCFG_MIN_LEN, &len, NULL, out->mcfg_err,
+		    sizeof out->mcfg_err);
+	if (t)
+		out->have_mcfg = acpi_parse_mcfg(t, len, &out->mcfg, out->mcfg_err,
+						 sizeof out->mcfg_err);
+	if (out->have_mcfg)
+		out->mcfg_err[0] = 0;
+}
+
 /* HPET, SPCR, DMAR: small fixed tables; a bad one is reported and skipped. */
 static void read_small(acpi_map_fn map, uint64_t phys, const char *sig, struct acpi_info *out)
 {
@@ -233,38 +280,40 @@ static bool read_rsdp(acpi_map_fn map, uint64_t rsdp_phys, struct acpi_info *out
 	return true;
 }
 
+/* No root table: every table's own error says why. */
+static bool fail_root(struct acpi_info *out, const char *why)
+{
+	snprintf(out->madt_err, sizeof out->madt_err, "%s", why);
+	snprintf(out->mcfg_err, sizeof out->mcfg_err, "%s", why);
+	return false;
+}
+
 bool acpi_read(uint64_t rsdp_phys, acpi_map_fn map, struct acpi_info *out, char *err,
 	       size_t errlen)
 {
 	const uint8_t *root = NULL;
 	uint32_t root_len = 0, entry = 8, rsdt;
 	uint64_t xsdt;
-	char xerr[96] = "";
+	char xerr[96] = "", e[128] = "";
 
 	memset(out, 0, sizeof *out);
-	snprintf(out->madt_err, sizeof out->madt_err, "ACPI: no MADT");
 	if (!rsdp_phys) {
-		acpi_seterr(err, errlen, "ACPI: no RSDP from the firmware");
-		snprintf(out->madt_err, sizeof out->madt_err, "%s", "ACPI: no RSDP from the firmware");
-		return false;
+		snprintf(e, sizeof e, "ACPI: no RSDP from the firmware");
+		goto fail;
 	}
-	if (!read_rsdp(map, rsdp_phys, out, &xsdt, &rsdt, err, errlen)) {
-		acpi_seterr(out->madt_err, sizeof out->madt_err, "%s", err ? err : "ACPI: bad RSDP");
-		return false;
-	}
+	if (!read_rsdp(map, rsdp_phys, out, &xsdt, &rsdt, e, sizeof e))
+		goto fail;
 	if (xsdt) {
 		root = map_sdt(map, xsdt, "XSDT", SDT_HDR_LEN, &root_len, NULL, xerr, sizeof xerr);
 		out->xsdt = root != NULL;
 	}
 	if (!root) {
 		entry = 4;
-		root = map_sdt(map, rsdt, "RSDT", SDT_HDR_LEN, &root_len, NULL, err, errlen);
+		root = map_sdt(map, rsdt, "RSDT", SDT_HDR_LEN, &root_len, NULL, e, sizeof e);
 		if (!root) {
 			if (xerr[0])
-				acpi_seterr(err, errlen, "%s, and no usable RSDT", xerr);
-			acpi_seterr(out->madt_err, sizeof out->madt_err, "%s",
-				    xerr[0] ? xerr : "ACPI: no usable RSDT");
-			return false;
+				snprintf(e, sizeof e, "%s, and no usable RSDT", xerr);
+			goto fail;
 		}
 		if (xerr[0]) {
 			char w[128];
@@ -275,6 +324,8 @@ bool acpi_read(uint64_t rsdp_phys, acpi_map_fn map, struct acpi_info *out, char 
 	memcpy(out->oem, root + 10, 6);
 	out->oem[6] = 0;
 	snprintf(out->madt_err, sizeof out->madt_err, "ACPI: no MADT in the %s",
+		 out->xsdt ? "XSDT" : "RSDT");
+	snprintf(out->mcfg_err, sizeof out->mcfg_err, "ACPI: no MCFG in the %s",
 		 out->xsdt ? "XSDT" : "RSDT");
 	for (uint32_t off = SDT_HDR_LEN; off + entry <= root_len; off += entry) {
 		uint64_t p = entry == 8 ? acpi_rd64(root + off) : acpi_rd32(root + off);
@@ -289,10 +340,15 @@ bool acpi_read(uint64_t rsdp_phys, acpi_map_fn map, struct acpi_info *out, char 
 			read_madt(map, p, out);
 		else if (!strcmp(sig, "FACP") && !out->fadt.present)
 			read_fadt(map, p, out);
+		else if (!strcmp(sig, "MCFG") && !out->have_mcfg)
+			read_mcfg(map, p, out);
 		else if ((!strcmp(sig, "HPET") && !out->have_hpet) ||
 			 (!strcmp(sig, "SPCR") && !out->have_spcr) ||
 			 (!strcmp(sig, "DMAR") && !out->have_dmar))
 			read_small(map, p, sig, out);
 	}
 	return true;
+fail:
+	acpi_seterr(err, errlen, "%s", e);
+	return fail_root(out, e);
 }

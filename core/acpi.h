@@ -9,6 +9,7 @@
  *   HPET         the event timer block's address
  *   SPCR         the serial port the firmware's console redirection uses
  *   DMAR         the x2APIC opt-out flag
+ *   MCFG         the PCI Express configuration windows (ECAM)
  *
  * Layouts (all little-endian, packed):
  *   RSDP  "RSD PTR " sig[8] csum u8 oem[6] rev u8 rsdt u32 | rev>=2: len u32
@@ -34,6 +35,8 @@
  *   SPCR  @36 interface type u8 (0 16550, 1 16450, 0x12 16550 by GAS)
  *         @40 base GAS  @58 baud u8 (3 9600, 4 19200, 6 57600, 7 115200)
  *   DMAR  @36 host address width u8  @37 flags u8 (bit 1: x2APIC opt-out)
+ *   MCFG  header + res[8], then 16-byte entries {base u64 (ECAM of bus 0 of
+ *         the segment), segment u16, bus_start u8, bus_end u8, res u32}
  *
  * Pure logic: tables are reached through a caller-supplied map function
  * (physical address -> readable pointer), so the host unit test can feed it
@@ -111,6 +114,24 @@ struct acpi_madt_info {
 	char oem[7];              /* MADT OEM id, NUL-terminated */
 };
 
+#define ACPI_MAX_ECAM 16
+
+/* One PCI Express configuration window (ECAM): function (bus, dev, fn) of
+ * the segment has its 4 KiB of config space at
+ * base + (bus << 20 | dev << 15 | fn << 12), for bus_start <= bus <= bus_end. */
+struct acpi_ecam {
+	uint64_t base;
+	uint16_t segment;
+	uint8_t bus_start, bus_end;
+};
+
+struct acpi_mcfg_info {
+	int n;
+	struct acpi_ecam ecam[ACPI_MAX_ECAM];
+	int n_bad;     /* entries skipped: zero or unaligned base, empty bus range */
+	int n_dropped; /* beyond ACPI_MAX_ECAM */
+};
+
 /* What the kernel keeps of the tables: filled once, before the memory the
  * firmware may have left them in is reused. */
 struct acpi_info {
@@ -132,6 +153,9 @@ struct acpi_info {
 	uint32_t spcr_baud;       /* 0: "as the firmware left it" */
 	bool have_dmar;
 	uint8_t dmar_flags;
+	bool have_mcfg;           /* false: PCI falls back to ports 0xCF8/0xCFC */
+	char mcfg_err[96];        /* why have_mcfg is false */
+	struct acpi_mcfg_info mcfg;
 };
 
 /* Returns a pointer through which len bytes at physical address phys can be
@@ -147,6 +171,11 @@ bool acpi_read(uint64_t rsdp_phys, acpi_map_fn map, struct acpi_info *out, char 
 
 /* Parses the fixed part of a FADT of len bytes (fields beyond len stay 0). */
 void acpi_parse_fadt(const uint8_t *t, uint32_t len, struct acpi_fadt *out);
+
+/* Parses an MCFG of len bytes. False (err says why) when it lists no
+ * usable window. */
+bool acpi_parse_mcfg(const uint8_t *t, uint32_t len, struct acpi_mcfg_info *out, char *err,
+		     size_t errlen);
 
 /* ---- core/acpi_madt.c ---- */
 

@@ -10,24 +10,9 @@
 static struct acpi_info info;
 static char error[128];
 
-/* Tables sit in RAM ranges (identity-mapped) or reserved ones (maybe not:
- * those are mapped uncached on first use). */
-static const void *acpi_map(uint64_t phys, uint64_t len)
-{
-	uint64_t first = phys & ~0xFFFull, end = phys + len, pa, f;
-
-	if (end < phys)
-		return NULL;
-	for (uint64_t p = first; p < end; p += 4096)
-		if (!vmm_query(p, &pa, &f) || pa != p)
-			return vmm_map_mmio(first, end - first) ? (const void *)(uintptr_t)phys
-								 : NULL;
-	return (const void *)(uintptr_t)phys;
-}
-
 void acpi_init(const struct boot_info *bi)
 {
-	if (!acpi_read(bi->rsdp, acpi_map, &info, error, sizeof error))
+	if (!acpi_read(bi->rsdp, vmm_map_firmware, &info, error, sizeof error))
 		kprintf("acpi: %s\n", error);
 	else
 		error[0] = 0;
@@ -67,7 +52,7 @@ bool acpi_gas_read(const struct acpi_gas *g, uint32_t *v)
 		return true;
 	}
 	if (g->space == ACPI_GAS_MEM) {
-		const volatile void *p = acpi_map(g->addr, (uint64_t)n);
+		const volatile void *p = vmm_map_firmware(g->addr, (uint64_t)n);
 		if (!p)
 			return false;
 		*v = n == 1 ? *(const volatile uint8_t *)p
@@ -94,7 +79,7 @@ bool acpi_gas_write(const struct acpi_gas *g, uint32_t v)
 		return true;
 	}
 	if (g->space == ACPI_GAS_MEM) {
-		volatile void *p = (volatile void *)(uintptr_t)acpi_map(g->addr, (uint64_t)n);
+		volatile void *p = (volatile void *)(uintptr_t)vmm_map_firmware(g->addr, (uint64_t)n);
 		if (!p)
 			return false;
 		if (n == 1)

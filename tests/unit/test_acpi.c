@@ -1,6 +1,6 @@
 /*
  * Host test of core/acpi*.c: synthetic RSDP/XSDT/RSDT/FADT/DSDT/MADT/HPET/
- * SPCR/DMAR sets, broken checksums and lengths (the RSDT fallback), the
+ * SPCR/DMAR/MCFG sets, broken checksums and lengths (the RSDT fallback), the
  * \_S5 scan over hand-written and random AML, the xAPIC/x2APIC decision,
  * and random corruption. "Physical" addresses are offsets into an arena;
  * every map() returns a fresh heap copy of exactly the bytes asked for, and
@@ -73,9 +73,9 @@ static void put_gas(uint8_t *p, uint8_t space, uint8_t bits, uint64_t addr)
 
 enum {
 	RSDP_AT = 0, XSDT_AT = 64, RSDT_AT = 160, FACP_AT = 256, MADT_AT = 576,
-	DSDT_AT = 1024, HPET_AT = 2048, SPCR_AT = 2112, DMAR_AT = 2200,
+	DSDT_AT = 1024, HPET_AT = 2048, SPCR_AT = 2112, DMAR_AT = 2200, MCFG_AT = 2304,
 };
-#define N_TABLES 5
+#define N_TABLES 6
 
 /* Name(_S5_, Package(4){0x05, 0x07, 0, 0}) after some unrelated AML and a
  * decoy: the string "_S5_" (StringPrefix 0x0D) that is not a name. */
@@ -90,7 +90,7 @@ static uint32_t build(int rev, int broken_xsdt)
 {
 	uint8_t *r = arena + RSDP_AT, *x = arena + XSDT_AT, *rs = arena + RSDT_AT;
 	uint8_t *f = arena + FACP_AT, *m = arena + MADT_AT, *d = arena + DSDT_AT, *e;
-	const uint32_t at[N_TABLES] = { FACP_AT, MADT_AT, HPET_AT, SPCR_AT, DMAR_AT };
+	const uint32_t at[N_TABLES] = { FACP_AT, MADT_AT, HPET_AT, SPCR_AT, DMAR_AT, MCFG_AT };
 	uint32_t mlen, dlen;
 
 	memset(arena, 0, sizeof(arena));
@@ -136,6 +136,19 @@ static uint32_t build(int rev, int broken_xsdt)
 	arena[DMAR_AT + 36] = 38;
 	arena[DMAR_AT + 37] = 1 | ACPI_DMAR_X2APIC_OPT_OUT;
 	fix_sum(arena + DMAR_AT, 48, 9);
+
+	/* MCFG: segment 0 buses 0-255, an unaligned window, segment 2 */
+	const uint64_t ebase[3] = { 0xB0000000ull, 0xC0000123ull, 0x380000000000ull };
+	const uint8_t bus[3][2] = { { 0, 255 }, { 0, 7 }, { 0x10, 0x1f } };
+	for (int i = 0; i < 3; i++) {
+		e = arena + MCFG_AT + 44 + 16 * i;
+		put64(e, ebase[i]);
+		e[8] = (uint8_t)i; /* segment */
+		e[10] = bus[i][0];
+		e[11] = bus[i][1];
+	}
+	sdt_header(arena + MCFG_AT, "MCFG", 44 + 48, 1);
+	fix_sum(arena + MCFG_AT, 44 + 48, 9);
 
 	sdt_header(x, "XSDT", 36 + 8 * N_TABLES, 1);
 	sdt_header(rs, "RSDT", 36 + 4 * N_TABLES, 1);
@@ -457,6 +470,19 @@ int main(void)
 	check(!acpi_read(0, map_copy, &ai, err, sizeof(err)) && strstr(err, "no RSDP") &&
 		      !ai.have_madt && ai.madt_err[0],
 	      "no rsdp reported");
+
+	/* MCFG: ECAM windows, a bogus entry skipped; absent MCFG reported */
+	build(2, 0);
+	ok = parse(&ai, err, sizeof(err));
+	check(ok && ai.have_mcfg && ai.mcfg.n == 2 && ai.mcfg.n_bad == 1 &&
+		      ai.mcfg.ecam[0].base == 0xB0000000ull && ai.mcfg.ecam[0].bus_end == 255 &&
+		      ai.mcfg.ecam[1].segment == 2 && ai.mcfg.ecam[1].bus_start == 0x10 &&
+		      ai.mcfg.ecam[1].base == 0x380000000000ull,
+	      "mcfg windows parsed, unaligned one skipped");
+	memcpy(arena + MCFG_AT, "MCFX", 4);
+	check(parse(&ai, err, sizeof(err)) && !ai.have_mcfg && strstr(ai.mcfg_err, "no MCFG") &&
+		      ai.have_madt,
+	      "missing mcfg reported, madt still found");
 
 	test_aml();
 	test_apic_mode();
