@@ -7,6 +7,7 @@
 #include "core/panic.h"
 #include "core/x86.h"
 #include "mm/vmm.h"
+#include "smp/lapic.h"
 #include "smp/smp.h"
 
 extern trap_handler idt_handlers[256];
@@ -71,6 +72,8 @@ void trap_dispatch(struct trap_frame *tf)
 	}
 	if (v == IDT_VEC_SPURIOUS)
 		return;
+	if (lapic_ready())
+		lapic_eoi(); /* else its in-service bit blocks that priority class */
 	static volatile int warned;
 	if (!__atomic_exchange_n(&warned, 1, __ATOMIC_RELAXED))
 		kprintf("[trap] unexpected interrupt vector %lu on CPU %d (ignored)\n", (unsigned long)v,

@@ -6,6 +6,7 @@
 #include "core/cpu.h"
 #include "core/fbcon.h"
 #include "core/gdt.h"
+#include "core/idle.h"
 #include "core/kbd.h"
 #include "core/kprintf.h"
 #include "core/panic.h"
@@ -69,6 +70,7 @@ static void kmain_on_kstack(struct boot_info *bi)
 		timer_tsc_hz() / 1e9, timer_source());
 	pci_init(bi);                     /* find the PCI functions (drivers come next) */
 	smp_init(bi);                     /* start the APs, par_for runner */
+	idle_init();                      /* PICs masked; the input wait halts */
 	status_set_cpus(smp_ncpus_online()); /* the status line on the screen */
 	status_set_model(bi->has_model ? bi->model.name : NULL);
 	llm_init(bi);                     /* open the model, size the context */

@@ -7,6 +7,7 @@
 
 #include "ai/cpu.h"
 #include "core/acpi_hw.h"
+#include "core/idle.h"
 #include "core/console.h"
 #include "core/cpu.h"
 #include "core/fbcon.h"
@@ -244,6 +245,7 @@ static int cmd_info(int argc, char **argv)
 		f.avx512dq ? " avx512dq" : "", f.avx512vnni ? " avx512vnni" : "",
 		f.avx512bf16 ? " avx512bf16" : "", f.avxvnni ? " avxvnni" : "");
 	timer_print_info();
+	idle_print_info();
 	acpi_print_summary();
 	uint64_t usable, reserved, total;
 	mem_summary(&usable, &reserved, &total);

@@ -1,9 +1,10 @@
 /*
  * The local APIC, in x2APIC mode (MSRs 0x800+) when the CPU has it, else
  * xAPIC mode (MMIO page at the MADT's address). Only what SMP needs:
- * IDs, enabling, EOI and sending IPIs (INIT, SIPI, NMI, fixed vectors).
- * Interrupts stay off in this kernel, except in the dispatcher's idle
- * sleep, which is woken by a fixed-vector IPI.
+ * IDs, enabling, EOI, sending IPIs (INIT, SIPI, NMI, fixed vectors) and
+ * the one-shot timer. Interrupts stay off in this kernel, except in the
+ * dispatcher's idle sleep, which is woken by a fixed-vector IPI, and in
+ * the input wait (core/idle.h), woken by the timer.
  */
 #ifndef SMP_LAPIC_H
 #define SMP_LAPIC_H
@@ -18,6 +19,13 @@
 #define LAPIC_ESR 0x280
 #define LAPIC_ICR_LO 0x300
 #define LAPIC_ICR_HI 0x310
+#define LAPIC_LVT_TIMER 0x320
+#define LAPIC_TIMER_INIT 0x380
+#define LAPIC_TIMER_CUR 0x390
+#define LAPIC_TIMER_DIV 0x3E0
+
+#define LAPIC_LVT_MASKED (1u << 16)
+#define LAPIC_TIMER_DIV16 0x3
 
 #define LAPIC_SVR_ENABLE (1u << 8)
 #define LAPIC_ICR_FIXED (0u << 8)
@@ -52,5 +60,11 @@ void lapic_send_sipi(uint32_t apic_id, uint8_t vector_page);
 void lapic_send_ipi(uint32_t apic_id, uint8_t vector);
 /* NMI to every CPU but this one. */
 void lapic_send_nmi_others(void);
+
+/* Measures this APIC's timer rate (divide-by-16 ticks per second) against
+ * the TSC over `ms` milliseconds; 0 when it does not count. */
+uint64_t lapic_timer_measure(uint32_t ms);
+/* Fires `vector` once after `ticks` timer ticks (divide by 16); 0 stops it. */
+void lapic_timer_oneshot(uint8_t vector, uint32_t ticks);
 
 #endif
