@@ -69,7 +69,11 @@ struct boot_config {
 	uint32_t baud;
 	uint32_t threads;
 	bool debug; /* debug=1 enables debug shell commands */
+	bool reset_acpi; /* reset=acpi: poweroff/reboot skip the firmware's ResetSystem */
+	uint16_t serial; /* serial=: 0 auto (SPCR, else every COM port that answers),
+			  * BOOT_SERIAL_OFF, else the one UART's I/O port */
 };
+#define BOOT_SERIAL_OFF 0xFFFF
 
 struct boot_info {
 	uint32_t n_ranges;

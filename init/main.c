@@ -11,6 +11,7 @@
 #include "core/kprintf.h"
 #include "core/panic.h"
 #include "core/param.h"
+#include "core/power.h"
 #include "core/serial.h"
 #include "core/timer.h"
 #include "core/x86.h"
@@ -60,6 +61,7 @@ void kmain(struct boot_info *bi)
 static void kmain_on_kstack(struct boot_info *bi)
 {
 	acpi_init(bi);                    /* ACPI tables, before their memory may be reused */
+	power_init(bi);                   /* reset=acpi: poweroff/reboot skip the firmware */
 	pmm_reclaim_boot(bi);             /* boot-services memory is ours now */
 	fbcon_enable_shadow();            /* draw in RAM, copy to video memory */
 	timer_init(bi->fw_tsc_hz);        /* TSC frequency: CPUID, PM timer, HPET or PIT */
