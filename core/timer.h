@@ -1,6 +1,6 @@
 /*
  * Time from the TSC. Its rate comes from the first of these that answers,
- * lies in 100 MHz..10 GHz and agrees (10% above, 30% below: a Stall() can
+ * lies in 100 MHz..10 GHz and agrees (10% above, 50% below: a Stall() can
  * only overrun) with the rate the loader measured with the firmware's
  * Stall() before ExitBootServices:
  *   CPUID 0x15 (the crystal from CPUID 0x16 where 0x15 leaves it out),

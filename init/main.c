@@ -43,7 +43,7 @@ static void __attribute__((noreturn)) stack_switch(void *top, void (*fn)(struct 
 void kmain(struct boot_info *bi)
 {
 	cli();
-	serial_init(bi->cfg.baud);        /* COM1, 115200 unless llm.cfg says otherwise */
+	serial_init(bi->cfg.baud, bi->cfg.serial); /* COM1-COM4 that answer, or llm.cfg serial= */
 	fbcon_init(&bi->fb);              /* text console on the GOP framebuffer */
 	kprintf("\nllm-os kernel: running after ExitBootServices\n");
 	gdt_init();                       /* our GDT with a TSS slot per CPU */
@@ -62,6 +62,7 @@ static void kmain_on_kstack(struct boot_info *bi)
 {
 	acpi_init(bi);                    /* ACPI tables, before their memory may be reused */
 	power_init(bi);                   /* reset=acpi: poweroff/reboot skip the firmware */
+	serial_apply_acpi(acpi_get());    /* the SPCR's serial port, when there is one */
 	pmm_reclaim_boot(bi);             /* boot-services memory is ours now */
 	fbcon_enable_shadow();            /* draw in RAM, copy to video memory */
 	timer_init(bi->fw_tsc_hz);        /* TSC frequency: CPUID, PM timer, HPET or PIT */

@@ -15,6 +15,7 @@
 #include "core/panic.h"
 #include "core/param.h"
 #include "core/power.h"
+#include "core/serial.h"
 #include "core/timer.h"
 #include "core/x86.h"
 #include "dev/pci.h"
@@ -246,6 +247,7 @@ static int cmd_info(int argc, char **argv)
 		f.avx512bf16 ? " avx512bf16" : "", f.avxvnni ? " avxvnni" : "");
 	timer_print_info();
 	idle_print_info();
+	serial_print_info();
 	acpi_print_summary();
 	uint64_t usable, reserved, total;
 	mem_summary(&usable, &reserved, &total);
