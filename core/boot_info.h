@@ -10,7 +10,6 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define BOOT_MAX_RANGES 512
 #define BOOT_MAX_CHUNKS 64
 #define BOOT_NAME_MAX 128
 
@@ -77,7 +76,8 @@ struct boot_config {
 
 struct boot_info {
 	uint32_t n_ranges;
-	struct boot_mem_range ranges[BOOT_MAX_RANGES];
+	struct boot_mem_range *ranges; /* n_ranges, sorted by base, in LOADER memory:
+					* as many as the firmware's map needs */
 	struct boot_fb fb;
 	uint64_t rsdp;            /* physical address of the ACPI RSDP, 0 if none */
 	uint64_t image_base, image_size; /* our PE image in memory */

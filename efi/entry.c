@@ -244,6 +244,10 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 		fwcon_printf("fatal: out of memory for the kernel stack\n");
 		return EFI_OUT_OF_RESOURCES;
 	}
+	if (cb.split_map) {
+		fwcon_printf("split_map=%u: fragmenting the memory map\n", cb.split_map);
+		memmap_fragment(cb.split_map);
+	}
 	fwcon_printf("Leaving the firmware.\n");
 	if (memmap_exit(bi) != 0) {
 		fwcon_printf("fatal: ExitBootServices failed\n");

@@ -192,6 +192,10 @@ static int cfg_entry(const char *s, size_t n, bool words, int line, struct boot_
 		if (!cfg_u64(v, vn, 60, &u))
 			goto bad;
 		boot->timeout = (int)u;
+	} else if (cfg_eq(s, kn, "split_map")) {
+		if (!cfg_u64(v, vn, 100000, &u))
+			goto bad;
+		boot->split_map = (uint32_t)u;
 	} else if (cfg_eq(s, kn, "chunk_mib")) {
 		if (!cfg_u64(v, vn, 1u << 20, &u) || u == 0)
 			goto bad;

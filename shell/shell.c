@@ -192,7 +192,7 @@ static const char *mem_type_name(uint32_t t)
 static void mem_summary(uint64_t *usable, uint64_t *reserved, uint64_t *total)
 {
 	*usable = *reserved = 0;
-	uint32_t n = boot->n_ranges < BOOT_MAX_RANGES ? boot->n_ranges : BOOT_MAX_RANGES;
+	uint32_t n = boot->n_ranges;
 	for (uint32_t i = 0; i < n; i++) {
 		const struct boot_mem_range *r = &boot->ranges[i];
 		uint64_t b = r->pages * PAGE_SIZE;
@@ -251,9 +251,10 @@ static int cmd_info(int argc, char **argv)
 	acpi_print_summary();
 	uint64_t usable, reserved, total;
 	mem_summary(&usable, &reserved, &total);
-	kprintf("memory: usable %lu MiB, reserved %lu MiB, total %lu MiB, free now %lu MiB\n",
+	kprintf("memory: usable %lu MiB, reserved %lu MiB, total %lu MiB, free now %lu MiB "
+		"(%u ranges in the firmware's map)\n",
 		(unsigned long)(usable >> 20), (unsigned long)(reserved >> 20), (unsigned long)(total >> 20),
-		(unsigned long)(pmm_free_bytes() >> 20));
+		(unsigned long)(pmm_free_bytes() >> 20), boot->n_ranges);
 	if (fbcon_present()) {
 		int c, r;
 		fbcon_size(&c, &r);
@@ -289,7 +290,7 @@ static int cmd_mem(int argc, char **argv)
 	(void)argc;
 	(void)argv;
 	struct boot_info *bi = boot;
-	uint32_t n = bi->n_ranges < BOOT_MAX_RANGES ? bi->n_ranges : BOOT_MAX_RANGES;
+	uint32_t n = bi->n_ranges;
 	uint64_t by_type[8] = {0};
 	kprintf("physical memory map (%u ranges; neighbours of one type merged):\n", n);
 	for (uint32_t i = 0; i < n;) {

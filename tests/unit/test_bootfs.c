@@ -85,6 +85,7 @@ static void test_cfg(void)
 			"timeout=0\n"
 			"chunk_mib=4\n"
 			"reset=acpi\n"
+			"split_map=600\n"
 			"serial=COM2\n"
 			"\n   \n";
 	memset(&c, 0, sizeof c);
@@ -93,7 +94,8 @@ static void test_cfg(void)
 	check(w == 0 && nwarn == 0 && !strcmp(c.model, "tiny.gguf") && c.ctx == 512 &&
 		      c.temp_set && c.temp > 0.749f && c.temp < 0.751f && c.seed_set &&
 		      c.seed == UINT64_MAX && c.baud == 57600 && c.threads == 4 && c.debug &&
-		      b.timeout == 0 && b.chunk_mib == 4 && c.reset_acpi && c.serial == 0x2F8,
+		      b.timeout == 0 && b.chunk_mib == 4 && c.reset_acpi && c.serial == 0x2F8 &&
+		      b.split_map == 600,
 	      "cfg all keys");
 
 	const char *ser = "serial=0x3e8\nreset=firmware\nserial=0x10\nserial=0xg\nserial=com5\n"
