@@ -18,6 +18,19 @@ void cpu_init_simd(void);
 bool cpu_enable_nx(void);
 bool cpu_nx_was_hidden(void);
 
+/* MSR access that returns false instead of faulting (core/msr.S). */
+bool cpu_rdmsr_safe(uint32_t msr, uint64_t *out);
+bool cpu_wrmsr_safe(uint32_t msr, uint64_t value);
+
+/* Intel CPUs are asked for full speed: HWP enabled with min = max =
+ * highest performance where CPUID.6 has HWP, else the highest P-state
+ * (one-core turbo ratio) in IA32_PERF_CTL; nothing on other vendors or
+ * under a hypervisor. Every CPU runs it (BSP in kmain, APs in ap_main). */
+void cpu_perf_init(void);
+/* The `info` line: what cpu_perf_init did, and the BSP's effective clock
+ * over 20 ms of busy waiting (APERF/MPERF) where the CPU counts it. */
+void cpu_perf_print_info(void);
+
 /* The CPU brand string (CPUID 0x80000002..4), trimmed, into buf. */
 void cpu_brand(char *buf, int size);
 /* The XCR0 value cpu_init_simd set (0 before). */

@@ -12,6 +12,7 @@
 
 #define IDT_VEC_NMI 2
 #define IDT_VEC_DF 8
+#define IDT_VEC_GP 13
 #define IDT_VEC_PF 14
 #define IDT_VEC_MC 18
 #define IDT_VEC_PIC 0x20        /* the 8259s' IRQs 0-15, remapped and masked */

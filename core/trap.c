@@ -11,6 +11,7 @@
 #include "smp/smp.h"
 
 extern trap_handler idt_handlers[256];
+extern const char msr_read_insn[], msr_write_insn[], msr_fault_return[]; /* core/msr.S */
 
 static const char *const exc_names[32] = {
 	"#DE divide error", "#DB debug", "NMI", "#BP breakpoint", "#OF overflow",
@@ -60,6 +61,11 @@ void trap_dispatch(struct trap_frame *tf)
 	trap_handler h = __atomic_load_n(&idt_handlers[v], __ATOMIC_ACQUIRE);
 	if (h) {
 		h(tf);
+		return;
+	}
+	if (v == IDT_VEC_GP && (tf->rip == (uint64_t)(uintptr_t)msr_read_insn ||
+				tf->rip == (uint64_t)(uintptr_t)msr_write_insn)) {
+		tf->rip = (uint64_t)(uintptr_t)msr_fault_return; /* cpu_rdmsr_safe: false */
 		return;
 	}
 	if (v == IDT_VEC_NMI && (panic_in_progress() || smp_stop_requested()))

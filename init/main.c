@@ -50,6 +50,7 @@ void kmain(struct boot_info *bi)
 	gdt_load_cpu(0);                  /* segments + the BSP's TSS and IST stacks */
 	idt_init();                       /* all exceptions -> panic report */
 	cpu_init_simd();                  /* FPU/SSE/AVX/AVX-512 state, PAT */
+	cpu_perf_init();                  /* Intel: HWP or the top P-state (every CPU) */
 	pmm_init(bi);                     /* free pages from the memory map */
 	vmm_init(bi);                     /* our page tables: identity RAM, NX, RO text, model */
 	void *kstack = vmm_stack_alloc(KSTACK_SIZE);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "ai/cpu.h"
+#include "ai/quant.h"
 #include "core/acpi_hw.h"
 #include "core/idle.h"
 #include "core/console.h"
@@ -245,6 +246,8 @@ static int cmd_info(int argc, char **argv)
 		f.avx512f ? " avx512f" : "", f.avx512bw ? " avx512bw" : "", f.avx512vl ? " avx512vl" : "",
 		f.avx512dq ? " avx512dq" : "", f.avx512vnni ? " avx512vnni" : "",
 		f.avx512bf16 ? " avx512bf16" : "", f.avxvnni ? " avxvnni" : "");
+	kprintf("kernels: %s\n", quant_level_name(quant_level()));
+	cpu_perf_print_info();
 	timer_print_info();
 	idle_print_info();
 	serial_print_info();

@@ -260,6 +260,7 @@ void ap_main(uint64_t index)
 	wrmsr(MSR_GS_BASE, (uint64_t)c); /* after the segment reload, which may clear it */
 	idt_load();
 	cpu_init_simd();
+	cpu_perf_init();
 	lapic_init_ap();
 	c->apic_id = lapic_id();
 	uint64_t mhz = timer_tsc_hz() / 1000000;
