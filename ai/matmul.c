@@ -3,9 +3,7 @@
 
 #include <string.h>
 
-#include "ai/kquant.h"
 #include "ai/parallel.h"
-#include "ai/q4_0.h"
 #include "ai/quant.h"
 
 #define QBUF_ALIGN 64
@@ -58,7 +56,7 @@ struct quant_job {
 	int n_tok;
 	uint8_t *q;
 	size_t qstride;
-	bool terms; /* Q8_0 rows also get Q4_0's per-block terms (packed weights) */
+	void (*terms)(void *y, int64_t n); /* per-block terms packed weights read, or NULL */
 };
 
 static void quant_task(void *arg, int ith, int nth)
@@ -69,7 +67,7 @@ static void quant_task(void *arg, int ith, int nth)
 		if (j->from_float)
 			j->from_float(j->x + (size_t)t * j->n_in, q, j->n_in);
 		if (j->terms)
-			q4_0_fill_terms(q, j->n_in);
+			j->terms(q, j->n_in);
 	}
 }
 
@@ -123,13 +121,14 @@ static void mm_rows(const struct matmul_seg *p, int64_t r0, int64_t r1)
 	int64_t ldy = w->n_out;
 	int n = (int)w->n_in;
 	int64_t r = r0;
-	if (w->packed) { /* 16-row groups (r0 is a multiple of 16), tokens by 8 */
-		for (; r + Q4_0_GROUP <= r1 && r + Q4_0_GROUP <= w->n_out; r += Q4_0_GROUP) {
+	if (w->packed) { /* groups of pack_rows (r0 is a multiple of MM_UNIT), tokens by pack_nt */
+		int gr = tr->pack_rows, gt = tr->pack_nt;
+		for (; r + gr <= r1 && r + gr <= w->n_out; r += gr) {
 			const uint8_t *g = (const uint8_t *)w->data + (size_t)r * rb;
-			for (int t = 0; t < n_tok; t += Q4_0_MAX_NT) {
-				int nt = n_tok - t < Q4_0_MAX_NT ? n_tok - t : Q4_0_MAX_NT;
-				tr->gemm16(n, nt, &p->y[(size_t)t * ldy + r], (size_t)ldy, g,
-					   p->xq + (size_t)t * p->xstride, p->xstride);
+			for (int t = 0; t < n_tok; t += gt) {
+				int nt = n_tok - t < gt ? n_tok - t : gt;
+				tr->gemm_packed(n, nt, &p->y[(size_t)t * ldy + r], (size_t)ldy, g,
+						p->xq + (size_t)t * p->xstride, p->xstride);
 			}
 		}
 	}
@@ -150,7 +149,7 @@ static void mm_rows(const struct matmul_seg *p, int64_t r0, int64_t r1)
 				       p->xq + (size_t)t * p->xstride, p->xstride);
 			}
 		}
-	} else if (n_tok >= 4 && p->dot4c) {
+	} else if (n_tok >= 4 && tr->vec_dot_4c) {
 		/* rows by 4, tokens by 4: the 4 rows stay in L1 across the tokens */
 		for (; r + 4 <= r1; r += 4) {
 			const uint8_t *w4 = (const uint8_t *)w->data + (size_t)r * rb;
@@ -159,7 +158,7 @@ static void mm_rows(const struct matmul_seg *p, int64_t r0, int64_t r1)
 				const uint8_t *xq = p->xq + (size_t)t * p->xstride;
 				for (int c = 0; c < 4; c++) {
 					float s4[4];
-					p->dot4c(n, s4, w4 + (size_t)c * rb, xq, p->xstride);
+					tr->vec_dot_4c(n, s4, w4 + (size_t)c * rb, xq, p->xstride);
 					for (int u = 0; u < 4; u++)
 						p->y[(size_t)(t + u) * ldy + r + c] = s4[u];
 				}
@@ -307,7 +306,6 @@ static void mm_inputs(struct matmul_seg *parts, int n, const float *x, int n_row
 		const struct quant_traits *tr = quant_traits(p->w.type);
 		int vdt = tr->vec_dot_type;
 		p->tr = tr;
-		p->dot4c = kquant_dot_4c_at(p->w.type, quant_level());
 		from_float_fn conv = NULL;
 		if (vdt != GGML_TYPE_F32) {
 			conv = quant_traits(vdt)->from_float;
@@ -325,13 +323,14 @@ static void mm_inputs(struct matmul_seg *parts, int n, const float *x, int n_row
 		int k;
 		for (k = 0; k < n_done && done_types[k] != vdt; k++)
 			;
-		if (k == n_done || (p->w.packed && !done_terms[k])) {
+		void (*terms)(void *y, int64_t n) = p->w.packed ? tr->act_terms : NULL;
+		if (k == n_done || (terms && !done_terms[k])) {
 			struct quant_job q = {
 				.from_float = k == n_done ? conv : NULL,
 				.x = x, .n_in = n_in, .n_tok = n_rows,
 				.q = k == n_done ? (uint8_t *)qbuf + slot * (size_t)n_done : done_q[k],
 				.qstride = qstride,
-				.terms = p->w.packed,
+				.terms = terms,
 			};
 			quantize_rows(&q);
 			if (k == n_done) {
@@ -340,7 +339,7 @@ static void mm_inputs(struct matmul_seg *parts, int n, const float *x, int n_row
 				done_terms[k] = false;
 				n_done++;
 			}
-			done_terms[k] |= p->w.packed;
+			done_terms[k] |= terms != NULL;
 		}
 		p->xq = done_q[k] + (size_t)p->x_row * qstride;
 		p->xstride = qstride;
@@ -372,7 +371,7 @@ static void mm_run(struct matmul_seg *parts, int n)
 		j.rg[i].fb = fb_pack((uint32_t)a, (uint32_t)b);
 	}
 	j.drained = false;
-	/* the bytes (times tokens) of an average unit */
+	/* the weight bytes (times tokens) of an average unit */
 	uint64_t unit_bytes = wbytes / (uint64_t)j.total_units;
 	j.chunk = unit_bytes >= MM_CHUNK_BYTES ? 1 : unit_bytes ? (int)(MM_CHUNK_BYTES / unit_bytes) : 1;
 	if (serial)
@@ -401,9 +400,10 @@ void matmul_segs(struct matmul_seg *segs, int n, const float *x, int n_rows, voi
 
 void matmul_get_row(const struct model_w *w, int64_t row, float *out)
 {
-	if (w->packed && row < w->n_out / Q4_0_GROUP * Q4_0_GROUP) {
-		int64_t g = row / Q4_0_GROUP * Q4_0_GROUP;
-		q4_0_packed_row((const uint8_t *)w->data + (size_t)g * w->row_bytes, (int)(row - g), w->n_in, out);
+	const struct quant_traits *tr = quant_traits(w->type);
+	if (w->packed && row < w->n_out / tr->pack_rows * tr->pack_rows) {
+		int64_t g = row / tr->pack_rows * tr->pack_rows;
+		tr->packed_row((const uint8_t *)w->data + (size_t)g * w->row_bytes, (int)(row - g), w->n_in, out);
 		return;
 	}
 	if (w->il4 && row < w->n_out / 4 * 4) {
@@ -412,5 +412,5 @@ void matmul_get_row(const struct model_w *w, int64_t row, float *out)
 		return;
 	}
 	const uint8_t *src = (const uint8_t *)w->data + (size_t)row * w->row_bytes;
-	quant_traits(w->type)->to_float(src, out, w->n_in);
+	tr->to_float(src, out, w->n_in);
 }

@@ -16,7 +16,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "ai/kquant.h"
 #include "ai/model.h"
 #include "ai/quant.h"
 
@@ -45,7 +44,6 @@ struct matmul_seg {
 	int x_row, n_tok;
 	/* set by the call */
 	const struct quant_traits *tr;
-	kquant_dot_4c_fn dot4c; /* K-quants: one row by 4 tokens; NULL if none */
 	const uint8_t *xq;      /* the rows as vec_dot_type, xstride apart */
 	size_t xstride;
 	int64_t unit0;          /* the call's first work unit in this product */
