@@ -125,6 +125,11 @@ struct model {
 int model_load(struct model *m, const struct gguf *g, char *err, size_t errlen);
 void model_free(struct model *m);
 
+/* The hyperparameters as "key: value" lines (architecture .. weights), for
+ * `llm info` and the shell's `model`. Returns the length it needed (as
+ * snprintf; the text is cut to n - 1 bytes). */
+size_t model_summary(const struct model *m, char *buf, size_t n);
+
 /* Rewrites the matrices in place into the layouts the fastest kernels of
  * the selected level (quant_init) read: the types with a packed layout
  * (quant_traits' pack: Q4_0's 16-row groups, ai/kernels/q4_0.h) into it;

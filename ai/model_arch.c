@@ -278,3 +278,34 @@ int model_load_hparams(struct loader *L)
 		return load_experts(L);
 	return 0;
 }
+
+size_t model_summary(const struct model *m, char *buf, size_t n)
+{
+	size_t o = 0;
+#define OUT(...) (o += (size_t)snprintf(buf + (o < n ? o : n), o < n ? n - o : 0, __VA_ARGS__))
+	OUT("architecture: %s\n", m->arch_name);
+	OUT("n_embd: %d\nn_ff: %d\nn_layer: %d\nn_head: %d\nn_head_kv: %d\nhead_dim: %d\n", m->n_embd,
+	    m->n_ff, m->n_layer, m->n_head, m->n_head_kv, m->head_dim);
+	OUT("n_ctx_train: %d\nn_vocab: %d\n", m->n_ctx_train, m->n_vocab);
+	OUT("rope: %s, n_rot %d, freq_base %g, freq_scale %g%s%s\n", m->rope_neox ? "neox" : "normal",
+	    m->n_rot, (double)m->rope_base, (double)m->rope_freq_scale, m->rope_freqs ? ", rope_freqs" : "",
+	    m->rope_long ? ", longrope factors" : "");
+	int n_swa = 0;
+	for (int i = 0; i < m->n_layer; i++)
+		n_swa += m->layers[i].swa;
+	if (n_swa)
+		OUT("sliding window: %d positions on %d of %d layers, freq_base %g\n", m->n_swa, n_swa,
+		    m->n_layer, (double)m->rope_base_swa);
+	if (m->attn_softcap || m->final_softcap)
+		OUT("soft-capping: attention %g, logits %g\n", (double)m->attn_softcap,
+		    (double)m->final_softcap);
+	if (m->n_expert)
+		OUT("experts: %d, %d used per token, n_ff_exp %d\n", m->n_expert, m->n_expert_used,
+		    m->n_ff_exp);
+	OUT("rms_eps: %g\noutput: %s\n", (double)m->norm_eps,
+	    m->tied_output ? "tied to token_embd" : "separate");
+	OUT("weights: %.2f MiB (a token reads %.2f MiB)\n", m->weight_bytes / 1048576.0,
+	    m->active_bytes / 1048576.0);
+#undef OUT
+	return o;
+}
