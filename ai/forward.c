@@ -317,7 +317,7 @@ static void glu_task(void *arg, int ith, int nth)
 	for (int t = 0; t < j->n_rows; t++) {
 		size_t off = (size_t)t * j->n + (size_t)c0;
 		if (j->act == MODEL_ACT_GELU)
-			vmath_geglu(c1 - c0, j->g + off, j->u + off);
+			vmath()->geglu(c1 - c0, j->g + off, j->u + off);
 		else
 			vmath()->swiglu(c1 - c0, j->g + off, j->u + off);
 	}

@@ -140,7 +140,7 @@ static void add_ref(int n, float *y, const float *x)
 /* ggml_gelu_f32 as a -march=native gnu11 build of ggml-cpu.c computes it
  * (the one contraction: 1 + a x x as fma(a x, x, 1)), at the f16 inputs:
  * ggml's GGML_GELU_FP16 table. One code for every level. */
-static ggml_half gelu_table[1 << 16];
+ggml_half vmath_gelu_table[(1 << 16) + 2];
 static bool gelu_ready;
 
 static float gelu_f32(float x)
@@ -154,11 +154,11 @@ void vmath_gelu_init(void)
 	if (gelu_ready)
 		return;
 	for (int i = 0; i < 1 << 16; i++)
-		gelu_table[i] = fp32_to_fp16(gelu_f32(fp16_to_fp32((ggml_half)i)));
+		vmath_gelu_table[i] = fp32_to_fp16(gelu_f32(fp16_to_fp32((ggml_half)i)));
 	gelu_ready = true;
 }
 
-void vmath_geglu(int n, float *g, const float *u)
+static void geglu_ref(int n, float *g, const float *u)
 {
 	for (int i = 0; i < n; i++) {
 		float x = g[i];
@@ -167,7 +167,7 @@ void vmath_geglu(int n, float *g, const float *u)
 		else if (x >= 10.0f)
 			g[i] = x * u[i];
 		else
-			g[i] = fp16_to_fp32(gelu_table[fp32_to_fp16(x)]) * u[i];
+			g[i] = fp16_to_fp32(vmath_gelu_table[fp32_to_fp16(x)]) * u[i];
 	}
 }
 
@@ -181,4 +181,5 @@ void vmath_ref_fill(struct vmath_ops *o)
 	o->f16_dots = f16_dots_ref;
 	o->rmsnorm = rmsnorm_ref;
 	o->add = add_ref;
+	o->geglu = geglu_ref;
 }

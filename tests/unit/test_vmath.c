@@ -327,7 +327,7 @@ static void test_add(int max_level)
 	}
 }
 
-static void test_geglu(void)
+static void test_geglu(int max_level)
 {
 	/* (f16 input, f16 gelu) pairs read from ggml_table_gelu_f16 */
 	static const uint16_t ggml[][2] = {
@@ -341,14 +341,38 @@ static void test_geglu(void)
 	int bad = 0;
 	for (size_t i = 0; i < sizeof ggml / sizeof ggml[0]; i++) {
 		float g = fp16_to_fp32(ggml[i][0]), u = 1.5f;
-		vmath_geglu(1, &g, &u);
+		vmath_at(QUANT_SCALAR)->geglu(1, &g, &u);
 		bad += bits(g) != bits(fp16_to_fp32(ggml[i][1]) * 1.5f);
 	}
 	float g[4] = { -10.0f, -10.5f, 10.0f, 12.5f }, u[4] = { 2, 2, 2, 2 };
-	vmath_geglu(4, g, u);
+	vmath_at(QUANT_SCALAR)->geglu(4, g, u);
 	bad += g[0] != 0 || g[1] != 0 || g[2] != 20.0f || g[3] != 25.0f;
 	check(bad == 0, "vmath geglu = ggml's GELU table (%d of %d differ)", bad,
 	      (int)(sizeof ggml / sizeof ggml[0]) + 1);
+	/* every level = the reference: every f16 value, halfway points, the
+	 * cut-offs, NaN and inf, rows with and without a tail */
+	enum { N = 1 << 16 };
+	static float x[N + 64], u2[N + 64], y0[N + 64], y[N + 64];
+	for (int i = 0; i < N; i++) {
+		x[i] = fp16_to_fp32((ggml_half)i) * (i % 3 ? 1.0f : 1.0004883f);
+		u2[i] = (float)(i % 7) - 3.25f;
+	}
+	float special[] = { -10.0f, 10.0f, -9.999f, 9.999f, -10.001f, 10.001f, NAN, INFINITY, -INFINITY };
+	for (int i = 0; i < 64; i++) {
+		x[N + i] = special[i % 9];
+		u2[N + i] = 1.5f;
+	}
+	for (int lv = QUANT_AVX2; lv <= max_level; lv++) {
+		int bad_lv = 0;
+		for (int n = N + 64; n > N + 40; n -= 3) {
+			memcpy(y0, x, sizeof x);
+			memcpy(y, x, sizeof x);
+			vmath_at(QUANT_SCALAR)->geglu(n, y0, u2);
+			vmath_at(lv)->geglu(n, y, u2);
+			bad_lv += !same(y0, y, n);
+		}
+		check(bad_lv == 0, "vmath geglu %s = scalar (%d rows differ)", quant_level_name(lv), bad_lv);
+	}
 }
 
 int main(int argc, char **argv)
@@ -363,6 +387,6 @@ int main(int argc, char **argv)
 	test_f16_dots(max_level);
 	test_rmsnorm(max_level);
 	test_add(max_level);
-	test_geglu();
+	test_geglu(max_level);
 	return n_fail ? 1 : 0;
 }
