@@ -15,6 +15,7 @@
 #include "core/status.h"
 #include "core/timer.h"
 #include "core/x86.h"
+#include "dev/pci.h"
 #include "lib/heap.h"
 #include "mm/pmm.h"
 #include "mm/vmm.h"
@@ -64,6 +65,7 @@ static void kmain_on_kstack(struct boot_info *bi)
 	kprintf("memory: %lu MiB free, page tables at 0x%lx; timer: TSC %.3f GHz (%s)\n",
 		(unsigned long)(pmm_free_bytes() >> 20), (unsigned long)vmm_cr3(),
 		timer_tsc_hz() / 1e9, timer_source());
+	pci_init(bi);                     /* find the PCI functions (drivers come next) */
 	smp_init(bi);                     /* start the APs, par_for runner */
 	status_set_cpus(smp_ncpus_online()); /* the status line on the screen */
 	status_set_model(bi->has_model ? bi->model.name : NULL);

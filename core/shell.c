@@ -18,6 +18,7 @@
 #include "core/shell.h"
 #include "core/timer.h"
 #include "core/x86.h"
+#include "dev/pci.h"
 #include "fs/crc32.h"
 #include "lib/heap.h"
 #include "mm/pmm.h"
@@ -39,6 +40,7 @@ static int cmd_debug(int argc, char **argv);
 static int cmd_clear(int argc, char **argv);
 static int cmd_echo(int argc, char **argv);
 static int cmd_mapcheck(int argc, char **argv);
+static int cmd_pci(int argc, char **argv);
 
 /* One line per command; debug commands only with debug on. */
 static const struct shell_cmd shell_cmds[] = {
@@ -59,6 +61,7 @@ static const struct shell_cmd shell_cmds[] = {
 	{"bench", "bench [-p P] [-n N] [-r R]", "prompt and generation speed (tok/s) on all cores",
 	 cmd_gen_bench, false},
 	{"cpus", "cpus", "list the CPUs and the work each did", smp_cmd_cpus, false},
+	{"pci", "pci", "the PCI functions found (for drivers and hardware reports)", cmd_pci, false},
 	{"smptest", "smptest", "parallel self-test on all CPUs", smp_cmd_smptest, false},
 	{"clear", "clear", "clear the screen", cmd_clear, false},
 	{"echo", "echo TEXT", "print TEXT", cmd_echo, false},
@@ -204,6 +207,20 @@ static const char *fb_format_name(uint32_t f)
 	case BOOT_FB_BITMASK: return "bitmask";
 	default: return "none";
 	}
+}
+
+static int cmd_pci(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	kprintf("%d PCI functions, access: %s\n", pci_count(), pci_access());
+	for (int i = 0; i < pci_count(); i++) {
+		const struct pci_dev *d = pci_get(i);
+		kprintf("  %04x:%02x:%02x.%u  %04x:%04x  class %02x.%02x.%02x  %s\n", d->seg, d->bus,
+			d->slot, d->fn, d->vendor, d->device, d->cls, d->subcls, d->progif,
+			pci_class_name(d->cls, d->subcls, d->progif));
+	}
+	return 0;
 }
 
 static int cmd_info(int argc, char **argv)

@@ -26,19 +26,6 @@ static int n_failed;
 static char why_alone[128];         /* why only the BSP runs, "" otherwise */
 static uint64_t tramp_page;
 
-/* ACPI tables sit in RAM ranges (mapped) or reserved ones (maybe not). */
-static const void *acpi_map(uint64_t phys, uint64_t len)
-{
-	uint64_t first = phys & ~0xFFFull, end = phys + len, pa, f;
-
-	if (end < phys)
-		return NULL;
-	for (uint64_t p = first; p < end; p += 4096)
-		if (!vmm_query(p, &pa, &f) || pa != p)
-			return vmm_map_mmio(first, end - first) ? (const void *)phys : NULL;
-	return (const void *)phys;
-}
-
 static bool want_smp(const struct boot_info *bi)
 {
 	const char *c = bi->cmdline;
@@ -67,7 +54,7 @@ void smp_init(struct boot_info *bi)
 		snprintf(why_alone, sizeof(why_alone), "nosmp on the command line");
 		goto alone;
 	}
-	have_madt = acpi_read_madt(bi->rsdp, acpi_map, &madt, err, sizeof(err));
+	have_madt = acpi_read_madt(bi->rsdp, vmm_map_firmware, &madt, err, sizeof(err));
 	if (!have_madt) {
 		snprintf(why_alone, sizeof(why_alone), "%s", err);
 		goto alone;
