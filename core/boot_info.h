@@ -13,6 +13,7 @@
 #define BOOT_MAX_RANGES 512
 #define BOOT_MAX_CHUNKS 64
 #define BOOT_NAME_MAX 128
+#define BOOT_AUTORUN_MAX 1024
 
 enum boot_mem_type {
 	BOOT_MEM_USABLE,      /* free conventional memory */
@@ -69,6 +70,8 @@ struct boot_config {
 	uint32_t baud;
 	uint32_t threads;
 	bool debug; /* debug=1 enables debug shell commands */
+	char keymap[8];   /* keyboard layout name ("" = us) */
+	char autorun[BOOT_AUTORUN_MAX]; /* shell commands run at boot, one per line */
 };
 
 struct boot_info {

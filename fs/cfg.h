@@ -10,6 +10,10 @@
  *   threads=4                 cores used, 1..256
  *   debug=1                   debug shell commands (1/0, yes/no, on/off, true/false)
  *   timeout=5                 boot-menu timeout in seconds, 0..60 (0: no menu)
+ *   keymap=de                 keyboard layout: us, uk, de, fr (core/keymap.h)
+ *   autorun=cpus              a shell command run at the prompt at boot;
+ *                             each autorun= line adds one, in order (for
+ *                             machines without a keyboard)
  *   chunk_mib=2               largest model chunk in MiB (a test knob that makes
  *                             the loader split the model as if RAM were fragmented)
  *
