@@ -10,9 +10,23 @@
 #include "core/kprintf.h"
 #include "core/serial.h"
 #include "core/spinlock.h"
+#include "core/x86.h"
+
+#define DEBUGCON_PORT 0xe9
 
 static struct spinlock con_lock = SPINLOCK_INIT;
 static volatile bool panic_mode;
+static bool debugcon;
+
+void console_init(void)
+{
+	debugcon = inb(DEBUGCON_PORT) == DEBUGCON_PORT;
+}
+
+bool console_debugcon(void)
+{
+	return debugcon;
+}
 
 void console_panic_mode(void)
 {
@@ -34,6 +48,8 @@ void console_write(const char *s, size_t n)
 	}
 	serial_write(s, n);
 	fbcon_write(s, n);
+	for (size_t i = 0; debugcon && i < n; i++)
+		outb(DEBUGCON_PORT, (uint8_t)s[i]);
 	if (locked)
 		spin_unlock(&con_lock);
 }

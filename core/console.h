@@ -3,8 +3,14 @@
 #ifndef CORE_CONSOLE_H
 #define CORE_CONSOLE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
+/* Mirrors the console to the QEMU/Bochs debug port 0xE9 when that port
+ * answers (reads back 0xE9): a test can then read a machine without COM1
+ * (`-serial none -debugcon file:X`). Real hardware reads 0xFF: no mirror. */
+void console_init(void);
+bool console_debugcon(void);
 void console_write(const char *s, size_t n);
 void console_puts(const char *s);
 /* For panic: stop waiting for a lock another (halted) CPU may hold. */

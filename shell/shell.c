@@ -154,6 +154,19 @@ void shell_run(struct boot_info *bi)
 	boot = bi;
 	debug_on = bi->cfg.debug || strstr(bi->cmdline, "debug") != NULL;
 	kprintf("Type help for the commands.\n");
+	/* llm.cfg autorun= lines, as if typed at the prompt */
+	for (const char *a = bi->cfg.autorun; *a;) {
+		size_t n = 0;
+		while (a[n] && a[n] != '\n')
+			n++;
+		if (n < sizeof line) {
+			memcpy(line, a, n);
+			line[n] = 0;
+			kprintf("%s%s\n", SHELL_PROMPT, line);
+			shell_exec(line);
+		}
+		a += n + (a[n] == '\n');
+	}
 	for (;;) {
 		if (line_read(SHELL_PROMPT, line, sizeof line) < 0)
 			continue;
