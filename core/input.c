@@ -41,6 +41,11 @@ void input_set_keymap(const struct keymap *map)
 	keys_init(&keys, map);
 }
 
+const struct keymap *input_keymap(void)
+{
+	return keys.map ? keys.map : keymap_default();
+}
+
 /* A serial byte within ms milliseconds, or -1. */
 static int serial_wait(int ms)
 {

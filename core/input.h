@@ -41,6 +41,7 @@ void input_push(int key);
 void input_key(uint8_t usage, bool down);
 /* The layout for input_key ("us" until this is called). */
 void input_set_keymap(const struct keymap *map);
+const struct keymap *input_keymap(void);
 /* True (and the key consumed) when Ctrl-C is waiting: for long-running
  * commands that want to be interruptible. Other keys stay queued. */
 bool input_ctrl_c(void);

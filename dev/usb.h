@@ -133,6 +133,7 @@ struct usb_dev {
 	const struct usb_driver *drv;
 	void *priv;            /* the driver's state */
 	char name[24];         /* "usb1-3.2": controller, root port, hub ports */
+	bool gone;             /* stopped answering: no more requests */
 };
 
 /* Enumerates a device that appeared on port of parent (NULL: root port),

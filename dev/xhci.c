@@ -380,6 +380,12 @@ static int port_enable(struct xhci *hc, unsigned p)
 	return PORT_SPEED(sc);
 }
 
+bool xhci_dev_connected(struct usb_dev *d)
+{
+	uint32_t sc = portsc(d->hc, d->root_port);
+	return (sc & PORT_CCS) && !(sc & PORT_CSC);
+}
+
 /* A port whose status changed (or which was never looked at). */
 static void port_check(struct xhci *hc, unsigned p)
 {

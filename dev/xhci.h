@@ -37,6 +37,9 @@ int xhci_dev_control(struct usb_dev *d, const uint8_t setup[8], void *data, uint
  * completes. */
 int xhci_dev_intr_submit(struct usb_dev *d, uint16_t len);
 void *xhci_dev_intr_buf(struct usb_dev *d);
+/* The root port d hangs off still has a device and no unhandled connect
+ * change: false means d is (or may be) gone, and requests would time out. */
+bool xhci_dev_connected(struct usb_dev *d);
 /* Disable Slot and free the slot's memory. */
 void xhci_dev_free(struct usb_dev *d);
 

@@ -190,7 +190,7 @@ int xhci_dev_control(struct usb_dev *d, const uint8_t setup[8], void *data, uint
 	bool in = setup[0] & USB_RT_IN;
 	uint64_t sp;
 
-	if (!d->slot || hc->dead || len > 4096)
+	if (!d->slot || d->gone || hc->dead || len > 4096 || !xhci_dev_connected(d))
 		return -1;
 	memcpy(&sp, setup, 8);
 	if (!in && len)
@@ -205,7 +205,10 @@ int xhci_dev_control(struct usb_dev *d, const uint8_t setup[8], void *data, uint
 	bool ok = xhci_wait_done(hc, &w, CTRL_TIMEOUT_MS);
 	s->ctrl_wait = NULL;
 	if (!ok) {
+		/* unplugged mid-request, or broken: either way no more requests
+		 * (the transfer is still on the ring) */
 		kprintf("%s: control request %02x timed out\n", d->name, setup[1]);
+		d->gone = true;
 		return -1;
 	}
 	if (w.cc != CC_SUCCESS) {

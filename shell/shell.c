@@ -9,6 +9,8 @@
 #include "core/console.h"
 #include "core/cpu.h"
 #include "core/fbcon.h"
+#include "core/input.h"
+#include "core/keymap.h"
 #include "core/kprintf.h"
 #include "core/panic.h"
 #include "core/param.h"
@@ -41,6 +43,7 @@ static int cmd_panic_test(int argc, char **argv);
 static int cmd_debug(int argc, char **argv);
 static int cmd_clear(int argc, char **argv);
 static int cmd_echo(int argc, char **argv);
+static int cmd_keymap(int argc, char **argv);
 static int cmd_mapcheck(int argc, char **argv);
 static int cmd_pci(int argc, char **argv);
 
@@ -67,6 +70,7 @@ static const struct shell_cmd shell_cmds[] = {
 	{"smptest", "smptest", "parallel self-test on all CPUs", cmd_smp_smptest, false},
 	{"clear", "clear", "clear the screen", cmd_clear, false},
 	{"echo", "echo TEXT", "print TEXT", cmd_echo, false},
+	{"keymap", "keymap [us|uk|de|fr]", "show or switch the keyboard layout", cmd_keymap, false},
 	{"debug", "debug [on|off]", "show or switch the debug commands", cmd_debug, false},
 	{"reboot", "reboot", "restart the machine", cmd_reboot, false},
 	{"poweroff", "poweroff", "switch the machine off", cmd_poweroff, false},
@@ -385,6 +389,20 @@ static int cmd_echo(int argc, char **argv)
 {
 	(void)argv;
 	kprintf("%s\n", argc > 1 ? shell_rest(1) : "");
+	return 0;
+}
+
+static int cmd_keymap(int argc, char **argv)
+{
+	if (argc > 1) {
+		const struct keymap *m = keymap_find(argv[1], strlen(argv[1]));
+		if (!m) {
+			kprintf("keymap: no layout '%s' (%s)\n", argv[1], keymap_list());
+			return 1;
+		}
+		input_set_keymap(m);
+	}
+	kprintf("keymap: %s (layouts: %s)\n", keymap_name(input_keymap()), keymap_list());
 	return 0;
 }
 
