@@ -13,6 +13,13 @@ void console_init(void);
 bool console_debugcon(void);
 void console_write(const char *s, size_t n);
 void console_puts(const char *s);
+/* Output that arrives on its own, e.g. a USB device plugged in while the
+ * shell waits: console_async_begin starts a fresh line if the cursor is
+ * not at the start of one; console_async_end lets the line editor draw its
+ * prompt and line again (the hook it set, if any). */
+void console_async_begin(void);
+void console_async_end(void);
+void console_set_redraw(void (*fn)(void));
 /* For panic: stop waiting for a lock another (halted) CPU may hold. */
 void console_panic_mode(void);
 

@@ -1,12 +1,24 @@
 /* USB enumeration above the host controller (see dev/usb.h). */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/console.h"
 #include "core/kprintf.h"
 #include "core/timer.h"
 #include "dev/usb.h"
 #include "dev/xhci.h"
+
+void usb_log(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	console_async_begin();
+	kvprintf(fmt, ap);
+	console_async_end();
+	va_end(ap);
+}
 
 int usb_control(struct usb_dev *d, uint8_t rt, uint8_t req, uint16_t value, uint16_t index,
 		void *data, uint16_t len)
@@ -46,18 +58,18 @@ static bool usb_describe(struct usb_dev *d)
 	struct usb_config cfg;
 
 	if (get_desc(d, USB_DT_DEVICE, &d->desc, 8) < 0) {
-		kprintf("%s: no device descriptor\n", d->name);
+		usb_log("%s: no device descriptor\n", d->name);
 		return false;
 	}
 	/* endpoint 0 started at 8 bytes (64 at high speed, 512 at super speed) */
 	uint8_t mps0 = d->desc.mps0;
 	if (d->speed < USB_SUPER && mps0 != (d->speed == USB_HIGH ? 64 : 8) &&
 	    (mps0 == 8 || mps0 == 16 || mps0 == 32 || mps0 == 64) && xhci_dev_set_mps0(d, mps0) < 0) {
-		kprintf("%s: endpoint 0 size not accepted\n", d->name);
+		usb_log("%s: endpoint 0 size not accepted\n", d->name);
 		return false;
 	}
 	if (get_desc(d, USB_DT_DEVICE, &d->desc, 18) < 0 || get_desc(d, USB_DT_CONFIG, cbuf, 9) < 0) {
-		kprintf("%s: descriptors unreadable\n", d->name);
+		usb_log("%s: descriptors unreadable\n", d->name);
 		return false;
 	}
 	uint16_t total = (uint16_t)(cbuf[2] | cbuf[3] << 8);
@@ -65,13 +77,13 @@ static bool usb_describe(struct usb_dev *d)
 		total = sizeof cbuf;
 	if (total < 9 || get_desc(d, USB_DT_CONFIG, cbuf, total) < 0 ||
 	    !usb_parse_config(cbuf, total, &cfg)) {
-		kprintf("%s: bad configuration descriptor\n", d->name);
+		usb_log("%s: bad configuration descriptor\n", d->name);
 		return false;
 	}
 	if (usb_hub_probe(d, &cfg) || usb_kbd_probe(d, &cfg))
 		return true;
 	uint8_t cls = d->desc.cls ? d->desc.cls : cfg.n_ifaces ? cfg.iface[0].cls : 0;
-	kprintf("%s: %04x:%04x %s, not used\n", d->name, d->desc.vendor, d->desc.product,
+	usb_log("%s: %04x:%04x %s, not used\n", d->name, d->desc.vendor, d->desc.product,
 		class_name(cls));
 	return true;
 }

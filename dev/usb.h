@@ -143,6 +143,10 @@ struct usb_dev *usb_attach(struct xhci *hc, struct usb_dev *parent, uint8_t port
 /* The device is gone: its driver lets go, its slot is freed. */
 void usb_detach(struct usb_dev *d);
 
+/* A message from the USB drivers: on a line of its own, and the shell's
+ * line drawn again below it when one is being edited (core/console.h). */
+void usb_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 /* Synchronous control transfer; data (len bytes) goes in or out as the
  * request type says. Returns 0 or a negative error (stall, timeout). */
 int usb_control(struct usb_dev *d, uint8_t rt, uint8_t req, uint16_t value, uint16_t index,

@@ -80,19 +80,19 @@ static void hub_port_check(struct usb_dev *d, struct usb_hub *h, unsigned p)
 		if (ch & (1u << f))
 			port_feature(d, USB_REQ_CLEAR_FEATURE, p, (uint16_t)(C_PORT_CONNECTION + f));
 	if (h->child[p] && (!(st & ST_CONNECTION) || (ch & 1))) {
-		kprintf("%s: unplugged\n", h->child[p]->name);
+		usb_log("%s: unplugged\n", h->child[p]->name);
 		usb_detach(h->child[p]);
 		h->child[p] = NULL;
 	}
 	if (!(st & ST_CONNECTION) || h->child[p])
 		return;
 	if (d->depth + 1 >= USB_MAX_DEPTH) {
-		kprintf("%s.%u: too many hubs deep\n", d->name, p);
+		usb_log("%s.%u: too many hubs deep\n", d->name, p);
 		return;
 	}
 	int speed = hub_port_reset(d, p);
 	if (!speed) {
-		kprintf("%s.%u: port does not enable\n", d->name, p);
+		usb_log("%s.%u: port does not enable\n", d->name, p);
 		return;
 	}
 	h->child[p] = usb_attach(d->hc, d, (uint8_t)p, (uint8_t)speed);
@@ -125,7 +125,7 @@ static void hub_detach(struct usb_dev *d)
 	struct usb_hub *h = d->priv;
 	for (int p = 1; p <= h->nports; p++) {
 		if (h->child[p]) {
-			kprintf("%s: unplugged\n", h->child[p]->name);
+			usb_log("%s: unplugged\n", h->child[p]->name);
 			usb_detach(h->child[p]);
 		}
 	}
@@ -146,12 +146,12 @@ bool usb_hub_probe(struct usb_dev *d, const struct usb_config *cfg)
 	if (d->desc.cls != USB_CLASS_HUB || !cfg->n_ifaces || !cfg->iface[0].has_int_in)
 		return false;
 	if (d->speed >= USB_SUPER) {
-		kprintf("%s: USB 3 hub: its USB 2 half serves the keyboards\n", d->name);
+		usb_log("%s: USB 3 hub: its USB 2 half serves the keyboards\n", d->name);
 		return true;
 	}
 	if (usb_control(d, USB_RT_IN | USB_RT_CLASS, USB_REQ_GET_DESCRIPTOR, USB_DT_HUB << 8, 0, hd,
 			sizeof hd) < 0 || hd[1] != USB_DT_HUB || hd[2] == 0) {
-		kprintf("%s: hub descriptor unreadable\n", d->name);
+		usb_log("%s: hub descriptor unreadable\n", d->name);
 		return true;
 	}
 	struct usb_hub *h = calloc(1, sizeof *h);
@@ -161,7 +161,7 @@ bool usb_hub_probe(struct usb_dev *d, const struct usb_config *cfg)
 	uint8_t ttt = d->speed == USB_HIGH ? (uint8_t)((hd[3] >> 5) & 3) : 0;
 	if (xhci_dev_configure(d, &cfg->iface[0].int_in, (uint8_t)h->nports, ttt, false) < 0 ||
 	    usb_control(d, 0, USB_REQ_SET_CONFIGURATION, cfg->value, 0, NULL, 0) < 0) {
-		kprintf("%s: hub cannot be configured\n", d->name);
+		usb_log("%s: hub cannot be configured\n", d->name);
 		free(h);
 		return true;
 	}
@@ -172,7 +172,7 @@ bool usb_hub_probe(struct usb_dev *d, const struct usb_config *cfg)
 	d->priv = h;
 	d->drv = &hub_driver;
 	h->changed = (uint16_t)(((1u << h->nports) - 1) << 1); /* look at every port once */
-	kprintf("%s: hub, %d ports\n", d->name, h->nports);
+	usb_log("%s: hub, %d ports\n", d->name, h->nports);
 	xhci_dev_intr_submit(d, (uint16_t)((h->nports + 8) / 8));
 	hub_poll(d, 0); /* what is plugged in already */
 	return true;

@@ -70,7 +70,7 @@ bool usb_kbd_probe(struct usb_dev *d, const struct usb_config *cfg)
 	k->len = it->int_in.mps && it->int_in.mps < HID_BOOT_REPORT ? it->int_in.mps : HID_BOOT_REPORT;
 	if (xhci_dev_configure(d, &it->int_in, 0, 0, false) < 0 ||
 	    usb_control(d, 0, USB_REQ_SET_CONFIGURATION, cfg->value, 0, NULL, 0) < 0) {
-		kprintf("%s: keyboard cannot be configured\n", d->name);
+		usb_log("%s: keyboard cannot be configured\n", d->name);
 		free(k);
 		return true; /* claimed all the same: nobody else wants it */
 	}
@@ -82,7 +82,7 @@ bool usb_kbd_probe(struct usb_dev *d, const struct usb_config *cfg)
 	d->drv = &kbd_driver;
 	n_kbds++;
 	xhci_dev_intr_submit(d, k->len);
-	kprintf("%s: keyboard %04x:%04x\n", d->name, d->desc.vendor, d->desc.product);
+	usb_log("%s: keyboard %04x:%04x\n", d->name, d->desc.vendor, d->desc.product);
 	return true;
 }
 

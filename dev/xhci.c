@@ -183,7 +183,7 @@ int xhci_command(struct xhci *hc, uint64_t param, uint32_t control, uint8_t *slo
 	bool ok = xhci_wait_done(hc, &w, 1000);
 	hc->cmd_wait = NULL;
 	if (!ok) {
-		kprintf("usb%d: command %u timed out: controller stopped\n", hc->index,
+		usb_log("usb%d: command %u timed out: controller stopped\n", hc->index,
 			TRB_GET_TYPE(control));
 		hc->dead = true;
 		return 0;
@@ -228,7 +228,7 @@ static void xhci_handoff(struct xhci *hc, uint32_t off)
 	volatile uint8_t *leg = hc->cap + off;
 	leg[3] = 1; /* HC OS Owned Semaphore (byte 3, bit 24) */
 	if (!reg_wait(leg, 0, LEGSUP_BIOS_OWNED, 0, 1000)) {
-		kprintf("usb%d: the firmware kept the controller for 1 s: taking it\n", hc->index);
+		usb_log("usb%d: the firmware kept the controller for 1 s: taking it\n", hc->index);
 		leg[2] = 0; /* HC BIOS Owned Semaphore */
 	}
 	/* USBLEGCTLSTS: SMI enables (bits 0, 4, 13-15) off, SMI events
@@ -266,7 +266,7 @@ static bool xhci_reset(struct xhci *hc)
 	if (!(mmio_rd32(hc->op, XHCI_USBSTS) & STS_HCH)) {
 		mmio_wr32(hc->op, XHCI_USBCMD, mmio_rd32(hc->op, XHCI_USBCMD) & ~CMD_RS);
 		if (!reg_wait(hc->op, XHCI_USBSTS, STS_HCH, STS_HCH, 32)) {
-			kprintf("usb%d: does not halt\n", hc->index);
+			usb_log("usb%d: does not halt\n", hc->index);
 			return false;
 		}
 	}
@@ -274,7 +274,7 @@ static bool xhci_reset(struct xhci *hc)
 	timer_udelay(1000); /* some Intel controllers hang if read right away */
 	if (!reg_wait(hc->op, XHCI_USBCMD, CMD_HCRST, 0, 1000) ||
 	    !reg_wait(hc->op, XHCI_USBSTS, STS_CNR, 0, 1000)) {
-		kprintf("usb%d: reset does not finish\n", hc->index);
+		usb_log("usb%d: reset does not finish\n", hc->index);
 		return false;
 	}
 	return true;
@@ -291,7 +291,7 @@ static bool xhci_setup(struct xhci *hc)
 	if (!dcbaa_page || !cmd || !evt)
 		goto nomem;
 	if (!(mmio_rd32(hc->op, XHCI_PAGESIZE) & 1)) {
-		kprintf("usb%d: no 4 KiB page size\n", hc->index);
+		usb_log("usb%d: no 4 KiB page size\n", hc->index);
 		return false;
 	}
 	hc->dcbaa = (uint64_t *)dcbaa_page;
@@ -299,7 +299,7 @@ static bool xhci_setup(struct xhci *hc)
 		/* the scratchpad array after the DCBAA (256 * 8 bytes), below the ERST */
 		uint64_t *arr = n_scratch <= 248 ? (uint64_t *)(dcbaa_page + 2048) : NULL;
 		if (!arr) {
-			kprintf("usb%d: wants %u scratchpad pages\n", hc->index, n_scratch);
+			usb_log("usb%d: wants %u scratchpad pages\n", hc->index, n_scratch);
 			return false;
 		}
 		for (uint32_t i = 0; i < n_scratch; i++) {
@@ -329,12 +329,12 @@ static bool xhci_setup(struct xhci *hc)
 	mmio_wr64(hc->rt, XHCI_ERSTBA, phys(erst));
 	mmio_wr32(hc->op, XHCI_USBCMD, CMD_RS);
 	if (!reg_wait(hc->op, XHCI_USBSTS, STS_HCH, 0, 100)) {
-		kprintf("usb%d: does not start\n", hc->index);
+		usb_log("usb%d: does not start\n", hc->index);
 		return false;
 	}
 	return true;
 nomem:
-	kprintf("usb%d: out of memory\n", hc->index);
+	usb_log("usb%d: out of memory\n", hc->index);
 	return false;
 }
 
@@ -394,7 +394,7 @@ static void port_check(struct xhci *hc, unsigned p)
 
 	portsc_write(hc, p, sc, sc & PORT_CHANGES);
 	if (d && (!(sc & PORT_CCS) || (sc & PORT_CSC))) {
-		kprintf("%s: unplugged\n", d->name);
+		usb_log("%s: unplugged\n", d->name);
 		hc->port_slot[p] = 0;
 		usb_detach(d);
 		d = NULL;
@@ -403,7 +403,7 @@ static void port_check(struct xhci *hc, unsigned p)
 		return;
 	int speed = port_enable(hc, p);
 	if (!speed) {
-		kprintf("usb%d-%u: port does not enable\n", hc->index, p);
+		usb_log("usb%d-%u: port does not enable\n", hc->index, p);
 		return;
 	}
 	d = usb_attach(hc, NULL, (uint8_t)p, (uint8_t)speed);
@@ -417,7 +417,7 @@ static void xhci_poll_one(struct xhci *hc, uint64_t now)
 {
 	uint32_t sts = mmio_rd32(hc->op, XHCI_USBSTS);
 	if (sts == 0xffffffffu || (sts & (STS_HSE | STS_HCE))) {
-		kprintf("usb%d: controller error (status 0x%x): stopped\n", hc->index, sts);
+		usb_log("usb%d: controller error (status 0x%x): stopped\n", hc->index, sts);
 		hc->dead = true;
 		return;
 	}
@@ -456,14 +456,14 @@ static bool xhci_start(struct xhci *hc)
 	pci_enable(pd, PCI_CMD_MEM | PCI_CMD_MASTER | PCI_CMD_INTX_OFF);
 	hc->cap = (volatile uint8_t *)pci_map_bar(pd, 0, &size);
 	if (!hc->cap || size < 0x1000) {
-		kprintf("usb%d: BAR0 cannot be mapped\n", hc->index);
+		usb_log("usb%d: BAR0 cannot be mapped\n", hc->index);
 		return false;
 	}
 	uint32_t hcs1 = mmio_rd32(hc->cap, XHCI_HCSPARAMS1);
 	uint32_t hcc1 = mmio_rd32(hc->cap, XHCI_HCCPARAMS1);
 	uint8_t caplen = hc->cap[XHCI_CAPLENGTH];
 	if (hcs1 == 0xffffffffu || caplen < 0x20) {
-		kprintf("usb%d: registers do not answer\n", hc->index);
+		usb_log("usb%d: registers do not answer\n", hc->index);
 		return false;
 	}
 	intel_route_ports(pd);
@@ -492,7 +492,7 @@ static bool xhci_start(struct xhci *hc)
 		n3 += hc->port_major[p] == 3;
 		port_mark(hc, p);
 	}
-	kprintf("usb%d: xHCI %02x:%02x.%x, %u ports (USB 2: %u, USB 3: %u), %u slots\n", hc->index,
+	usb_log("usb%d: xHCI %02x:%02x.%x, %u ports (USB 2: %u, USB 3: %u), %u slots\n", hc->index,
 		pd->bus, pd->slot, pd->fn, hc->max_ports, n2, n3, hc->max_slots);
 	xhci_poll_one(hc, xhci_ms()); /* enumerate what is plugged in now */
 	return !hc->dead;
@@ -506,14 +506,14 @@ void xhci_init(void)
 			continue;
 		struct xhci *hc = calloc(1, sizeof *hc);
 		if (!hc) {
-			kprintf("usb: out of memory\n");
+			usb_log("usb: out of memory\n");
 			return;
 		}
 		hc->pci = pd;
 		hc->index = n_ctrls + 1;
 		ctrls[n_ctrls++] = hc; /* kept even when broken: its number stays taken */
 		if (!xhci_start(hc)) {
-			kprintf("usb%d: not used\n", hc->index);
+			usb_log("usb%d: not used\n", hc->index);
 			hc->dead = true;
 		}
 	}

@@ -61,7 +61,7 @@ int xhci_dev_address(struct usb_dev *d)
 	uint8_t id = 0;
 	int cc = xhci_command(hc, 0, TRB_TYPE(TRB_ENABLE_SLOT), &id);
 	if (cc != CC_SUCCESS || !id || id > hc->max_slots) {
-		kprintf("%s: no device slot (completion code %d)\n", d->name, cc);
+		usb_log("%s: no device slot (completion code %d)\n", d->name, cc);
 		return -1;
 	}
 	struct xhci_slot *s = &hc->slots[id];
@@ -72,7 +72,7 @@ int xhci_dev_address(struct usb_dev *d)
 	struct trb *ep0 = xhci_alloc_page(hc);
 	if (!s->out_ctx || !s->in_ctx || !s->ctrl_buf || !ep0) {
 		s->ep0.trb = ep0;
-		kprintf("%s: out of memory\n", d->name);
+		usb_log("%s: out of memory\n", d->name);
 		goto fail;
 	}
 	ring_init(&s->ep0, ep0);
@@ -94,7 +94,7 @@ int xhci_dev_address(struct usb_dev *d)
 			  NULL);
 	if (cc == CC_SUCCESS)
 		return 0;
-	kprintf("%s: Address Device failed (completion code %d)\n", d->name, cc);
+	usb_log("%s: Address Device failed (completion code %d)\n", d->name, cc);
 fail:
 	d->slot = 0;
 	xhci_command(hc, 0, TRB_TYPE(TRB_DISABLE_SLOT) | TRB_SLOT(id), NULL);
@@ -167,7 +167,7 @@ int xhci_dev_configure(struct usb_dev *d, const struct usb_ep *e, uint8_t nports
 	int cc = xhci_command(hc, (uint64_t)(uintptr_t)s->in_ctx, TRB_TYPE(TRB_CONFIG_EP) | TRB_SLOT(d->slot),
 			      NULL);
 	if (cc != CC_SUCCESS) {
-		kprintf("%s: Configure Endpoint failed (completion code %d)\n", d->name, cc);
+		usb_log("%s: Configure Endpoint failed (completion code %d)\n", d->name, cc);
 		return -1;
 	}
 	return 0;
@@ -207,7 +207,7 @@ int xhci_dev_control(struct usb_dev *d, const uint8_t setup[8], void *data, uint
 	if (!ok) {
 		/* unplugged mid-request, or broken: either way no more requests
 		 * (the transfer is still on the ring) */
-		kprintf("%s: control request %02x timed out\n", d->name, setup[1]);
+		usb_log("%s: control request %02x timed out\n", d->name, setup[1]);
 		d->gone = true;
 		return -1;
 	}
@@ -276,7 +276,7 @@ void xhci_dev_recover(struct xhci *hc, unsigned id)
 	s->intr_halted = false;
 	if (s->intr_errors > 3) {
 		if (s->dev && s->intr_errors == 4)
-			kprintf("%s: interrupt endpoint keeps failing: stopped\n", s->dev->name);
+			usb_log("%s: interrupt endpoint keeps failing: stopped\n", s->dev->name);
 		return;
 	}
 	ep_recover(hc, id, s->intr_dci, &s->intr);
