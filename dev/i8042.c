@@ -73,8 +73,8 @@ static void scancode(uint8_t sc)
 		skip = 5; /* Pause: E1 1D 45 E1 9D C5 */
 		return;
 	}
-	if (sc == 0xfa || sc == 0xfe || sc == 0x00 || sc == 0xff || sc == 0xaa)
-		return; /* ACK, resend, errors, self-test passed */
+	if (sc == 0xfa || sc == 0xfe || sc == 0x00 || sc == 0xff)
+		return; /* ACK, resend, errors (0xAA is also left Shift's break code) */
 	bool up = sc & 0x80;
 	uint8_t code = sc & 0x7f, usage;
 	usage = ext ? set1_ext(code) : code < sizeof set1 ? set1[code] : 0;
