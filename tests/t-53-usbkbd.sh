@@ -14,7 +14,8 @@
 # keys swap, the US minus key types ß).
 # Boot 2, no serial port at all (-serial none, read from the 0xE9 debug
 # port) and no keyboard at boot: the screen says nothing can type, llm.cfg
-# autorun= runs, then a keyboard is plugged in and types `generate --ids`.
+# autorun= runs, then a keyboard is plugged into a second xHCI controller
+# and types `generate --ids`.
 cd "$(dirname "$0")/.." || exit 2
 . tests/boot-lib.sh
 export BUILD
@@ -67,6 +68,8 @@ osrun_log com1 --timeout 600 --smp 2 --machine q35,i8042=off --usb-stick --usb-k
 	'!qmp device_del {"id": "hub1"}' '!wait \.2: unplugged' \
 	"!qmp device_add $KBD, \"id\": \"kbd2\"}" '!wait : keyboard' \
 	'echo typed on a plugged-in keyboard' \
+	'!keys echo ' '!qmp send-key {"keys": [{"type": "qcode", "data": "a"}], "hold-time": 1500}' \
+	'!keys \r' '!prompt' \
 	'keymap de' '!keys echo zy-\r' '!prompt'
 check "USB keyboard: every command typed on it ran (COM1)" [ "$(cat "$TMP/com1.rc")" = 0 ]
 check "USB keyboard: no PS/2 (the FADT says so)" has com1 '^ps2: none \(ACPI FADT\)'
@@ -82,15 +85,20 @@ check "USB keyboard: unplugging the hub unplugs what is behind it" has com1 \
 	'^usb1-[0-9]+\.2: unplugged'
 check "USB keyboard: a keyboard plugged in after boot types" has com1 \
 	'^typed on a plugged-in keyboard$'
+check "USB keyboard: a key held down repeats" has com1 '^aaaaa+$'
 check "USB keyboard: keymap de (QWERTZ y/z, ß on the US minus key)" has com1 '^yzß$'
 
-# no COM1: the console comes from the debug port; no keyboard until plugged
+# no COM1: the console comes from the debug port; no keyboard until one is
+# plugged into a second controller (an NEC model)
 printf 'autorun=echo autorun ran\n' > "$TMP/llm.cfg"
 osrun_log e9 --timeout 400 --smp 2 --machine q35,i8042=off --usb-stick --type-on usb \
 	--console debugcon --model "$TMP/demo.gguf" --esp-extra "$TMP/llm.cfg=llm.cfg" \
-	"!qmp device_add $KBD, \"id\": \"kbd0\"}" '!wait : keyboard' "$GEN"
+	--qemu-arg=-device --qemu-arg=nec-usb-xhci,id=xhci2 \
+	'!qmp device_add {"driver": "usb-kbd", "bus": "xhci2.0", "id": "kbd0"}' \
+	'!wait usb2-[0-9]+: keyboard' "$GEN"
 check "no COM1: the session ran, read from the 0xE9 debug port" [ "$(cat "$TMP/e9.rc")" = 0 ]
 check "no COM1: with no keyboard the screen says so" has e9 '^No keyboard found'
 check "no COM1: llm.cfg autorun= ran at the prompt" has e9 '^autorun ran$'
+check "no COM1: both xHCI controllers run" has e9 '^usb2: xHCI'
 check "no COM1: generate --ids typed on a plugged-in keyboard equals the host's ids" \
 	ids_match e9
