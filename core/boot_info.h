@@ -12,6 +12,7 @@
 
 #define BOOT_MAX_CHUNKS 64
 #define BOOT_NAME_MAX 128
+#define BOOT_AUTORUN_MAX 1024
 
 enum boot_mem_type {
 	BOOT_MEM_USABLE,      /* free conventional memory */
@@ -71,6 +72,8 @@ struct boot_config {
 	bool reset_acpi; /* reset=acpi: poweroff/reboot skip the firmware's ResetSystem */
 	uint16_t serial; /* serial=: 0 auto (SPCR, else every COM port that answers),
 			  * BOOT_SERIAL_OFF, else the one UART's I/O port */
+	char keymap[8];   /* keyboard layout name ("" = us) */
+	char autorun[BOOT_AUTORUN_MAX]; /* shell commands run at boot, one per line */
 };
 #define BOOT_SERIAL_OFF 0xFFFF
 

@@ -12,6 +12,8 @@
 #include "core/console.h"
 #include "core/cpu.h"
 #include "core/fbcon.h"
+#include "core/input.h"
+#include "core/keymap.h"
 #include "core/kprintf.h"
 #include "core/panic.h"
 #include "core/param.h"
@@ -45,6 +47,7 @@ static int cmd_panic_test(int argc, char **argv);
 static int cmd_debug(int argc, char **argv);
 static int cmd_clear(int argc, char **argv);
 static int cmd_echo(int argc, char **argv);
+static int cmd_keymap(int argc, char **argv);
 static int cmd_mapcheck(int argc, char **argv);
 static int cmd_pci(int argc, char **argv);
 
@@ -70,6 +73,7 @@ static const struct shell_cmd shell_cmds[] = {
 	{"smptest", "smptest", "parallel self-test on all CPUs", cmd_smp_smptest, false},
 	{"clear", "clear", "clear the screen", cmd_clear, false},
 	{"echo", "echo TEXT", "print TEXT", cmd_echo, false},
+	{"keymap", "keymap [us|uk|de|fr]", "show or switch the keyboard layout", cmd_keymap, false},
 	{"debug", "debug [on|off]", "show or switch the debug commands", cmd_debug, false},
 	{"reboot", "reboot", "restart the machine", cmd_reboot, false},
 	{"poweroff", "poweroff", "switch the machine off", cmd_poweroff, false},
@@ -157,6 +161,19 @@ void shell_run(struct boot_info *bi)
 	boot = bi;
 	debug_on = bi->cfg.debug || strstr(bi->cmdline, "debug") != NULL;
 	kprintf("Type help for the commands.\n");
+	/* llm.cfg autorun= lines, as if typed at the prompt */
+	for (const char *a = bi->cfg.autorun; *a;) {
+		size_t n = 0;
+		while (a[n] && a[n] != '\n')
+			n++;
+		if (n < sizeof line) {
+			memcpy(line, a, n);
+			line[n] = 0;
+			kprintf("%s%s\n", SHELL_PROMPT, line);
+			shell_exec(line);
+		}
+		a += n + (a[n] == '\n');
+	}
 	for (;;) {
 		if (line_read(SHELL_PROMPT, line, sizeof line) < 0)
 			continue;
@@ -381,6 +398,20 @@ static int cmd_echo(int argc, char **argv)
 {
 	(void)argv;
 	kprintf("%s\n", argc > 1 ? shell_rest(1) : "");
+	return 0;
+}
+
+static int cmd_keymap(int argc, char **argv)
+{
+	if (argc > 1) {
+		const struct keymap *m = keymap_find(argv[1], strlen(argv[1]));
+		if (!m) {
+			kprintf("keymap: no layout '%s' (%s)\n", argv[1], keymap_list());
+			return 1;
+		}
+		input_set_keymap(m);
+	}
+	kprintf("keymap: %s (layouts: %s)\n", keymap_name(input_keymap()), keymap_list());
 	return 0;
 }
 

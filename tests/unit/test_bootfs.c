@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "ai/ggufscan.h"
+#include "core/keymap.c"
 #include "fs/cfg.c"
 #include "fs/crc32.c"
 
@@ -126,6 +127,21 @@ static void test_cfg(void)
 	cfg_parse(words, strlen(words), true, &c, &b, warn, NULL);
 	check(nwarn == 1 && c.debug && !strcmp(c.model, "x.gguf") && c.ctx == 64,
 	      "cfg words mode (load options)");
+
+	const char *kb = "keymap=DE\nautorun=cpus\nautorun = generate -n 4 Once upon\nkeymap=xx\n"
+			 "autorun=\n";
+	memset(&c, 0, sizeof c);
+	nwarn = 0;
+	cfg_parse(kb, strlen(kb), false, &c, &b, warn, NULL);
+	check(nwarn == 2 && !strcmp(c.keymap, "de") &&
+		      !strcmp(c.autorun, "cpus\ngenerate -n 4 Once upon\n"),
+	      "cfg keymap= (a known layout) and autorun= (one command per line, in order)");
+	memset(&c, 0, sizeof c);
+	nwarn = 0;
+	for (int i = 0; i < 200; i++)
+		cfg_parse("autorun=echo 12345678\n", 22, false, &c, &b, warn, NULL);
+	check(nwarn > 0 && strlen(c.autorun) < BOOT_AUTORUN_MAX && c.autorun[strlen(c.autorun) - 1] == '\n',
+	      "cfg autorun= beyond BOOT_AUTORUN_MAX bytes is refused, the rest kept whole");
 
 	/* no out-of-bounds read: a buffer that ends mid-key without NUL */
 	char *odd = malloc(7);
