@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "ai/cpu.h"
+#include "ai/iquant.h"
 #include "ai/kquant.h"
 #include "ai/quant.h"
 #include "ai/q4_0.h"
@@ -37,7 +38,8 @@ static const struct {
 	[38] = { "iq4_nl_8_8", 0, 0 },
 };
 
-_Static_assert(sizeof(block_q2_K) == 84 && sizeof(block_q3_K) == 110 &&
+_Static_assert(sizeof(block_iq4_nl) == 18 && sizeof(block_iq4_xs) == 136 &&
+		       sizeof(block_q2_K) == 84 && sizeof(block_q3_K) == 110 &&
 		       sizeof(block_q4_K) == 144 && sizeof(block_q5_K) == 176 &&
 		       sizeof(block_q6_K) == 210 && sizeof(block_q8_K) == 292,
 	       "type_info sizes match the block structs");
@@ -45,7 +47,8 @@ _Static_assert(sizeof(block_q2_K) == 84 && sizeof(block_q3_K) == 110 &&
 /* The types this file's kernels run (the K types come from kquant.c). */
 static const int own_types[] = {
 	GGML_TYPE_F32, GGML_TYPE_F16, GGML_TYPE_BF16, GGML_TYPE_Q4_0, GGML_TYPE_Q4_1,
-	GGML_TYPE_Q5_0, GGML_TYPE_Q5_1, GGML_TYPE_Q8_0, GGML_TYPE_Q8_1,
+	GGML_TYPE_Q5_0, GGML_TYPE_Q5_1, GGML_TYPE_Q8_0, GGML_TYPE_Q8_1, GGML_TYPE_IQ4_NL,
+	GGML_TYPE_IQ4_XS,
 };
 
 #define N_LEVELS 3
@@ -91,10 +94,15 @@ static void build_table(int level)
 		t->blck = type_info[ty].blck;
 		t->tsize = (size_t)type_info[ty].tsize;
 		quant_ref_fill(t, ty);
-		if (level >= QUANT_AVX2)
+		iquant_ref_fill(t, ty);
+		if (level >= QUANT_AVX2) {
 			quant_avx2_fill(t, ty);
-		if (level >= QUANT_AVX512)
+			iquant_avx2_fill(t, ty);
+		}
+		if (level >= QUANT_AVX512) {
 			quant_avx512_fill(t, ty);
+			iquant_avx512_fill(t, ty);
+		}
 		if (ty == GGML_TYPE_Q4_0) { /* its own module: ai/q4_0.h */
 			q4_0_fill_ref(t);
 			if (level >= QUANT_AVX2)
