@@ -66,6 +66,14 @@ static bool prefix_eq(const char *a, const char *b, size_t n)
 	return true;
 }
 
+bool gguf_split_same_set(const char *a, const char *b)
+{
+	size_t pa, pb;
+	int na, nb, ca, cb;
+	return gguf_split_parse_name(a, &pa, &na, &ca) && gguf_split_parse_name(b, &pb, &nb, &cb) && pa == pb &&
+	       ca == cb && prefix_eq(a, b, pa);
+}
+
 int gguf_split_find(const char *const *names, int n, int member, int *idx, char *err, size_t errlen)
 {
 	const char *m = names[member];
@@ -87,9 +95,9 @@ int gguf_split_find(const char *const *names, int n, int member, int *idx, char 
 	for (int i = 0; i < n; i++) {
 		size_t pl2;
 		int no2, count2;
-		if (!gguf_split_parse_name(names[i], &pl2, &no2, &count2) || pl2 != pl ||
-		    count2 != count || !prefix_eq(names[i], m, pl))
+		if (!gguf_split_same_set(names[i], m))
 			continue; /* not of this set (another count: another split) */
+		gguf_split_parse_name(names[i], &pl2, &no2, &count2);
 		if (no2 < 1 || no2 > count)
 			return fail(err, errlen, "%s: extra file: a split into %d files has no file %d",
 				    names[i], count, no2);
@@ -132,12 +140,12 @@ int gguf_split_info_get(const struct gguf *g, struct gguf_split_info *si, char *
 	return 0;
 }
 
-int gguf_split_check(const struct gguf_split_info *si, const char *const *names, int n, char *err,
-		     size_t errlen)
+int gguf_split_check(const struct gguf_split_info *si, const char *const *names, int n_have, int n,
+		     char *err, size_t errlen)
 {
-	int count = si[0].count < 0 ? 1 : si[0].count;
-	if (n < 1)
+	if (n < 1 || n_have < 1 || n_have > n)
 		return fail(err, errlen, "no file");
+	int count = si[0].count < 0 ? 1 : si[0].count;
 	if (si[0].no > 0)
 		return fail(err, errlen, "%s is file %d of a split model: load the model from its first file",
 			    names[0], si[0].no + 1);
@@ -146,10 +154,10 @@ int gguf_split_check(const struct gguf_split_info *si, const char *const *names,
 	if (n < count)
 		return fail(err, errlen, "%s: the model is split into %d files, %d given", names[0], count, n);
 	if (n > count)
-		return fail(err, errlen, "%s: extra file: %s says the model has %d file%s", names[count], names[0],
-			    count, count > 1 ? "s" : "");
+		return fail(err, errlen, "%s: extra file: %s says the model has %d file%s",
+			    n_have > count ? names[count] : "a file", names[0], count, count > 1 ? "s" : "");
 	uint64_t sum = 0;
-	for (int i = 0; i < n; i++) {
+	for (int i = 0; i < n_have; i++) {
 		if (i > 0 && si[i].no < 0)
 			return fail(err, errlen, "%s: no split.no key: not a file of a split model", names[i]);
 		if (i > 0 && si[i].no != i)
@@ -160,6 +168,8 @@ int gguf_split_check(const struct gguf_split_info *si, const char *const *names,
 				    names[i], si[i].count, names[0], count);
 		sum += si[i].n_tensors;
 	}
+	if (n_have < n)
+		return 0;
 	if (si[0].tensors_total < 0 && n > 1)
 		return fail(err, errlen, "%s: no split.tensors.count key", names[0]);
 	if (si[0].tensors_total >= 0 && (uint64_t)si[0].tensors_total != sum)
@@ -206,7 +216,7 @@ int gguf_open_split(struct gguf *g, const struct gguf_part *parts, int n, char *
 			goto out;
 		}
 	}
-	if (gguf_split_check(si, names, n, err, errlen) != 0)
+	if (gguf_split_check(si, names, n, n, err, errlen) != 0)
 		goto out;
 	uint64_t total = 0;
 	for (int i = 0; i < n; i++)

@@ -37,6 +37,10 @@
  * set (gguf_split_find calls it extra). */
 bool gguf_split_parse_name(const char *name, size_t *prefix_len, int *no, int *count);
 
+/* Whether a and b are split names of the same set: the same prefix (ASCII
+ * case-insensitively) and count, whatever their numbers. */
+bool gguf_split_same_set(const char *a, const char *b);
+
 /* The name of file no (1-based) of count: the first prefix_len bytes of
  * name (a file of the set, so directories and the case of ".gguf" carry
  * over) then "-NNNNN-of-MMMMM" and name's own extension. Returns 0, or -1
@@ -64,14 +68,16 @@ struct gguf_split_info {
  * other than an integer or a value out of range. */
 int gguf_split_info_get(const struct gguf *g, struct gguf_split_info *si, char *err, size_t errlen);
 
-/* Whether n files (info si[i] of file names[i], in order) make one model:
- * the first file's split.count (1 when absent) is n, split.no of file i is
- * i (absent allowed only for a single file), every given split.count is
- * the first's, and the first file's split.tensors.count (required when n >
- * 1) is the sum of the files' tensor counts. Returns 0, or -1 with a
- * message naming the offending file. */
-int gguf_split_check(const struct gguf_split_info *si, const char *const *names, int n, char *err,
-		     size_t errlen);
+/* Whether the first n_have of the n files of a model (info si[i] of file
+ * names[i], in order) belong together: the first file's split.count (1
+ * when absent) is n, split.no of file i is i (absent allowed only for a
+ * single file), every given split.count is the first's; and once all n are
+ * there (n_have = n), the first file's split.tensors.count (required when
+ * n > 1) is the sum of the files' tensor counts. So a loader can check each
+ * file as soon as its metadata is read. Returns 0, or -1 with a message
+ * naming the offending file. */
+int gguf_split_check(const struct gguf_split_info *si, const char *const *names, int n_have, int n,
+		     char *err, size_t errlen);
 
 struct gguf_part {
 	const void *base; /* the file in memory */

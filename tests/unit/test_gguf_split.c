@@ -71,9 +71,9 @@ static void test_check(void)
 	struct gguf_split_info good[3] = { { 0, 3, 6, 2 }, { 1, 3, -1, 1 }, { 2, -1, -1, 3 } };
 	struct gguf_split_info si[3];
 	char err[256] = "";
-	check(gguf_split_check(good, nm, 3, err, sizeof err) == 0, "split: check passes a good set %s", err);
+	check(gguf_split_check(good, nm, 3, 3, err, sizeof err) == 0, "split: check passes a good set %s", err);
 	struct gguf_split_info one = { -1, -1, -1, 5 };
-	check(gguf_split_check(&one, nm, 1, err, sizeof err) == 0, "split: check passes a plain file");
+	check(gguf_split_check(&one, nm, 1, 1, err, sizeof err) == 0, "split: check passes a plain file");
 	static const struct {
 		int file, field, value, n;
 		const char *want;
@@ -98,9 +98,18 @@ static void test_check(void)
 		else
 			f->tensors_total = cases[c].value;
 		err[0] = 0;
-		int rc = gguf_split_check(si, nm, cases[c].n, err, sizeof err);
+		int rc = gguf_split_check(si, nm, cases[c].n, cases[c].n, err, sizeof err);
 		check(rc == -1 && strstr(err, cases[c].want), "split: check refuses (%s): %s", cases[c].want, err);
 	}
+	/* file by file, as a loader reads them: the total waits for the last */
+	memcpy(si, good, sizeof si);
+	si[0].tensors_total = 7;
+	bool ok = gguf_split_check(si, nm, 1, 3, err, sizeof err) == 0 &&
+		  gguf_split_check(si, nm, 2, 3, err, sizeof err) == 0 &&
+		  gguf_split_check(si, nm, 3, 3, err, sizeof err) == -1;
+	si[1].no = 0;
+	ok = ok && gguf_split_check(si, nm, 2, 3, err, sizeof err) == -1 && strstr(err, "a2: split.no");
+	check(ok, "split: check file by file (n_have < n)");
 }
 
 /* ---- sets in memory ------------------------------------------------------------ */
