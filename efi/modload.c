@@ -12,6 +12,7 @@
 #include "ai/gguf.h"
 #include "ai/gguf_split.h"
 #include "ai/ggufscan.h"
+#include "core/x86.h"
 #include "fs/crc32.h"
 
 #define MODLOAD_MIB (1ull << 20)
@@ -81,7 +82,7 @@ static bool modload_alloc_chunks(struct boot_file *f, uint64_t size, uint64_t ma
 
 static void modload_progress(uint64_t done, uint64_t total, uint64_t t0)
 {
-	uint64_t ms = efi_tsc_hz ? (fwcon_rdtsc() - t0) * 1000 / efi_tsc_hz : 0;
+	uint64_t ms = efi_tsc_hz ? (rdtsc() - t0) * 1000 / efi_tsc_hz : 0;
 	unsigned pct = total ? (unsigned)(done * 100 / total) : 100;
 	char bar[33];
 	for (int i = 0; i < 32; i++)
@@ -98,7 +99,7 @@ static int modload_fail(struct boot_info *bi, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	fwcon_vsnprintf(bi->load_error, sizeof bi->load_error, fmt, ap);
+	vsnprintf(bi->load_error, sizeof bi->load_error, fmt, ap);
 	va_end(ap);
 	fwcon_printf("\nerror: %s\n", bi->load_error);
 	return -1;
@@ -206,7 +207,7 @@ int modload_load(struct boot_info *bi, EFI_FILE_HANDLE root, const struct esp_en
 		fwcon_printf("  in %u chunks (%s)\n", f->n_chunks,
 			     max_chunk ? "llm.cfg chunk_mib" : "memory is fragmented");
 	/* 3. the files, in large pieces, one progress bar */
-	uint64_t done = 0, t0 = fwcon_rdtsc(), last = 0;
+	uint64_t done = 0, t0 = rdtsc(), last = 0;
 	uint32_t c = 0;
 	for (int k = 0; k < np; k++) {
 		const struct esp_entry *pe = part[k];
@@ -256,7 +257,7 @@ int modload_load(struct boot_info *bi, EFI_FILE_HANDLE root, const struct esp_en
 						goto fail_free;
 					}
 				}
-				uint64_t now = fwcon_rdtsc();
+				uint64_t now = rdtsc();
 				if (done == f->size || !efi_tsc_hz || now - last > efi_tsc_hz / 4) {
 					modload_progress(done, f->size, t0);
 					last = now;

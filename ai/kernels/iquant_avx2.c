@@ -1,5 +1,5 @@
 /*
- * AVX2 + FMA + F16C IQ4 kernels (ai/iquant.h), bit-identical to
+ * AVX2 + FMA + F16C IQ4 kernels (ai/kernels/iquant.h), bit-identical to
  * iquant_ref.c. Per 32 the levels are looked up by nibble (vpshufb) and
  * |q| . sign(y, q) summed by maddubs into int16 pairs (|q| <= 127 and
  * |y| <= 127: no saturation), then by madd into eight exact int32 lanes:
@@ -8,7 +8,8 @@
  */
 #include <immintrin.h>
 
-#include "ai/iquant.h"
+#include "ai/kernels/iquant.h"
+#include "ai/kernels/kernels.h"
 
 #define AI __attribute__((always_inline)) static inline
 

@@ -5,8 +5,8 @@
 #include <string.h>
 
 #include "ai/aimath.h"
+#include "ai/kernels/kernels.h"
 #include "ai/quant.h"
-#include "ai/quant_kern.h"
 
 /* ---- float types: vec_dot against f32 activations ------------------------ */
 
@@ -325,7 +325,7 @@ static void q8_1_to_float(const void *vx, float *y, int64_t k)
 /* ---- dot products: exact integer sum per block, then one scale ---------- */
 
 /* Q5_0, Q8_0 (and the q part of Q4_1, Q5_1) sum in ggml's x86 order:
- * quant_kern.h's lanes8 (see there why it matters). */
+ * kernels.h's lanes8 (see there why it matters). */
 
 static void q4_1_vec_dot(int n, float *s, const void *vx, const void *vy)
 {

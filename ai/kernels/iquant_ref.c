@@ -1,12 +1,12 @@
 /*
- * Scalar reference IQ4 kernels (ai/iquant.h): dequantizers, simple weight
+ * Scalar reference IQ4 kernels (ai/kernels/iquant.h): dequantizers, simple weight
  * quantizers, and the dot products in ggml's x86 order, which the SIMD
  * variants and llama.cpp are checked against.
  */
 #include <string.h>
 
-#include "ai/iquant.h"
-#include "ai/quant_kern.h"
+#include "ai/kernels/iquant.h"
+#include "ai/kernels/kernels.h"
 
 const int8_t iq4nl_values[16] = {
 	-127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69, 89, 113,

@@ -1,5 +1,5 @@
 /*
- * AVX-512 (F/BW/VL/DQ + VNNI) IQ4 kernels (ai/iquant.h), bit-identical to
+ * AVX-512 (F/BW/VL/DQ + VNNI) IQ4 kernels (ai/kernels/iquant.h), bit-identical to
  * iquant_ref.c. Two blocks of 32 per zmm, levels looked up by nibble; the
  * exact int32 lanes of four products come from vpdpbusd on |q| and y
  * negated where q < 0 (IQ4_NL), or maddubs and madd by the scales (IQ4_XS).
@@ -10,7 +10,8 @@
  */
 #include <immintrin.h>
 
-#include "ai/iquant.h"
+#include "ai/kernels/iquant.h"
+#include "ai/kernels/kernels.h"
 
 #define AI __attribute__((always_inline)) static inline
 
