@@ -289,8 +289,9 @@ static int cmd_info(int argc, char **argv)
 	kprintf("NX: %s, WP: %s\n", (rdmsr(MSR_EFER) & EFER_NXE) ? "enabled" : "disabled",
 		(read_cr0() & CR0_WP) ? "enabled" : "disabled");
 	if (bi->has_model) {
-		kprintf("model: %s, %lu bytes, crc32 0x%08x, mapped at %p\n", bi->model.name,
-			(unsigned long)bi->model.size, bi->model.crc32, vmm_model_base());
+		kprintf("model: %s, %lu bytes%s, crc32 0x%08x, mapped at %p\n", bi->model.name,
+			(unsigned long)bi->model.size, bi->model.n_parts > 1 ? " in a split model's files" : "",
+			bi->model.crc32, vmm_model_base());
 	} else if (!strncmp(bi->load_error, "no model", 8)) {
 		kprintf("model: %s\n", bi->load_error);
 	} else if (bi->load_error[0]) {
@@ -450,8 +451,9 @@ static int cmd_panic_test(int argc, char **argv)
 	return 0;
 }
 
-/* Reads the whole model through its contiguous mapping: proves the chunks
- * are mapped in order (the loader computed the CRC from the file). */
+/* Reads the whole model through its mapping, file by file for a split
+ * model: proves the chunks are mapped in order (the loader computed the CRC
+ * from the files, one after the other). */
 static int cmd_mapcheck(int argc, char **argv)
 {
 	(void)argc;
@@ -463,9 +465,13 @@ static int cmd_mapcheck(int argc, char **argv)
 	}
 	uint64_t size = vmm_model_size(), t0 = timer_now_ns();
 	uint32_t crc = 0;
-	for (uint64_t off = 0; off < size; off += 1 << 24) {
-		uint64_t n = size - off < (1 << 24) ? size - off : (1 << 24);
-		crc = crc32_update(crc, base + off, n);
+	for (uint32_t p = 0; p < vmm_model_parts(); p++) {
+		uint64_t len;
+		const uint8_t *b = vmm_model_part(p, &len);
+		for (uint64_t off = 0; off < len; off += 1 << 24) {
+			uint64_t n = len - off < (1 << 24) ? len - off : (1 << 24);
+			crc = crc32_update(crc, b + off, n);
+		}
 	}
 	double s = (timer_now_ns() - t0) / 1e9;
 	bool ok = crc == boot->model.crc32;
