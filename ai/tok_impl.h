@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ai/tok_pre.h"
 #include "ai/tokenizer.h"
 
 enum tok_kind { TOK_SPM, TOK_BPE };
@@ -18,16 +19,6 @@ enum tok_kind { TOK_SPM, TOK_BPE };
 enum tok_type {
 	TOKT_UNDEFINED = 0, TOKT_NORMAL = 1, TOKT_UNKNOWN = 2, TOKT_CONTROL = 3,
 	TOKT_USER = 4, TOKT_UNUSED = 5, TOKT_BYTE = 6,
-};
-
-/* Pre-tokenizer split rules (families of tokenizer.ggml.pre). */
-enum tok_pre {
-	PRE_DEFAULT, /* llama.cpp's "default": punct runs, gpt2, \p{N}+, 3 digits */
-	PRE_GPT2,    /* 's|'t|..| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+ */
-	PRE_LLAMA3,  /* (?i:'s|..)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}|... */
-	PRE_QWEN2,   /* as LLAMA3 with single digits \p{N} */
-	PRE_SMOLLM,  /* \p{N} split first, then GPT2 */
-	PRE_FALCON,  /* punct runs (with `), GPT2, [0-9]{3} */
 };
 
 struct tok_merge {
@@ -40,7 +31,8 @@ struct tok_merge {
 
 struct tokenizer {
 	enum tok_kind kind;
-	enum tok_pre pre;
+	struct tok_pre *pre; /* BPE: split rules of tokenizer.ggml.pre */
+	unsigned pre_flags;  /* BPE: enum tok_pre_flag */
 	int n_vocab;
 	char *pool;       /* all token texts, back to back */
 	uint32_t *off;    /* (n_vocab) text offset in pool */
@@ -85,8 +77,10 @@ int tok_spm_encode(const struct tokenizer *t, const char *s, size_t n,
 		   bool space_prefix, struct tok_out *o);
 int tok_bpe_encode(const struct tokenizer *t, const char *s, size_t n, struct tok_out *o);
 
-/* BPE setup: byte map, merges table. 0, or -1 with a message. */
-int tok_bpe_init(struct tokenizer *t, const struct gguf *g, char *err, size_t errlen);
+/* BPE setup: pre-tokenizer (gemma4: the "gemma4" tokenizer model), byte map,
+ * merges table. 0, or -1 with a message. */
+int tok_bpe_init(struct tokenizer *t, const struct gguf *g, bool gemma4, char *err,
+		 size_t errlen);
 
 /* Bigram priority queue shared by SPM (score, higher first) and BPE (rank,
  * lower first); ties go to the leftmost pair, as in llama.cpp. */

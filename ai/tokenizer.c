@@ -232,8 +232,11 @@ struct tokenizer *tokenizer_load(const struct gguf *g, char *err, size_t errlen)
 	} else if (gguf_str_eq(model, "gpt2")) {
 		t->kind = TOK_BPE;
 		t->bos = 11, t->eos = 11, t->unk = -1;
+	} else if (gguf_str_eq(model, "gemma4")) {
+		t->kind = TOK_BPE;
+		t->bos = t->eos = t->unk = -1;
 	} else {
-		ERR("unsupported tokenizer.ggml.model '%.*s' (want llama or gpt2)",
+		ERR("unsupported tokenizer.ggml.model '%.*s' (want llama, gpt2 or gemma4)",
 		    (int)(model.n > 40 ? 40 : model.n), model.p);
 		goto fail;
 	}
@@ -246,7 +249,7 @@ struct tokenizer *tokenizer_load(const struct gguf *g, char *err, size_t errlen)
 		t->eos = -1;
 	if (t->unk >= t->n_vocab)
 		t->unk = -1;
-	if (t->kind == TOK_BPE && tok_bpe_init(t, g, err, errlen) < 0)
+	if (t->kind == TOK_BPE && tok_bpe_init(t, g, gguf_str_eq(model, "gemma4"), err, errlen) < 0)
 		goto fail;
 	if (get_id(t, g, "tokenizer.ggml.bos_token_id", &t->bos, err, errlen) < 0 ||
 	    get_id(t, g, "tokenizer.ggml.eos_token_id", &t->eos, err, errlen) < 0 ||
@@ -260,6 +263,8 @@ struct tokenizer *tokenizer_load(const struct gguf *g, char *err, size_t errlen)
 		t->add_space_prefix = b;
 	if (t->kind == TOK_BPE)
 		t->add_space_prefix = false;
+	if (t->pre_flags & TOK_PRE_FORCE_BOS)
+		t->add_bos = true;
 	if (t->add_bos && t->bos < 0) {
 		ERR("tokenizer wants BOS but has no valid tokenizer.ggml.bos_token_id");
 		goto fail;
@@ -289,6 +294,7 @@ void tokenizer_free(struct tokenizer *t)
 	free(t->ht);
 	free(t->mt);
 	free(t->special);
+	tok_pre_free(t->pre);
 	free(t);
 }
 

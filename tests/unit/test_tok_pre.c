@@ -1,0 +1,437 @@
+/* Every BPE pre-tokenizer against llama.cpp's own output.
+ *
+ * tests/data/llamacpp-tok/pre.txt holds test texts (T lines), the words
+ * llama.cpp's unicode_regex_split cuts each into for every regex set (S
+ * lines: codepoints per word), and the ids llama_tokenize gives with a
+ * synthetic vocabulary for every tokenizer.ggml.pre name (G lines: names that
+ * give the same ids; I lines: the ids). The vocabulary is learned from the
+ * texts here (byte-pair merges over whole texts, so merges straddle every
+ * possible word boundary) and written with --gguf for llama.cpp; see the
+ * data file's header for how it was made.
+ *
+ *   test_tok_pre DATA             compare (PASS:/FAIL: lines)
+ *   test_tok_pre --split          stdin NAME<tab>HEX -> NAME<tab>HEX<tab>lengths
+ *   test_tok_pre --gguf NAME DATA OUT   write the vocabulary for NAME
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ai/tok_pre.h"
+#include "ai/tokenizer.h"
+#include "ai/unicode.h"
+#include "tests/unit/check.h"
+#include "tests/unit/tok_gguf.h"
+
+/* ---- the data file ---------------------------------------------------------- */
+
+#define MAX_TEXTS 512
+
+struct text {
+	char *s;
+	size_t n;
+};
+
+static struct text texts[MAX_TEXTS];
+static int n_texts;
+
+static int unhex(const char *h, char *out, size_t max)
+{
+	size_t n = 0;
+	for (; h[0] && h[1] && h[0] != '\t' && h[0] != '\n' && n < max; h += 2) {
+		unsigned v;
+		if (sscanf(h, "%2x", &v) != 1)
+			return -1;
+		out[n++] = (char)v;
+	}
+	return (int)n;
+}
+
+static int load_texts(FILE *f)
+{
+	char line[8192];
+	rewind(f);
+	while (fgets(line, sizeof(line), f))
+		if (line[0] == 'T' && line[1] == ' ' && n_texts < MAX_TEXTS) {
+			char *hex = strchr(line + 2, ' ');
+			char buf[4096];
+			int n = hex ? unhex(hex + 1, buf, sizeof(buf)) : -1;
+			if (n < 0)
+				return -1;
+			texts[n_texts].s = malloc((size_t)n + 1);
+			memcpy(texts[n_texts].s, buf, (size_t)n);
+			texts[n_texts++].n = (size_t)n;
+		}
+	return n_texts;
+}
+
+/* "3,1,4": codepoints per word of s split by pre (invalid bytes count one). */
+static int split_lens(const struct tok_pre *pre, const char *s, size_t n, char *out, size_t max)
+{
+	struct tok_words w;
+	size_t k = 0;
+	if (tok_pre_split(pre, s, n, &w) < 0)
+		return -1;
+	out[0] = 0;
+	for (int i = 0; i < w.n && k + 16 < max; i++) {
+		int ncp = 0;
+		for (size_t off = w.v[i].off; off < w.v[i].off + w.v[i].len; ncp++) {
+			uint32_t cp;
+			off += (size_t)unicode_decode((const uint8_t *)s + off,
+						      w.v[i].off + w.v[i].len - off, &cp);
+		}
+		k += (size_t)snprintf(out + k, max - k, i ? ",%d" : "%d", ncp);
+	}
+	free(w.v);
+	return 0;
+}
+
+/* ---- the synthetic vocabulary -------------------------------------------------- */
+
+#define MAX_TOK 4096
+#define N_MERGES 600
+
+struct vocab {
+	char *text[MAX_TOK];
+	int32_t type[MAX_TOK];
+	int n;
+	char *merge[MAX_TOK];
+	int n_merges;
+	int32_t bos, eos;
+};
+
+static int vocab_find(const struct vocab *v, const char *s)
+{
+	for (int i = 0; i < v->n; i++)
+		if (!strcmp(v->text[i], s))
+			return i;
+	return -1;
+}
+
+static int vocab_add(struct vocab *v, const char *s, int type)
+{
+	int id = vocab_find(v, s);
+	if (id >= 0 || v->n >= MAX_TOK)
+		return id;
+	v->text[v->n] = strdup(s);
+	v->type[v->n] = type;
+	return v->n++;
+}
+
+static void gpt2_char(int b, char *out)
+{
+	int n = 0;
+	for (int c = 0; c < b; c++)
+		if (!((c >= 33 && c <= 126) || (c >= 161 && c <= 172) || c >= 174))
+			n++;
+	int cp = ((b >= 33 && b <= 126) || (b >= 161 && b <= 172) || b >= 174) ? b : 256 + n;
+	out[unicode_encode((uint32_t)cp, out)] = 0;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* Byte-level (raw = false: GPT-2 byte characters) or character-level (raw:
+ * UTF-8 characters, spaces as U+2581 when escape) merges learned over the
+ * texts, most frequent adjacent pair first (ties: lowest ids). Raw merges
+ * never join a space or a newline (llama.cpp's merge lines split at ' '). */
+static void build_vocab(struct vocab *v, bool raw, bool escape)
+{
+	static int32_t seq[MAX_TEXTS][4096];
+	static int len[MAX_TEXTS];
+	static uint64_t pairs[MAX_TEXTS * 4096];
+	char buf[64];
+
+	memset(v, 0, sizeof(*v));
+	for (int b = 0; b < 256; b++) {
+		if (raw)
+			snprintf(buf, sizeof(buf), "<0x%02X>", b);
+		else
+			gpt2_char(b, buf);
+		vocab_add(v, buf, raw ? 6 : 1);
+	}
+	for (int t = 0; t < n_texts; t++) {
+		const uint8_t *s = (const uint8_t *)texts[t].s;
+		len[t] = 0;
+		for (size_t off = 0; off < texts[t].n && len[t] < 4096;) {
+			if (!raw) {
+				seq[t][len[t]++] = s[off++];
+				continue;
+			}
+			uint32_t cp;
+			int k = unicode_decode(s + off, texts[t].n - off, &cp);
+			if (escape && cp == ' ')
+				cp = 0x2581;
+			buf[unicode_encode(cp, buf)] = 0;
+			seq[t][len[t]++] = vocab_add(v, buf, 1);
+			off += (size_t)k;
+		}
+	}
+	while (v->n_merges < N_MERGES && v->n < MAX_TOK - 16) {
+		size_t np = 0;
+		for (int t = 0; t < n_texts; t++)
+			for (int i = 0; i + 1 < len[t]; i++) {
+				int32_t l = seq[t][i], r = seq[t][i + 1];
+				if (raw && (strpbrk(v->text[l], " \n") || strpbrk(v->text[r], " \n")))
+					continue;
+				pairs[np++] = (uint64_t)l << 32 | (uint32_t)r;
+			}
+		qsort(pairs, np, sizeof(*pairs), cmp_u64);
+		uint64_t best = 0;
+		size_t best_n = 1;
+		for (size_t i = 0; i < np;) {
+			size_t j = i;
+			while (j < np && pairs[j] == pairs[i])
+				j++;
+			if (j - i > best_n)
+				best = pairs[i], best_n = j - i;
+			i = j;
+		}
+		if (best_n < 2)
+			break;
+		int32_t l = (int32_t)(best >> 32), r = (int32_t)(best & 0xFFFFFFFF);
+		char *cat = malloc(strlen(v->text[l]) + strlen(v->text[r]) + 2);
+		sprintf(cat, "%s %s", v->text[l], v->text[r]);
+		v->merge[v->n_merges++] = cat;
+		char *joined = malloc(strlen(cat) + 1);
+		sprintf(joined, "%s%s", v->text[l], v->text[r]);
+		int32_t res = vocab_add(v, joined, 1);
+		free(joined);
+		for (int t = 0; t < n_texts; t++) {
+			int k = 0;
+			for (int i = 0; i < len[t]; i++) {
+				if (i + 1 < len[t] && seq[t][i] == l && seq[t][i + 1] == r)
+					seq[t][k++] = res, i++;
+				else
+					seq[t][k++] = seq[t][i];
+			}
+			len[t] = k;
+		}
+	}
+	if (raw) {
+		vocab_add(v, "\n\n", 1);
+		vocab_add(v, "\n\n\n", 1);
+		vocab_add(v, "\xef\xbf\xbd", 1);
+	}
+	v->bos = vocab_add(v, "<s>", 3);
+	v->eos = vocab_add(v, "</s>", 3);
+	vocab_add(v, "<|im_start|>", 3);
+	vocab_add(v, "<|im_end|>", 3);
+	vocab_add(v, "<tool>", 4);
+}
+
+static void vocab_free(struct vocab *v)
+{
+	for (int i = 0; i < v->n; i++)
+		free(v->text[i]);
+	for (int i = 0; i < v->n_merges; i++)
+		free(v->merge[i]);
+}
+
+static void vocab_gguf(const struct vocab *v, const char *pre, struct gb *b)
+{
+	gb_init(b);
+	gb_kv_str(b, "general.architecture", "llama");
+	gb_kv_str(b, "tokenizer.ggml.model", "gpt2");
+	gb_kv_str(b, "tokenizer.ggml.pre", pre);
+	gb_kv_strs(b, "tokenizer.ggml.tokens", (const char *const *)v->text, v->n);
+	gb_kv_i32s(b, "tokenizer.ggml.token_type", v->type, v->n);
+	gb_kv_strs(b, "tokenizer.ggml.merges", (const char *const *)v->merge, v->n_merges);
+	gb_kv_u32(b, "tokenizer.ggml.bos_token_id", (uint32_t)v->bos);
+	gb_kv_u32(b, "tokenizer.ggml.eos_token_id", (uint32_t)v->eos);
+}
+
+static const struct tok_pre_def *def_of(const char *name)
+{
+	for (const struct tok_pre_def *d = tok_pre_defs; d->name; d++)
+		if (!strcmp(d->name, name))
+			return d;
+	return NULL;
+}
+
+static void vocab_for(struct vocab *v, const char *name)
+{
+	const struct tok_pre_def *d = def_of(name);
+	unsigned f = d ? d->flags : 0;
+	build_vocab(v, f & TOK_PRE_RAW, f & TOK_PRE_ESCAPE_WS);
+}
+
+/* ---- modes ------------------------------------------------------------------- */
+
+static int split_mode(void)
+{
+	char line[16384], text[8192], err[128], lens[16384];
+
+	while (fgets(line, sizeof(line), stdin)) {
+		char *tab = strchr(line, '\t');
+		if (!tab)
+			continue;
+		*tab = 0;
+		int n = unhex(tab + 1, text, sizeof(text));
+		tab[1 + strcspn(tab + 1, "\t\r\n")] = 0;
+		struct tok_pre *pre = tok_pre_new(line, strlen(line), err, sizeof(err));
+		if (!pre || n < 0 || split_lens(pre, text, (size_t)n, lens, sizeof(lens)) < 0)
+			printf("%s\t%s\tERROR %s\n", line, tab + 1, pre ? "" : err);
+		else
+			printf("%s\t%s\t%s\n", line, tab + 1, lens);
+		tok_pre_free(pre);
+	}
+	return 0;
+}
+
+static int gguf_mode(const char *name, const char *data, const char *out)
+{
+	FILE *f = fopen(data, "r");
+	struct vocab v;
+	struct gb b;
+	if (!f || load_texts(f) <= 0)
+		return fprintf(stderr, "cannot read texts from %s\n", data), 1;
+	fclose(f);
+	vocab_for(&v, name);
+	vocab_gguf(&v, name, &b);
+	memcpy(b.p + 16, &b.n_kv, 8);
+	f = fopen(out, "wb");
+	if (!f || fwrite(b.p, 1, b.n, f) != b.n || fclose(f) != 0)
+		return fprintf(stderr, "cannot write %s\n", out), 1;
+	vocab_free(&v);
+	free(b.p);
+	return 0;
+}
+
+/* S NAME K LENS: the words of text K under NAME's regexes. */
+static void check_splits(FILE *f)
+{
+	char line[32768], name[64], lens[32768], err[128];
+	int n_cases = 0, n_bad = 0, n_sets = 0;
+	struct tok_pre *pre = NULL;
+
+	rewind(f);
+	name[0] = 0;
+	while (fgets(line, sizeof(line), f)) {
+		char nm[64];
+		int k, off;
+		if (line[0] != 'S' || sscanf(line, "S %63s %d %n", nm, &k, &off) != 2 || k < 0 || k >= n_texts)
+			continue;
+		char *want = line + off;
+		want[strcspn(want, "\r\n")] = 0;
+		if (strcmp(nm, name)) {
+			if (name[0])
+				check(n_bad == 0, "pre-tokenizer %s: %d texts split as llama.cpp does",
+				      name, n_cases);
+			tok_pre_free(pre);
+			snprintf(name, sizeof(name), "%s", nm);
+			pre = tok_pre_new(name, strlen(name), err, sizeof(err));
+			n_cases = n_bad = 0;
+			n_sets++;
+		}
+		n_cases++;
+		if (!pre || split_lens(pre, texts[k].s, texts[k].n, lens, sizeof(lens)) < 0 ||
+		    strcmp(lens, want)) {
+			if (n_bad++ < 3)
+				printf("  %s text %d: want %.80s\n  %*s got  %.80s\n", name, k, want,
+				       (int)strlen(name), "", pre ? lens : err);
+		}
+	}
+	if (name[0])
+		check(n_bad == 0, "pre-tokenizer %s: %d texts split as llama.cpp does", name, n_cases);
+	check(n_sets >= 29, "splits of %d regex sets checked", n_sets);
+	tok_pre_free(pre);
+}
+
+/* G ID NAMES...: names whose ids are the I ID lines'. I ID K ids...: text K. */
+static void check_ids(FILE *f)
+{
+	static char line[65536];
+	char err[256];
+	int n_names = 0;
+
+	rewind(f);
+	while (fgets(line, sizeof(line), f)) {
+		int gid, off;
+		if (line[0] != 'G' || sscanf(line, "G %d %n", &gid, &off) != 1)
+			continue;
+		char names[4096];
+		snprintf(names, sizeof(names), "%s", line + off);
+		long pos = ftell(f);
+		for (char *nm = strtok(names, " \r\n"); nm; nm = strtok(NULL, " \r\n")) {
+			struct vocab v;
+			struct gb b;
+			struct gguf g;
+			struct tokenizer *t = NULL;
+			int n_cases = 0, n_bad = 0;
+			vocab_for(&v, nm);
+			vocab_gguf(&v, nm, &b);
+			if (gb_open(&b, &g, err, sizeof(err)) == 0)
+				t = tokenizer_load(&g, err, sizeof(err));
+			rewind(f);
+			while (t && fgets(line, sizeof(line), f)) {
+				int id, k, o2;
+				if (line[0] != 'I' || sscanf(line, "I %d %d %n", &id, &k, &o2) != 2 || id != gid ||
+				    k < 0 || k >= n_texts)
+					continue;
+				int32_t want[4096], got[4096];
+				int nw = 0;
+				for (char *p = line + o2; nw < 4096;) {
+					char *e;
+					long x = strtol(p, &e, 10);
+					if (e == p)
+						break;
+					want[nw++] = (int32_t)x;
+					p = e;
+				}
+				int ng = tokenizer_encode(t, texts[k].s, texts[k].n, tokenizer_wants_bos(t), true,
+							  got, 4096);
+				n_cases++;
+				if (ng != nw || memcmp(got, want, sizeof(int32_t) * (size_t)nw)) {
+					if (n_bad++ < 2) {
+						printf("  %s text %d: want", nm, k);
+						for (int i = 0; i < nw && i < 12; i++)
+							printf(" %d", want[i]);
+						printf("\n  %*s got ", (int)strlen(nm), "");
+						for (int i = 0; i < ng && i < 12; i++)
+							printf(" %d", got[i]);
+						printf("\n");
+					}
+				}
+			}
+			check(t && n_bad == 0 && n_cases > 0, "tokenizer.ggml.pre %s: ids of %d texts as llama.cpp's%s%s",
+			      nm, n_cases, t ? "" : ": ", t ? "" : err);
+			n_names++;
+			tokenizer_free(t);
+			if (t)
+				gguf_close(&g);
+			free(b.p);
+			vocab_free(&v);
+			fseek(f, pos, SEEK_SET);
+		}
+		fseek(f, pos, SEEK_SET);
+	}
+	int n_known = 0;
+	while (tok_pre_defs[n_known].name)
+		n_known++;
+	check(n_names == n_known, "ids checked for %d of the %d names llama.cpp accepts", n_names, n_known);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc > 1 && !strcmp(argv[1], "--split"))
+		return split_mode();
+	if (argc > 4 && !strcmp(argv[1], "--gguf"))
+		return gguf_mode(argv[2], argv[3], argv[4]);
+	if (argc < 2) {
+		fprintf(stderr, "usage: test_tok_pre DATA | --split | --gguf NAME DATA OUT\n");
+		return 2;
+	}
+	FILE *f = fopen(argv[1], "r");
+	if (!f || load_texts(f) <= 0) {
+		check(false, "read %s", argv[1]);
+		return 1;
+	}
+	check_splits(f);
+	check_ids(f);
+	fclose(f);
+	return n_fail ? 1 : 0;
+}
