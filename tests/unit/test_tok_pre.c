@@ -34,6 +34,8 @@ struct text {
 
 static struct text texts[MAX_TEXTS];
 static int n_texts;
+static int vocab_texts[MAX_TEXTS]; /* the V line: texts the vocabulary is learned from */
+static int n_vocab_texts;
 
 static int unhex(const char *h, char *out, size_t max)
 {
@@ -51,7 +53,14 @@ static int load_texts(FILE *f)
 {
 	char line[8192];
 	rewind(f);
-	while (fgets(line, sizeof(line), f))
+	while (fgets(line, sizeof(line), f)) {
+		if (line[0] == 'V' && line[1] == ' ')
+			for (char *p = line + 1, *e; n_vocab_texts < MAX_TEXTS; p = e) {
+				long k = strtol(p, &e, 10);
+				if (e == p)
+					break;
+				vocab_texts[n_vocab_texts++] = (int)k;
+			}
 		if (line[0] == 'T' && line[1] == ' ' && n_texts < MAX_TEXTS) {
 			char *hex = strchr(line + 2, ' ');
 			char buf[4096];
@@ -62,6 +71,10 @@ static int load_texts(FILE *f)
 			memcpy(texts[n_texts].s, buf, (size_t)n);
 			texts[n_texts++].n = (size_t)n;
 		}
+	}
+	for (int i = 0; i < n_vocab_texts; i++)
+		if (vocab_texts[i] < 0 || vocab_texts[i] >= n_texts)
+			return -1;
 	return n_texts;
 }
 
@@ -89,7 +102,7 @@ static int split_lens(const struct tok_pre *pre, const char *s, size_t n, char *
 /* ---- the synthetic vocabulary -------------------------------------------------- */
 
 #define MAX_TOK 4096
-#define N_MERGES 600
+#define N_MERGES 3000
 
 struct vocab {
 	char *text[MAX_TOK];
@@ -153,16 +166,17 @@ static void build_vocab(struct vocab *v, bool raw, bool escape)
 			gpt2_char(b, buf);
 		vocab_add(v, buf, raw ? 6 : 1);
 	}
-	for (int t = 0; t < n_texts; t++) {
-		const uint8_t *s = (const uint8_t *)texts[t].s;
+	for (int t = 0; t < n_vocab_texts; t++) {
+		const struct text *tx = &texts[vocab_texts[t]];
+		const uint8_t *s = (const uint8_t *)tx->s;
 		len[t] = 0;
-		for (size_t off = 0; off < texts[t].n && len[t] < 4096;) {
+		for (size_t off = 0; off < tx->n && len[t] < 4096;) {
 			if (!raw) {
 				seq[t][len[t]++] = s[off++];
 				continue;
 			}
 			uint32_t cp;
-			int k = unicode_decode(s + off, texts[t].n - off, &cp);
+			int k = unicode_decode(s + off, tx->n - off, &cp);
 			if (escape && cp == ' ')
 				cp = 0x2581;
 			buf[unicode_encode(cp, buf)] = 0;
@@ -172,7 +186,7 @@ static void build_vocab(struct vocab *v, bool raw, bool escape)
 	}
 	while (v->n_merges < N_MERGES && v->n < MAX_TOK - 16) {
 		size_t np = 0;
-		for (int t = 0; t < n_texts; t++)
+		for (int t = 0; t < n_vocab_texts; t++)
 			for (int i = 0; i + 1 < len[t]; i++) {
 				int32_t l = seq[t][i], r = seq[t][i + 1];
 				if (raw && (strpbrk(v->text[l], " \n") || strpbrk(v->text[r], " \n")))
@@ -200,7 +214,7 @@ static void build_vocab(struct vocab *v, bool raw, bool escape)
 		sprintf(joined, "%s%s", v->text[l], v->text[r]);
 		int32_t res = vocab_add(v, joined, 1);
 		free(joined);
-		for (int t = 0; t < n_texts; t++) {
+		for (int t = 0; t < n_vocab_texts; t++) {
 			int k = 0;
 			for (int i = 0; i < len[t]; i++) {
 				if (i + 1 < len[t] && seq[t][i] == l && seq[t][i + 1] == r)
@@ -301,114 +315,161 @@ static int gguf_mode(const char *name, const char *data, const char *out)
 	return 0;
 }
 
-/* S NAME K LENS: the words of text K under NAME's regexes. */
-static void check_splits(FILE *f)
+/* The names of the group on a "P ID names..." or "G ID names..." line. */
+static int group_names(const char *line, char kind, int *id, char names[][64], int max)
 {
-	char line[32768], name[64], lens[32768], err[128];
-	int n_cases = 0, n_bad = 0, n_sets = 0;
-	struct tok_pre *pre = NULL;
-
-	rewind(f);
-	name[0] = 0;
-	while (fgets(line, sizeof(line), f)) {
-		char nm[64];
-		int k, off;
-		if (line[0] != 'S' || sscanf(line, "S %63s %d %n", nm, &k, &off) != 2 || k < 0 || k >= n_texts)
-			continue;
-		char *want = line + off;
-		want[strcspn(want, "\r\n")] = 0;
-		if (strcmp(nm, name)) {
-			if (name[0])
-				check(n_bad == 0, "pre-tokenizer %s: %d texts split as llama.cpp does",
-				      name, n_cases);
-			tok_pre_free(pre);
-			snprintf(name, sizeof(name), "%s", nm);
-			pre = tok_pre_new(name, strlen(name), err, sizeof(err));
-			n_cases = n_bad = 0;
-			n_sets++;
-		}
-		n_cases++;
-		if (!pre || split_lens(pre, texts[k].s, texts[k].n, lens, sizeof(lens)) < 0 ||
-		    strcmp(lens, want)) {
-			if (n_bad++ < 3)
-				printf("  %s text %d: want %.80s\n  %*s got  %.80s\n", name, k, want,
-				       (int)strlen(name), "", pre ? lens : err);
-		}
+	int off, n = 0;
+	char fmt[] = "X %d %n";
+	fmt[0] = kind;
+	if (line[0] != kind || sscanf(line, fmt, id, &off) != 1)
+		return 0;
+	for (const char *p = line + off; n < max;) {
+		int k = 0;
+		while (*p == ' ')
+			p++;
+		while (p[k] && p[k] != ' ' && p[k] != '\n' && p[k] != '\r')
+			k++;
+		if (!k || k >= 64)
+			break;
+		memcpy(names[n], p, (size_t)k);
+		names[n++][k] = 0;
+		p += k;
 	}
-	if (name[0])
-		check(n_bad == 0, "pre-tokenizer %s: %d texts split as llama.cpp does", name, n_cases);
-	check(n_sets >= 29, "splits of %d regex sets checked", n_sets);
-	tok_pre_free(pre);
+	return n;
 }
 
-/* G ID NAMES...: names whose ids are the I ID lines'. I ID K ids...: text K. */
-static void check_ids(FILE *f)
+/* Each "X ID K ..." line of group id, in file order: calls fn(K, rest). */
+static void each_row(FILE *f, char kind, int id, void (*fn)(int k, const char *rest, void *ctx),
+		     void *ctx)
 {
 	static char line[65536];
-	char err[256];
-	int n_names = 0;
+	long pos = ftell(f);
+	char fmt[] = "X %d %d %n";
+	fmt[0] = kind;
+	rewind(f);
+	while (fgets(line, sizeof(line), f)) {
+		int gid, k, off;
+		if (line[0] != kind || sscanf(line, fmt, &gid, &k, &off) != 2 || gid != id || k < 0 ||
+		    k >= n_texts)
+			continue;
+		line[strcspn(line, "\r\n")] = 0;
+		fn(k, line + off, ctx);
+	}
+	fseek(f, pos, SEEK_SET);
+}
+
+struct run {
+	const char *name;
+	struct tok_pre *pre;
+	struct tokenizer *tok;
+	int n, bad;
+};
+
+static void split_row(int k, const char *want, void *ctx)
+{
+	static char got[65536];
+	struct run *r = ctx;
+	r->n++;
+	if (split_lens(r->pre, texts[k].s, texts[k].n, got, sizeof(got)) == 0 && !strcmp(got, want))
+		return;
+	if (r->bad++ < 2)
+		printf("  %s text %d: want %.70s\n  %*s got  %.70s\n", r->name, k, want,
+		       (int)strlen(r->name), "", got);
+}
+
+/* P ID NAMES: names whose splits are the S ID lines' (S ID K LENS: text K). */
+static void check_splits(FILE *f)
+{
+	char line[4096], names[128][64], err[128];
+	int n_names = 0, n_groups = 0, gid;
 
 	rewind(f);
 	while (fgets(line, sizeof(line), f)) {
-		int gid, off;
-		if (line[0] != 'G' || sscanf(line, "G %d %n", &gid, &off) != 1)
-			continue;
-		char names[4096];
-		snprintf(names, sizeof(names), "%s", line + off);
-		long pos = ftell(f);
-		for (char *nm = strtok(names, " \r\n"); nm; nm = strtok(NULL, " \r\n")) {
-			struct vocab v;
+		int n = group_names(line, 'P', &gid, names, 128);
+		for (int i = 0; i < n; i++) {
+			struct run r = {names[i], tok_pre_new(names[i], strlen(names[i]), err, sizeof(err)), NULL, 0, 0};
+			if (r.pre)
+				each_row(f, 'S', gid, split_row, &r);
+			check(r.pre && r.n > 0 && r.bad == 0, "pre-tokenizer %s: %d texts split as llama.cpp's%s%s",
+			      names[i], r.n, r.pre ? "" : ": ", r.pre ? "" : err);
+			tok_pre_free(r.pre);
+			n_names++;
+		}
+		n_groups += n > 0;
+	}
+	int n_known = 0;
+	while (tok_pre_defs[n_known].name)
+		n_known++;
+	check(n_names == n_known, "splits checked for %d of the %d names llama.cpp accepts (%d distinct)",
+	      n_names, n_known, n_groups);
+}
+
+static void ids_row(int k, const char *rest, void *ctx)
+{
+	struct run *r = ctx;
+	int32_t want[4096], got[4096];
+	int nw = 0;
+	for (const char *p = rest; nw < 4096;) {
+		char *e;
+		long x = strtol(p, &e, 10);
+		if (e == p)
+			break;
+		want[nw++] = (int32_t)x;
+		p = e;
+	}
+	int ng = tokenizer_encode(r->tok, texts[k].s, texts[k].n, tokenizer_wants_bos(r->tok), true, got, 4096);
+	r->n++;
+	if (ng == nw && !memcmp(got, want, sizeof(int32_t) * (size_t)nw))
+		return;
+	if (r->bad++ < 2) {
+		printf("  %s text %d: want", r->name, k);
+		for (int i = 0; i < nw && i < 12; i++)
+			printf(" %d", want[i]);
+		printf("\n  %*s got ", (int)strlen(r->name), "");
+		for (int i = 0; i < ng && i < 12; i++)
+			printf(" %d", got[i]);
+		printf("\n");
+	}
+}
+
+/* G ID NAMES: names whose ids are the I ID lines' (I ID K IDS: text K). */
+static void check_ids(FILE *f)
+{
+	static struct vocab vocabs[4]; /* by (raw, escape) */
+	static bool built[4];
+	char line[4096], names[128][64], err[256];
+	int n_names = 0, gid;
+
+	rewind(f);
+	while (fgets(line, sizeof(line), f)) {
+		int n = group_names(line, 'G', &gid, names, 128);
+		for (int i = 0; i < n; i++) {
+			const struct tok_pre_def *d = def_of(names[i]);
+			unsigned fl = d ? d->flags : 0;
+			int vi = (fl & TOK_PRE_RAW ? 1 : 0) + (fl & TOK_PRE_ESCAPE_WS ? 2 : 0);
+			struct run r = {names[i], NULL, NULL, 0, 0};
 			struct gb b;
 			struct gguf g;
-			struct tokenizer *t = NULL;
-			int n_cases = 0, n_bad = 0;
-			vocab_for(&v, nm);
-			vocab_gguf(&v, nm, &b);
-			if (gb_open(&b, &g, err, sizeof(err)) == 0)
-				t = tokenizer_load(&g, err, sizeof(err));
-			rewind(f);
-			while (t && fgets(line, sizeof(line), f)) {
-				int id, k, o2;
-				if (line[0] != 'I' || sscanf(line, "I %d %d %n", &id, &k, &o2) != 2 || id != gid ||
-				    k < 0 || k >= n_texts)
-					continue;
-				int32_t want[4096], got[4096];
-				int nw = 0;
-				for (char *p = line + o2; nw < 4096;) {
-					char *e;
-					long x = strtol(p, &e, 10);
-					if (e == p)
-						break;
-					want[nw++] = (int32_t)x;
-					p = e;
-				}
-				int ng = tokenizer_encode(t, texts[k].s, texts[k].n, tokenizer_wants_bos(t), true,
-							  got, 4096);
-				n_cases++;
-				if (ng != nw || memcmp(got, want, sizeof(int32_t) * (size_t)nw)) {
-					if (n_bad++ < 2) {
-						printf("  %s text %d: want", nm, k);
-						for (int i = 0; i < nw && i < 12; i++)
-							printf(" %d", want[i]);
-						printf("\n  %*s got ", (int)strlen(nm), "");
-						for (int i = 0; i < ng && i < 12; i++)
-							printf(" %d", got[i]);
-						printf("\n");
-					}
-				}
-			}
-			check(t && n_bad == 0 && n_cases > 0, "tokenizer.ggml.pre %s: ids of %d texts as llama.cpp's%s%s",
-			      nm, n_cases, t ? "" : ": ", t ? "" : err);
-			n_names++;
-			tokenizer_free(t);
-			if (t)
+			if (!built[vi])
+				build_vocab(&vocabs[vi], fl & TOK_PRE_RAW, fl & TOK_PRE_ESCAPE_WS);
+			built[vi] = true;
+			vocab_gguf(&vocabs[vi], names[i], &b);
+			if (gb_open(&b, &g, err, sizeof(err)) == 0) {
+				r.tok = tokenizer_load(&g, err, sizeof(err));
+				if (r.tok)
+					each_row(f, 'I', gid, ids_row, &r);
 				gguf_close(&g);
+			}
+			check(r.tok && r.n > 0 && r.bad == 0, "tokenizer.ggml.pre %s: ids of %d texts as llama.cpp's%s%s",
+			      names[i], r.n, r.tok ? "" : ": ", r.tok ? "" : err);
+			tokenizer_free(r.tok);
 			free(b.p);
-			vocab_free(&v);
-			fseek(f, pos, SEEK_SET);
+			n_names++;
 		}
-		fseek(f, pos, SEEK_SET);
 	}
+	for (int i = 0; i < 4; i++)
+		if (built[i])
+			vocab_free(&vocabs[i]);
 	int n_known = 0;
 	while (tok_pre_defs[n_known].name)
 		n_known++;
