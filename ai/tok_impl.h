@@ -27,7 +27,11 @@ struct tok_merge {
 	int32_t result; /* id of the merged token */
 };
 
-#define TOK_MAX_EOG 16
+#define TOK_MAX_EOG 32
+
+/* strip[] bits: whitespace next to the special token is dropped (llama.cpp's
+ * LSTRIP / RSTRIP token attributes) */
+enum { TOK_LSTRIP = 1, TOK_RSTRIP = 2 };
 
 struct tokenizer {
 	enum tok_kind kind;
@@ -52,6 +56,7 @@ struct tokenizer {
 	bool add_bos, add_space_prefix, ignore_merges;
 	int32_t *special; /* control/user/unknown ids, longest text first */
 	int n_special;
+	uint8_t *strip;   /* NULL, or (n_vocab) TOK_LSTRIP | TOK_RSTRIP */
 };
 
 /* Output sink: counts every id, writes the first max. */
@@ -70,6 +75,13 @@ static inline void tok_push(struct tok_out *o, int32_t id)
 
 /* Id of the token with text (s, n), or -1. */
 int32_t tok_lookup(const struct tokenizer *t, const char *s, size_t n);
+
+/* llama.cpp's special-token fix-ups (ai/tok_special.c): EOT/EOM/FIM by
+ * text, the end-of-generation set, and the types these force; then, once
+ * the special list is built, the per-model whitespace stripping (0, or -1
+ * out of memory). */
+void tok_special_init(struct tokenizer *t, const struct gguf *g);
+int tok_special_strip(struct tokenizer *t, const struct gguf *g);
 
 /* Encode one raw-text fragment (no special tokens). Return 0 or -1 (out of
  * memory). spm: space_prefix prepends U+2581 before escaping. */

@@ -7,7 +7,11 @@
  * give the same ids; I lines: the ids). The vocabulary is learned from the
  * texts here (byte-pair merges over whole texts, so merges straddle every
  * possible word boundary) and written with --gguf for llama.cpp; see the
- * data file's header for how it was made.
+ * data file's header for how it was made. The names "spm:llama",
+ * "spm:gemma" and "spm:phi3" stand for SentencePiece vocabularies (with the
+ * space prefix, without it as Gemma's, with Phi-3's whitespace stripping
+ * after special tokens). The texts include special-token texts that
+ * llama.cpp's loader turns into control or user-defined tokens.
  *
  *   test_tok_pre DATA             compare (PASS:/FAIL: lines)
  *   test_tok_pre --split          stdin NAME<tab>HEX -> NAME<tab>HEX<tab>lengths
@@ -104,13 +108,21 @@ static int split_lens(const struct tok_pre *pre, const char *s, size_t n, char *
 #define MAX_TOK 4096
 #define N_MERGES 3000
 
+/* Kinds: byte-level BPE (GPT-2 byte characters), character-level BPE
+ * (Gemma 4 style: UTF-8 characters, <0xNN> byte fallback; spaces as U+2581
+ * when escaped), and SentencePiece ("spm:NAME" test names: Llama's with the
+ * space prefix, Gemma's without, Phi-3's with stripping after specials). */
+enum vkind { VK_BYTE, VK_RAW, VK_RAW_ESC, VK_SPM, VK_COUNT };
+
 struct vocab {
 	char *text[MAX_TOK];
 	int32_t type[MAX_TOK];
+	float score[MAX_TOK];
 	int n;
 	char *merge[MAX_TOK];
 	int n_merges;
 	int32_t bos, eos;
+	enum vkind kind;
 };
 
 static int vocab_find(const struct vocab *v, const char *s)
@@ -128,6 +140,7 @@ static int vocab_add(struct vocab *v, const char *s, int type)
 		return id;
 	v->text[v->n] = strdup(s);
 	v->type[v->n] = type;
+	v->score[v->n] = -(float)v->n;
 	return v->n++;
 }
 
@@ -147,31 +160,40 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* Byte-level (raw = false: GPT-2 byte characters) or character-level (raw:
- * UTF-8 characters, spaces as U+2581 when escape) merges learned over the
- * texts, most frequent adjacent pair first (ties: lowest ids). Raw merges
- * never join a space or a newline (llama.cpp's merge lines split at ' '). */
-static void build_vocab(struct vocab *v, bool raw, bool escape)
+/* Merges learned over the vocabulary texts, most frequent adjacent pair
+ * first (ties: lowest ids). Character-level merges never join a space or a
+ * newline (llama.cpp's merge lines split at ' '); SentencePiece leaves
+ * emoji out of the vocabulary so that they fall back to bytes. */
+static void build_vocab(struct vocab *v, enum vkind kind)
 {
 	static int32_t seq[MAX_TEXTS][4096];
 	static int len[MAX_TEXTS];
 	static uint64_t pairs[MAX_TEXTS * 4096];
+	bool chars = kind != VK_BYTE, escape = kind == VK_RAW_ESC || kind == VK_SPM;
 	char buf[64];
 
 	memset(v, 0, sizeof(*v));
+	v->kind = kind;
+	if (kind == VK_SPM) {
+		vocab_add(v, "<unk>", 2);
+		v->bos = vocab_add(v, "<s>", 3);
+		v->eos = vocab_add(v, "</s>", 3);
+	}
 	for (int b = 0; b < 256; b++) {
-		if (raw)
+		if (chars)
 			snprintf(buf, sizeof(buf), "<0x%02X>", b);
 		else
 			gpt2_char(b, buf);
-		vocab_add(v, buf, raw ? 6 : 1);
+		vocab_add(v, buf, chars ? 6 : 1);
 	}
 	for (int t = 0; t < n_vocab_texts; t++) {
 		const struct text *tx = &texts[vocab_texts[t]];
 		const uint8_t *s = (const uint8_t *)tx->s;
 		len[t] = 0;
+		if (kind == VK_SPM)
+			seq[t][len[t]++] = vocab_add(v, "\xe2\x96\x81", 1);
 		for (size_t off = 0; off < tx->n && len[t] < 4096;) {
-			if (!raw) {
+			if (!chars) {
 				seq[t][len[t]++] = s[off++];
 				continue;
 			}
@@ -180,7 +202,7 @@ static void build_vocab(struct vocab *v, bool raw, bool escape)
 			if (escape && cp == ' ')
 				cp = 0x2581;
 			buf[unicode_encode(cp, buf)] = 0;
-			seq[t][len[t]++] = vocab_add(v, buf, 1);
+			seq[t][len[t]++] = kind == VK_SPM && cp >= 0x1F000 ? -1 : vocab_add(v, buf, 1);
 			off += (size_t)k;
 		}
 	}
@@ -189,7 +211,8 @@ static void build_vocab(struct vocab *v, bool raw, bool escape)
 		for (int t = 0; t < n_vocab_texts; t++)
 			for (int i = 0; i + 1 < len[t]; i++) {
 				int32_t l = seq[t][i], r = seq[t][i + 1];
-				if (raw && (strpbrk(v->text[l], " \n") || strpbrk(v->text[r], " \n")))
+				if (l < 0 || r < 0 ||
+				    (chars && (strpbrk(v->text[l], " \n") || strpbrk(v->text[r], " \n"))))
 					continue;
 				pairs[np++] = (uint64_t)l << 32 | (uint32_t)r;
 			}
@@ -225,15 +248,24 @@ static void build_vocab(struct vocab *v, bool raw, bool escape)
 			len[t] = k;
 		}
 	}
-	if (raw) {
+	if (chars) {
 		vocab_add(v, "\n\n", 1);
 		vocab_add(v, "\n\n\n", 1);
 		vocab_add(v, "\xef\xbf\xbd", 1);
 	}
-	v->bos = vocab_add(v, "<s>", 3);
-	v->eos = vocab_add(v, "</s>", 3);
-	vocab_add(v, "<|im_start|>", 3);
-	vocab_add(v, "<|im_end|>", 3);
+	if (kind != VK_SPM) {
+		v->bos = vocab_add(v, "<s>", 3);
+		v->eos = vocab_add(v, "</s>", 3);
+	}
+	/* control and user-defined texts, and texts llama.cpp makes special */
+	static const char *const ctl[] = {"<|im_start|>", "<|im_end|>", "<start_of_turn>",
+		"<end_of_turn>", "<|user|>", "<|end|>", NULL};
+	static const char *const normal[] = {"<eos>", "[EOS]", "<|fim_pad|>", "<|file_sep|>",
+		"<|channel|>", "<|endoftext|>", NULL};
+	for (const char *const *c = ctl; *c; c++)
+		vocab_add(v, *c, 3);
+	for (const char *const *c = normal; *c; c++)
+		vocab_add(v, *c, 1);
 	vocab_add(v, "<tool>", 4);
 }
 
@@ -249,11 +281,20 @@ static void vocab_gguf(const struct vocab *v, const char *pre, struct gb *b)
 {
 	gb_init(b);
 	gb_kv_str(b, "general.architecture", "llama");
-	gb_kv_str(b, "tokenizer.ggml.model", "gpt2");
-	gb_kv_str(b, "tokenizer.ggml.pre", pre);
+	if (v->kind == VK_SPM) {
+		gb_kv_str(b, "tokenizer.ggml.model", "llama");
+		gb_kv_f32s(b, "tokenizer.ggml.scores", v->score, v->n);
+		if (!strcmp(pre, "spm:gemma"))
+			gb_kv_bool(b, "tokenizer.ggml.add_space_prefix", 0);
+		if (!strcmp(pre, "spm:phi3"))
+			gb_kv_str(b, "general.name", "Phi-3-mini-4k-instruct");
+	} else {
+		gb_kv_str(b, "tokenizer.ggml.model", "gpt2");
+		gb_kv_str(b, "tokenizer.ggml.pre", pre);
+		gb_kv_strs(b, "tokenizer.ggml.merges", (const char *const *)v->merge, v->n_merges);
+	}
 	gb_kv_strs(b, "tokenizer.ggml.tokens", (const char *const *)v->text, v->n);
 	gb_kv_i32s(b, "tokenizer.ggml.token_type", v->type, v->n);
-	gb_kv_strs(b, "tokenizer.ggml.merges", (const char *const *)v->merge, v->n_merges);
 	gb_kv_u32(b, "tokenizer.ggml.bos_token_id", (uint32_t)v->bos);
 	gb_kv_u32(b, "tokenizer.ggml.eos_token_id", (uint32_t)v->eos);
 }
@@ -266,11 +307,13 @@ static const struct tok_pre_def *def_of(const char *name)
 	return NULL;
 }
 
-static void vocab_for(struct vocab *v, const char *name)
+static enum vkind kind_of(const char *name)
 {
 	const struct tok_pre_def *d = def_of(name);
 	unsigned f = d ? d->flags : 0;
-	build_vocab(v, f & TOK_PRE_RAW, f & TOK_PRE_ESCAPE_WS);
+	if (!strncmp(name, "spm:", 4))
+		return VK_SPM;
+	return !(f & TOK_PRE_RAW) ? VK_BYTE : (f & TOK_PRE_ESCAPE_WS) ? VK_RAW_ESC : VK_RAW;
 }
 
 /* ---- modes ------------------------------------------------------------------- */
@@ -304,7 +347,7 @@ static int gguf_mode(const char *name, const char *data, const char *out)
 	if (!f || load_texts(f) <= 0)
 		return fprintf(stderr, "cannot read texts from %s\n", data), 1;
 	fclose(f);
-	vocab_for(&v, name);
+	build_vocab(&v, kind_of(name));
 	vocab_gguf(&v, name, &b);
 	memcpy(b.p + 16, &b.n_kv, 8);
 	f = fopen(out, "wb");
@@ -435,8 +478,8 @@ static void ids_row(int k, const char *rest, void *ctx)
 /* G ID NAMES: names whose ids are the I ID lines' (I ID K IDS: text K). */
 static void check_ids(FILE *f)
 {
-	static struct vocab vocabs[4]; /* by (raw, escape) */
-	static bool built[4];
+	static struct vocab vocabs[VK_COUNT];
+	static bool built[VK_COUNT];
 	char line[4096], names[128][64], err[256];
 	int n_names = 0, gid;
 
@@ -444,14 +487,12 @@ static void check_ids(FILE *f)
 	while (fgets(line, sizeof(line), f)) {
 		int n = group_names(line, 'G', &gid, names, 128);
 		for (int i = 0; i < n; i++) {
-			const struct tok_pre_def *d = def_of(names[i]);
-			unsigned fl = d ? d->flags : 0;
-			int vi = (fl & TOK_PRE_RAW ? 1 : 0) + (fl & TOK_PRE_ESCAPE_WS ? 2 : 0);
+			enum vkind vi = kind_of(names[i]);
 			struct run r = {names[i], NULL, NULL, 0, 0};
 			struct gb b;
 			struct gguf g;
 			if (!built[vi])
-				build_vocab(&vocabs[vi], fl & TOK_PRE_RAW, fl & TOK_PRE_ESCAPE_WS);
+				build_vocab(&vocabs[vi], vi);
 			built[vi] = true;
 			vocab_gguf(&vocabs[vi], names[i], &b);
 			if (gb_open(&b, &g, err, sizeof(err)) == 0) {
@@ -464,10 +505,10 @@ static void check_ids(FILE *f)
 			      names[i], r.n, r.tok ? "" : ": ", r.tok ? "" : err);
 			tokenizer_free(r.tok);
 			free(b.p);
-			n_names++;
+			n_names += def_of(names[i]) != NULL;
 		}
 	}
-	for (int i = 0; i < 4; i++)
+	for (int i = 0; i < VK_COUNT; i++)
 		if (built[i])
 			vocab_free(&vocabs[i]);
 	int n_known = 0;
