@@ -1,5 +1,8 @@
 #!/usr/bin/env bash
 # Chat templates: detection from tokenizer.chat_template, exact renderings
+# (against llama.cpp's jinja renderings of the real Qwen3, Gemma 2/3, Phi-3.5,
+# Phi-4, Phi-4-mini, DeepSeek-R1 templates: tests/data/llamacpp-chat/render.txt),
+# thinking blocks dimmed or hidden in the stream
 # of each family, follow-up turns, stop tokens and stop strings
 # (tests/unit/test_chat.c; needs no ../shared), and multi-turn chat with a
 # kept KV cache on ../shared/conformance/models/aidreams260K-f32.gguf
