@@ -490,27 +490,34 @@ bool chat_is_stop_token(enum chat_kind k, const struct tokenizer *t, int32_t id)
 
 /* ---- default system prompt ------------------------------------------------ */
 
-int chat_default_system(const struct gguf *g, char *out, size_t outlen)
+int chat_default_system_str(const char *s, size_t n, char *out, size_t outlen)
 {
 	static const char head[] = "<|im_start|>system\\n";
-	struct gguf_str s;
 	size_t hn = sizeof(head) - 1;
 
-	if (!g || !outlen || !gguf_get_str(g, "tokenizer.chat_template", &s))
+	if (!s || !outlen)
 		return 0;
-	for (size_t i = 0; i + hn <= s.n; i++) {
-		if (memcmp(s.p + i, head, hn) != 0)
+	for (size_t i = 0; i + hn <= n; i++) {
+		if (memcmp(s + i, head, hn) != 0)
 			continue;
 		size_t b = i + hn, e = b;
-		while (e < s.n && !strchr("<'\"{}\\", s.p[e]))
+		while (e < n && !strchr("<'\"{}\\", s[e]))
 			e++;
-		if (e == b || e + 10 > s.n || memcmp(s.p + e, "<|im_end|>", 10) != 0)
+		if (e == b || e + 10 > n || memcmp(s + e, "<|im_end|>", 10) != 0)
 			continue; /* not a literal message */
 		if (e - b >= outlen)
 			return 0;
-		memcpy(out, s.p + b, e - b);
+		memcpy(out, s + b, e - b);
 		out[e - b] = 0;
 		return (int)(e - b);
 	}
 	return 0;
+}
+
+int chat_default_system(const struct gguf *g, char *out, size_t outlen)
+{
+	struct gguf_str s;
+	if (!g || !gguf_get_str(g, "tokenizer.chat_template", &s))
+		return 0;
+	return chat_default_system_str(s.p, (size_t)s.n, out, outlen);
 }

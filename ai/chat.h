@@ -127,15 +127,18 @@ int chat_stream_feed(struct chat_stream *s, const char *piece, int len, char *ou
 /* End of the reply: the held bytes (unless stopped). Same return. */
 int chat_stream_flush(struct chat_stream *s, char *out, int outlen);
 
-/* Thinking in a streamed reply: the <think> and </think> tags are dropped;
- * the thinking itself is shown between CHAT_DIM and CHAT_UNDIM (gray on the
- * OS console and on terminals) or hidden, with the newlines that follow
- * </think>. A DeepSeek R1 reply starts inside the block its prompt opened. */
+/* Thinking in a streamed reply. CHAT_THINK_DIM drops the <think> and
+ * </think> tags and shows the thinking between CHAT_DIM and CHAT_UNDIM (gray
+ * on the OS console and on terminals); CHAT_THINK_HIDE drops the thinking
+ * and the newlines that follow </think>; CHAT_THINK_RAW passes the reply
+ * as generated. A DeepSeek R1 reply starts inside the block its prompt
+ * opened. */
+enum chat_think_mode { CHAT_THINK_HIDE, CHAT_THINK_DIM, CHAT_THINK_RAW };
 #define CHAT_DIM "\033[90m"
 #define CHAT_UNDIM "\033[0m"
 #define CHAT_THINK_EXTRA 32 /* out needs len + CHAT_THINK_EXTRA bytes */
 struct chat_think {
-	bool show;    /* dim (true) or hide the thinking */
+	int mode;     /* enum chat_think_mode */
 	bool in;      /* inside a block */
 	bool dimmed;  /* CHAT_DIM written, CHAT_UNDIM not yet */
 	bool skip_nl; /* after a hidden block: drop the newlines */
@@ -143,12 +146,14 @@ struct chat_think {
 	int n_hold;
 };
 
-void chat_think_init(struct chat_think *t, enum chat_kind k, unsigned opts, bool show);
+void chat_think_init(struct chat_think *t, enum chat_kind k, unsigned opts, enum chat_think_mode m);
 int chat_think_feed(struct chat_think *t, const char *piece, int len, char *out, int outlen);
 int chat_think_flush(struct chat_think *t, char *out, int outlen);
 
 /* The default system prompt written into a ChatML template (Qwen:
  * "You are a helpful assistant."), if any: length, or 0 if none. */
 int chat_default_system(const struct gguf *g, char *out, size_t outlen);
+/* The same from the template text (s, n). */
+int chat_default_system_str(const char *s, size_t n, char *out, size_t outlen);
 
 #endif

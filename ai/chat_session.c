@@ -22,15 +22,15 @@ int chat_session_init(struct chat_session *cs, enum chat_kind k, const char *sys
 	memset(cs, 0, sizeof(*cs));
 	cs->kind = k;
 	cs->pending = -1;
-	cs->think_show = true;
+	cs->think = CHAT_THINK_DIM;
 	cs->system = dup_str(system);
 	return cs->system ? 0 : -1;
 }
 
-void chat_session_set_think(struct chat_session *cs, bool on, bool has_switch)
+void chat_session_set_think(struct chat_session *cs, enum chat_think_mode m, bool has_switch)
 {
-	cs->think_show = on;
-	cs->opts = !on && has_switch ? CHAT_NO_THINK : 0;
+	cs->think = m;
+	cs->opts = m == CHAT_THINK_HIDE && has_switch ? CHAT_NO_THINK : 0;
 }
 
 int chat_session_set_system(struct chat_session *cs, const char *system)
@@ -188,7 +188,7 @@ int chat_session_turn(struct chat_session *cs, struct forward *f, const struct t
 	cs->last_len = len;
 	text = NULL;
 	chat_stream_init(&w.st, cs->kind);
-	chat_think_init(&w.th, cs->kind, cs->opts, cs->think_show);
+	chat_think_init(&w.th, cs->kind, cs->opts, (enum chat_think_mode)cs->think);
 	p.add_bos = bos;
 	p.parse_special = true;
 	rc = generate_tokens(f, tk, s, toks, n, &past, &p, &wio, st, err, errlen);

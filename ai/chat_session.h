@@ -36,18 +36,17 @@ struct chat_session {
 	int n_turns;
 	int32_t pending; /* last reply token not yet in the cache (-1: none) */
 	unsigned opts;   /* chat_render options (CHAT_NO_THINK) */
-	bool think_show; /* show thinking dimmed (else hide it) */
+	int think;       /* enum chat_think_mode */
 };
 
 /* system may be NULL (no system prompt); chat_default_system() gives the
  * template's own default (Qwen's "You are a helpful assistant."), which
  * the model expects when the user sets none. Returns 0, or -1 out of memory. */
 int chat_session_init(struct chat_session *cs, enum chat_kind k, const char *system);
-/* Thinking on: replies think and the thinking is shown dimmed (the
- * default); off: it is hidden, and not generated at all where the template
- * has an enable_thinking switch (chat_think_switch). Takes effect at the
- * next turn. */
-void chat_session_set_think(struct chat_session *cs, bool on, bool has_switch);
+/* How replies show their thinking (CHAT_THINK_DIM by default). Hidden
+ * thinking is not generated at all where the template has an
+ * enable_thinking switch (chat_think_switch). From the next turn on. */
+void chat_session_set_think(struct chat_session *cs, enum chat_think_mode m, bool has_switch);
 /* Change the system prompt; takes effect at the next reset. */
 int chat_session_set_system(struct chat_session *cs, const char *system);
 /* Forget the conversation: the next turn starts at position 0. */

@@ -63,10 +63,10 @@ int chat_stream_flush(struct chat_stream *s, char *out, int outlen)
 
 /* ---- thinking blocks ------------------------------------------------------ */
 
-void chat_think_init(struct chat_think *t, enum chat_kind k, unsigned opts, bool show)
+void chat_think_init(struct chat_think *t, enum chat_kind k, unsigned opts, enum chat_think_mode m)
 {
 	memset(t, 0, sizeof(*t));
-	t->show = show;
+	t->mode = m;
 	/* R1's prompt ends in "<think>\n" (and "</think>" when switched off) */
 	t->in = k == CHAT_DEEPSEEK_R1 && !(opts & CHAT_NO_THINK);
 }
@@ -94,7 +94,7 @@ static void text(struct chat_think *t, struct sink *o, const char *s, int n)
 	if (n <= 0)
 		return;
 	if (t->in) {
-		if (!t->show)
+		if (t->mode == CHAT_THINK_HIDE)
 			return;
 		if (!t->dimmed)
 			emit(o, CHAT_DIM, (int)sizeof(CHAT_DIM) - 1);
@@ -130,7 +130,7 @@ static void scan(struct chat_think *t, struct sink *o, const char *in, int n)
 			text(t, o, in + start, i - start);
 			if (t->in)
 				undim(t, o);
-			t->skip_nl = t->in && !t->show;
+			t->skip_nl = t->in && t->mode == CHAT_THINK_HIDE;
 			t->in = !t->in;
 			start = i += tl;
 		} else if (m > 0 && i + m == n) { /* may be a tag: decide with the next piece */
@@ -148,6 +148,10 @@ static void scan(struct chat_think *t, struct sink *o, const char *in, int n)
 int chat_think_feed(struct chat_think *t, const char *piece, int len, char *out, int outlen)
 {
 	struct sink o = {out, 0, outlen};
+	if (t->mode == CHAT_THINK_RAW) {
+		emit(&o, piece, len);
+		return o.n;
+	}
 	char buf[sizeof(t->hold) + 256];
 	for (int off = 0; off < len;) {
 		int k = len - off < 256 ? len - off : 256, h = t->n_hold;

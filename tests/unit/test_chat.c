@@ -238,7 +238,7 @@ static void think_case(enum chat_kind k, bool show, const char *const *pieces, c
 	struct chat_think t;
 	char out[512], tmp[256];
 	int n = 0;
-	chat_think_init(&t, k, 0, show);
+	chat_think_init(&t, k, 0, show ? CHAT_THINK_DIM : CHAT_THINK_HIDE);
 	for (int i = 0; pieces[i]; i++) {
 		int m = chat_think_feed(&t, pieces[i], (int)strlen(pieces[i]), tmp, sizeof(tmp));
 		memcpy(out + n, tmp, (size_t)m);
@@ -271,6 +271,12 @@ static void think_suite(void)
 	think_case(CHAT_DEEPSEEK_R1, false, r1, "A", "reply opens inside the block");
 	think_case(CHAT_QWEN3, true, cut, CHAT_DIM "abc" CHAT_UNDIM, "a reply cut while thinking restores the colour");
 	think_case(CHAT_QWEN3, true, plain, "a<b<thinking> c <", "text that only looks like a tag");
+	struct chat_think t;
+	char out[64];
+	chat_think_init(&t, CHAT_QWEN3, 0, CHAT_THINK_RAW);
+	int n = chat_think_feed(&t, "<think>x</think>y", 17, out, sizeof(out));
+	n += chat_think_flush(&t, out + n, 8);
+	check(n == 17 && !memcmp(out, "<think>x</think>y", 17), "chat think raw: the reply as generated");
 }
 
 /* ---- llama.cpp's renderings of the real templates -------------------------- */
