@@ -18,6 +18,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ai/chat.h"
+#include "ai/chat_session.h"
 #include "ai/forward.h"
 #include "ai/generate.h"
 #include "ai/genopt.h"
@@ -46,6 +48,13 @@ static const char USAGE_HEAD[] =
 /* then the generate line from the option table (ai/genopt.h), then: */
 static const char USAGE_TAIL[] =
 	"                       stream a continuation (greedy with --temp 0)\n"
+	"  chat [--system TEXT] [--think on|off] [--chat-template-file F] [--show-prompt]\n"
+	"       [generate options]\n"
+	"                       talk in the model's chat template: one message per line\n"
+	"                       on stdin (/reset starts over, /think on|off); -n caps a\n"
+	"                       reply. Thinking (Qwen3, DeepSeek R1) shows dimmed on a\n"
+	"                       terminal, as generated otherwise; --think off hides it\n"
+	"                       (and skips it where the template can)\n"
 	"  bench [-p 64] [-n 32] [-r REPS]\n"
 	"                       prompt processing and generation speed (median)\n"
 	"\n"
@@ -106,6 +115,9 @@ struct opts {
 	const char *prompt;
 	bool ids;
 	struct genopt_values gen;
+	/* chat */
+	const char *system, *template_file;
+	bool think_off, show_prompt;
 	/* bench */
 	int pp, tg, reps;
 };
@@ -154,13 +166,14 @@ static void parse_args(int argc, char **argv, struct opts *o)
 		exit(argc < 2 ? 2 : 0);
 	}
 	o->cmd = argv[1];
-	const char *cmds[] = { "info", "tokenize", "eval", "generate", "bench" };
+	const char *cmds[] = { "info", "tokenize", "eval", "generate", "chat", "bench" };
 	bool known = false;
 	for (size_t i = 0; i < sizeof cmds / sizeof *cmds; i++)
 		known |= !strcmp(o->cmd, cmds[i]);
 	if (!known)
 		die("unknown command '%s' (try llm --help)", o->cmd);
-	bool gen = !strcmp(o->cmd, "generate"), bench = !strcmp(o->cmd, "bench");
+	bool chat = !strcmp(o->cmd, "chat");
+	bool gen = !strcmp(o->cmd, "generate") || chat, bench = !strcmp(o->cmd, "bench");
 	bool eval = !strcmp(o->cmd, "eval");
 	for (int i = 2; i < argc; i++) {
 		const struct genopt *g;
@@ -188,13 +201,24 @@ static void parse_args(int argc, char **argv, struct opts *o)
 			o->top = (int)parse_int(a, VAL(), 1, 1 << 24);
 		} else if (is(a, NULL, "--batch") && eval) {
 			o->batch = (int)parse_int(a, VAL(), 1, 1 << 24);
-		} else if (is(a, "-p", "--prompt") && gen) {
+		} else if (is(a, NULL, "--system") && chat) {
+			o->system = VAL();
+		} else if (is(a, NULL, "--think") && chat) {
+			const char *t = VAL();
+			if (strcmp(t, "on") && strcmp(t, "off"))
+				die("--think: on or off, not '%s'", t);
+			o->think_off = !strcmp(t, "off");
+		} else if (is(a, NULL, "--chat-template-file") && chat) {
+			o->template_file = VAL();
+		} else if (is(a, NULL, "--show-prompt") && chat) {
+			o->show_prompt = true;
+		} else if (is(a, "-p", "--prompt") && gen && !chat) {
 			o->prompt = VAL();
 		} else if (gen && a[0] == '-' && (g = genopt_find(a))) {
 			char err[256];
 			if (genopt_parse(g, a, VAL(), &o->gen, err, sizeof err) != 0)
 				die("%s", err);
-		} else if (is(a, NULL, "--ids") && gen) {
+		} else if (is(a, NULL, "--ids") && gen && !chat) {
 			o->ids = true;
 		} else if (is(a, "-p", NULL) && bench) {
 			o->pp = (int)parse_int(a, VAL(), 0, 1 << 20);
@@ -214,7 +238,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
 	if (!o->model)
 		die("%s: no model file given (usage: llm %s MODEL.gguf ...)", o->cmd, o->cmd);
 	if (o->gen.n_predict == -2)
-		o->gen.n_predict = gen ? 128 : 0;
+		o->gen.n_predict = chat ? -1 : gen ? 128 : 0;
 }
 
 /* ---- loading ------------------------------------------------------------ */
@@ -601,6 +625,103 @@ static int cmd_generate(const struct opts *o, struct loaded *L)
 	return 0;
 }
 
+/* The chat template: --chat-template-file, else the model's (malloc'd,
+ * NUL-terminated; NULL when there is none). */
+static char *chat_template(const struct opts *o, const struct loaded *L)
+{
+	struct gguf_str t;
+	char *s = NULL;
+	size_t n = 0;
+	if (o->template_file) {
+		FILE *f = fopen(o->template_file, "rb");
+		long len = f && fseek(f, 0, SEEK_END) == 0 ? ftell(f) : -1;
+		if (len < 0 || fseek(f, 0, SEEK_SET) != 0 || !(s = malloc((size_t)len + 1)) ||
+		    fread(s, 1, (size_t)len, f) != (size_t)len)
+			die("%s: %s", o->template_file, strerror(errno ? errno : EIO));
+		fclose(f);
+		n = (size_t)len;
+	} else if (gguf_get_str(&L->g, "tokenizer.chat_template", &t)) {
+		if (!(s = malloc((size_t)t.n + 1)))
+			die("out of memory");
+		memcpy(s, t.p, (size_t)t.n);
+		n = (size_t)t.n;
+	}
+	if (s)
+		s[n] = 0;
+	return s;
+}
+
+static void chat_piece(void *user, int32_t id, const char *piece, int len)
+{
+	(void)user, (void)id;
+	fwrite(piece, 1, (size_t)len, stdout);
+	fflush(stdout);
+}
+
+static int cmd_chat(const struct opts *o, struct loaded *L)
+{
+	char *tmpl = chat_template(o, L), line[8192], sys[512], err[256];
+	size_t tn = tmpl ? strlen(tmpl) : 0;
+	enum chat_kind kind = chat_detect_str(tmpl, tn);
+	bool sw = chat_think_switch_str(tmpl, tn), tty = isatty(STDIN_FILENO);
+	enum chat_think_mode show = isatty(STDOUT_FILENO) ? CHAT_THINK_DIM : CHAT_THINK_RAW;
+	const char *system = o->system ? o->system :
+			     chat_default_system_str(tmpl, tn, sys, sizeof sys) > 0 ? sys : NULL;
+	struct sampler *s = sampler_new(&o->gen.sp, L->m.n_vocab);
+	struct chat_session cs;
+	if (!s || chat_session_init(&cs, kind, system) != 0)
+		die("out of memory");
+	chat_session_set_think(&cs, o->think_off ? CHAT_THINK_HIDE : show, sw);
+	fprintf(stderr, "llm: chat with %s template, context %d%s\n", chat_kind_name(kind),
+		forward_n_ctx(L->f), tty ? " (/reset starts over, Ctrl-D leaves)" : "");
+	signal(SIGINT, on_sigint); /* Ctrl-C ends a reply, not the process */
+	for (;;) {
+		if (tty)
+			fputs("> ", stderr);
+		if (!fgets(line, sizeof line, stdin))
+			break;
+		line[strcspn(line, "\r\n")] = 0;
+		if (!line[0])
+			continue;
+		if (!strcmp(line, "/exit"))
+			break;
+		if (!strcmp(line, "/reset")) {
+			chat_session_reset(&cs);
+			fprintf(stderr, "llm: conversation reset\n");
+			continue;
+		}
+		if (!strcmp(line, "/think on") || !strcmp(line, "/think off")) {
+			chat_session_set_think(&cs, line[8] == 'n' ? show : CHAT_THINK_HIDE, sw);
+			continue;
+		}
+		struct gen_io io = { chat_piece, should_stop, now_ns, NULL };
+		struct gen_params gp = { o->gen.n_predict, true, true };
+		struct gen_stats st;
+		interrupted = 0;
+		if (chat_session_turn(&cs, L->f, L->tk, s, line, &gp, &io, &st, err, sizeof err) != 0)
+			die("%s", err);
+		printf("\n");
+		fflush(stdout);
+		if (o->show_prompt) { /* on one line: \n, \\ and \xNN escaped */
+			fprintf(stderr, "llm: fed %d bytes: ", cs.last_len);
+			for (int i = 0; i < cs.last_len; i++) {
+				unsigned char c = (unsigned char)cs.last[i];
+				if (c == '\n' || c == '\\')
+					fputs(c == '\n' ? "\\n" : "\\\\", stderr);
+				else if (c < 0x20 || c == 0x7f)
+					fprintf(stderr, "\\x%02x", c);
+				else
+					fputc(c, stderr);
+			}
+			fputc('\n', stderr);
+		}
+	}
+	chat_session_free(&cs);
+	sampler_free(s);
+	free(tmpl);
+	return 0;
+}
+
 static int cmd_bench(const struct opts *o, struct loaded *L)
 {
 	char err[256];
@@ -649,6 +770,8 @@ int main(int argc, char **argv)
 			rc = cmd_eval(&o, &L);
 		else if (!strcmp(o.cmd, "generate"))
 			rc = cmd_generate(&o, &L);
+		else if (!strcmp(o.cmd, "chat"))
+			rc = cmd_chat(&o, &L);
 		else
 			rc = cmd_bench(&o, &L);
 	}
