@@ -64,6 +64,7 @@ struct http_config {
 	uint64_t (*now_ns)(void *user);     /* monotonic clock (required) */
 	uint64_t (*unix_time)(void *user);  /* seconds since 1970 for "created"; may be NULL */
 	void (*pump)(void *user);           /* between tokens; may be NULL */
+	void (*log)(void *user, const char *line); /* one line per request; may be NULL */
 	void *user;
 };
 
