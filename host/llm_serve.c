@@ -16,7 +16,9 @@
 
 #include "host/llm_serve.h"
 
-#define SOCKS (HTTP_MAX_CONNS + 16) /* beyond the server's limit: it answers 503 */
+/* Sockets: the server's connections, and as many again and more for those
+ * it refused (503) or closed, read out until the peer closes them too. */
+#define SOCKS (HTTP_MAX_CONNS * 4)
 #define LINGER_NS 2000000000ull     /* reading out a closed connection's input */
 
 struct sock {
@@ -123,10 +125,17 @@ static void accept_all(void)
 		fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
 		int one = 1;
 		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-		struct sock *k = NULL;
-		for (int i = 0; i < SOCKS && !k; i++)
+		struct sock *k = NULL, *old = NULL;
+		for (int i = 0; i < SOCKS && !k; i++) {
 			if (socks[i].fd < 0)
 				k = &socks[i];
+			else if (!socks[i].h && (!old || socks[i].linger < old->linger))
+				old = &socks[i];
+		}
+		if (!k && old) { /* the last resort: the oldest closing one goes now */
+			sock_free(old);
+			k = old;
+		}
 		if (!k) {
 			close(fd);
 			continue;

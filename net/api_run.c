@@ -293,6 +293,7 @@ static void generate(struct run *r)
 		srv_pump(s);
 	}
 	if (c->gone) {
+		srv_log(s, "#%u the client left during the prompt", c->serial);
 		free(toks);
 		return;
 	}
@@ -326,8 +327,10 @@ static void generate(struct run *r)
 	s->kv_n = past;
 	st.n_prompt = n_eval;
 	free(toks);
-	if (c->gone)
+	if (c->gone) {
+		srv_log(s, "#%u the client left: generation stopped after %d tokens", c->serial, r->n_tok);
 		return;
+	}
 	char tail[CHAT_HOLD_MAX];
 	int k = chat_stream_flush(&r->filter, tail, sizeof tail);
 	if (k > 0)
