@@ -75,7 +75,8 @@ struct http_conn;
  * strings in engine and config are copied. */
 struct http_server *http_server_new(const struct http_engine *e, const struct http_config *c,
 				    char *err, size_t errlen);
-/* Closes every connection (ops->close) and frees the server. */
+/* Closes every connection (ops->close) and frees the server. Not from
+ * inside pump (a job may be running). */
 void http_server_free(struct http_server *s);
 
 /* A new connection. NULL when too many are open: a 503 response has then
