@@ -1,14 +1,17 @@
 /* kmain: the kernel's boot sequence after ExitBootServices, one step per line. */
 #include <stdint.h>
 
+#include "core/acpi_hw.h"
 #include "core/boot_info.h"
 #include "core/cpu.h"
 #include "core/fbcon.h"
 #include "core/gdt.h"
+#include "core/idle.h"
 #include "core/kbd.h"
 #include "core/kprintf.h"
 #include "core/panic.h"
 #include "core/param.h"
+#include "core/power.h"
 #include "core/serial.h"
 #include "core/timer.h"
 #include "core/x86.h"
@@ -23,43 +26,34 @@
 
 static void kmain_on_kstack(struct boot_info *bi) __attribute__((noreturn));
 
-/* Continues in fn(arg) on the stack whose top is top; never returns. */
-static void __attribute__((noreturn)) stack_switch(void *top, void (*fn)(struct boot_info *),
-						   struct boot_info *arg)
-{
-	__asm__ volatile("movq %0, %%rsp\n\t"
-			 "xorl %%ebp, %%ebp\n\t"
-			 "call *%1\n\t"
-			 "ud2"
-			 :
-			 : "r"(top), "r"(fn), "D"(arg)
-			 : "memory");
-	__builtin_unreachable();
-}
-
 void kmain(struct boot_info *bi)
 {
 	cli();
-	serial_init(bi->cfg.baud);        /* COM1, 115200 unless llm.cfg says otherwise */
+	serial_init(bi->cfg.baud, bi->cfg.serial); /* COM1-COM4 that answer, or llm.cfg serial= */
 	fbcon_init(&bi->fb);              /* text console on the GOP framebuffer */
 	kprintf("\nllm-os kernel: running after ExitBootServices\n");
 	gdt_init();                       /* our GDT with a TSS slot per CPU */
 	gdt_load_cpu(0);                  /* segments + the BSP's TSS and IST stacks */
 	idt_init();                       /* all exceptions -> panic report */
 	cpu_init_simd();                  /* FPU/SSE/AVX/AVX-512 state, PAT */
+	cpu_perf_init();                  /* Intel: HWP or the top P-state (every CPU) */
 	pmm_init(bi);                     /* free pages from the memory map */
 	vmm_init(bi);                     /* our page tables: identity RAM, NX, RO text, model */
 	void *kstack = vmm_stack_alloc(KSTACK_SIZE);
 	if (!kstack)
 		panic("no memory for the kernel stack");
-	stack_switch(kstack, kmain_on_kstack, bi); /* off the loader's stack */
+	/* off the loader's stack */
+	switch_stack((uint64_t)kstack, (void (*)(void))kmain_on_kstack, (uint64_t)bi);
 }
 
 static void kmain_on_kstack(struct boot_info *bi)
 {
+	acpi_init(bi);                    /* ACPI tables, before their memory may be reused */
+	power_init(bi);                   /* reset=acpi: poweroff/reboot skip the firmware */
+	serial_apply_acpi(acpi_get());    /* the SPCR's serial port, when there is one */
 	pmm_reclaim_boot(bi);             /* boot-services memory is ours now */
 	fbcon_enable_shadow();            /* draw in RAM, copy to video memory */
-	timer_init();                     /* TSC frequency */
+	timer_init(bi->fw_tsc_hz);        /* TSC frequency: CPUID, PM timer, HPET or PIT */
 	kbd_init();                       /* PS/2 keyboard (serial input needs nothing) */
 	heap_init();                      /* malloc & co. */
 	kprintf("memory: %lu MiB free, page tables at 0x%lx; timer: TSC %.3f GHz (%s)\n",
@@ -67,6 +61,7 @@ static void kmain_on_kstack(struct boot_info *bi)
 		timer_tsc_hz() / 1e9, timer_source());
 	pci_init(bi);                     /* find the PCI functions (drivers come next) */
 	smp_init(bi);                     /* start the APs, par_for runner */
+	idle_init();                      /* PICs masked; the input wait halts */
 	status_set_cpus(smp_ncpus_online()); /* the status line on the screen */
 	status_set_model(bi->has_model ? bi->model.name : NULL);
 	llm_init(bi);                     /* open the model, size the context */

@@ -1,9 +1,11 @@
 /* api: routing, the key check, the endpoints that answer at once, and the
  * request bodies of the ones that run on the engine turned into jobs. */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "ai/genopt.h"
 #include "net/http_impl.h"
 #include "net/json.h"
 #include "net/page.h"
@@ -51,20 +53,6 @@ static void get_bool(struct req *q, const char *key, bool *out)
 		*out = v->type == JSON_TRUE;
 }
 
-static void get_float(struct req *q, const char *key, double lo, double hi, float *out)
-{
-	const struct json *v = field(q, key, JSON_NUMBER);
-	if (!v)
-		return;
-	if (!(v->num >= lo && v->num <= hi)) {
-		char msg[96];
-		snprintf(msg, sizeof msg, "'%s' must be between %g and %g", key, lo, hi);
-		bad(q, key, "%s", msg);
-		return;
-	}
-	*out = (float)v->num;
-}
-
 static void get_int(struct req *q, const char *key, double lo, double hi, long long *out)
 {
 	const struct json *v = field(q, key, JSON_NUMBER);
@@ -89,30 +77,45 @@ static uint64_t mix64(uint64_t x)
 	return x ^ (x >> 31);
 }
 
+/* A number for option o under the JSON name `name`, into v (range errors
+ * say so in genopt's words). True when the field was there. */
+static bool option(struct req *q, const struct genopt *o, const char *name, struct genopt_values *v)
+{
+	const struct json *f = field(q, name, JSON_NUMBER);
+	char err[160];
+	if (!f)
+		return false;
+	if (genopt_set_number(o, name, f->num, v, err, sizeof err) != 0)
+		bad(q, name, "%s", err);
+	return true;
+}
+
+/* The sampling options (ai/genopt.h's table under their JSON names, and
+ * OpenAI's max_tokens / max_completion_tokens for n_predict). */
 static void sampling(struct req *q, struct job *j, bool chat)
 {
-	sampler_defaults(&j->sp);
-	get_float(q, "temperature", 0, 1000, &j->sp.temp);
-	get_float(q, "top_p", 0, 1, &j->sp.top_p);
-	get_float(q, "min_p", 0, 1, &j->sp.min_p);
-	get_float(q, "repeat_penalty", 0.01, 100, &j->sp.repeat_penalty);
-	long long v = j->sp.top_k;
-	get_int(q, "top_k", 0, 1 << 24, &v);
-	j->sp.top_k = (int)v;
-	v = j->sp.repeat_last_n;
-	get_int(q, "repeat_last_n", 0, 1 << 20, &v);
-	j->sp.repeat_last_n = (int)v;
-	v = -1; /* absent or negative: a fresh seed per request, as llama.cpp */
-	get_int(q, "seed", -9007199254740992.0, 9007199254740992.0, &v);
-	j->sp.seed = v >= 0 ? (uint64_t)v : mix64(srv_now(q->s) ^ mix64(j->id));
-	/* OpenAI's completions default to 16 tokens; chats run to a stop */
-	v = chat ? -1 : 16;
-	get_int(q, "n_predict", -1, 1 << 30, &v); /* llama.cpp's name */
-	get_int(q, "max_tokens", -1, 1 << 30, &v);
-	get_int(q, "max_completion_tokens", -1, 1 << 30, &v);
-	j->max_tokens = (int)v;
-	long long n = 1;
-	get_int(q, "n", 1, 1, &n);
+	struct genopt_values v;
+	sampler_defaults(&v.sp);
+	v.n_predict = chat ? -1 : 16; /* OpenAI's completions default to 16 tokens */
+	bool seeded = false;
+	for (int i = 0; genopt_at(i); i++) {
+		const struct genopt *o = genopt_at(i);
+		const struct json *f = json_get(&q->d, q->root, o->json);
+		if (o->offset == offsetof(struct genopt_values, sp.seed) && f &&
+		    f->type == JSON_NUMBER && f->num < 0)
+			continue; /* a negative seed asks for a fresh one, as llama.cpp */
+		bool set = option(q, o, o->json, &v);
+		seeded |= set && o->offset == offsetof(struct genopt_values, sp.seed);
+	}
+	const struct genopt *n = genopt_find("n_predict");
+	option(q, n, "max_tokens", &v);
+	option(q, n, "max_completion_tokens", &v);
+	if (!seeded)
+		v.sp.seed = mix64(srv_now(q->s) ^ mix64(j->id));
+	j->sp = v.sp;
+	j->max_tokens = v.n_predict;
+	long long n_choices = 1;
+	get_int(q, "n", 1, 1, &n_choices);
 	get_bool(q, "stream", &j->stream);
 	const struct json *so = field(q, "stream_options", JSON_OBJECT);
 	const struct json *iu = so ? json_get(&q->d, so, "include_usage") : NULL;

@@ -6,6 +6,9 @@
 #include <string.h>
 
 #include "ai/cpu.h"
+#include "ai/quant.h"
+#include "core/acpi_hw.h"
+#include "core/idle.h"
 #include "core/console.h"
 #include "core/cpu.h"
 #include "core/fbcon.h"
@@ -13,6 +16,7 @@
 #include "core/panic.h"
 #include "core/param.h"
 #include "core/power.h"
+#include "core/serial.h"
 #include "core/timer.h"
 #include "core/x86.h"
 #include "dev/pci.h"
@@ -52,11 +56,10 @@ static const struct shell_cmd shell_cmds[] = {
 	{"mapcheck", "mapcheck", "CRC-32 of the model as mapped at 64 TiB vs. the loader's", cmd_mapcheck,
 	 false},
 	{"generate", "generate [OPTIONS] PROMPT",
-	 "continue PROMPT (-n --temp --top-k --top-p --min-p --repeat-penalty --seed --ids;"
-	 " Ctrl-C stops)",
+	 "continue PROMPT (sampling options: `generate` alone lists them; Ctrl-C stops)",
 	 cmd_gen_generate, false},
 	{"chat", "chat", "talk to the model in its chat template (/reset, /exit)", cmd_chat, false},
-	{"set", "set [KEY VALUE]", "show or change temp top-k top-p min-p seed n ctx threads system ...",
+	{"set", "set [KEY VALUE]", "show or change the sampling options, n, ctx, threads, system ...",
 	 cmd_gen_set, false},
 	{"model", "model", "the loaded model's details", cmd_gen_model, false},
 	{"stats", "stats", "speed and token counts of the last generation", cmd_gen_stats, false},
@@ -189,7 +192,7 @@ static const char *mem_type_name(uint32_t t)
 static void mem_summary(uint64_t *usable, uint64_t *reserved, uint64_t *total)
 {
 	*usable = *reserved = 0;
-	uint32_t n = boot->n_ranges < BOOT_MAX_RANGES ? boot->n_ranges : BOOT_MAX_RANGES;
+	uint32_t n = boot->n_ranges;
 	for (uint32_t i = 0; i < n; i++) {
 		const struct boot_mem_range *r = &boot->ranges[i];
 		uint64_t b = r->pages * PAGE_SIZE;
@@ -242,12 +245,18 @@ static int cmd_info(int argc, char **argv)
 		f.avx512f ? " avx512f" : "", f.avx512bw ? " avx512bw" : "", f.avx512vl ? " avx512vl" : "",
 		f.avx512dq ? " avx512dq" : "", f.avx512vnni ? " avx512vnni" : "",
 		f.avx512bf16 ? " avx512bf16" : "", f.avxvnni ? " avxvnni" : "");
-	kprintf("timer: TSC %.3f GHz (%s)\n", timer_tsc_hz() / 1e9, timer_source());
+	kprintf("kernels: %s\n", quant_level_name(quant_level()));
+	cpu_perf_print_info();
+	timer_print_info();
+	idle_print_info();
+	serial_print_info();
+	acpi_print_summary();
 	uint64_t usable, reserved, total;
 	mem_summary(&usable, &reserved, &total);
-	kprintf("memory: usable %lu MiB, reserved %lu MiB, total %lu MiB, free now %lu MiB\n",
+	kprintf("memory: usable %lu MiB, reserved %lu MiB, total %lu MiB, free now %lu MiB "
+		"(%u ranges in the firmware's map)\n",
 		(unsigned long)(usable >> 20), (unsigned long)(reserved >> 20), (unsigned long)(total >> 20),
-		(unsigned long)(pmm_free_bytes() >> 20));
+		(unsigned long)(pmm_free_bytes() >> 20), boot->n_ranges);
 	if (fbcon_present()) {
 		int c, r;
 		fbcon_size(&c, &r);
@@ -283,7 +292,7 @@ static int cmd_mem(int argc, char **argv)
 	(void)argc;
 	(void)argv;
 	struct boot_info *bi = boot;
-	uint32_t n = bi->n_ranges < BOOT_MAX_RANGES ? bi->n_ranges : BOOT_MAX_RANGES;
+	uint32_t n = bi->n_ranges;
 	uint64_t by_type[8] = {0};
 	kprintf("physical memory map (%u ranges; neighbours of one type merged):\n", n);
 	for (uint32_t i = 0; i < n;) {

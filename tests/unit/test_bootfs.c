@@ -1,6 +1,6 @@
 /*
- * Host unit tests of the portable boot-phase helpers in fs/: CRC-32, the
- * llm.cfg parser and the GGUF size scanner. Prints "PASS: x" / "FAIL: x"
+ * Host unit tests of the portable boot-phase helpers: CRC-32 and the
+ * llm.cfg parser (fs/), the GGUF size scanner (ai/ggufscan.c). Prints "PASS: x" / "FAIL: x"
  * lines; exit status 1 if anything failed. Optional argument: GGUF files
  * whose scanned size must match their real size.
  */
@@ -8,9 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ai/ggufscan.h"
 #include "fs/cfg.c"
 #include "fs/crc32.c"
-#include "fs/ggufscan.c"
 
 static int fails;
 
@@ -84,6 +84,9 @@ static void test_cfg(void)
 			"debug=yes\n"
 			"timeout=0\n"
 			"chunk_mib=4\n"
+			"reset=acpi\n"
+			"split_map=600\n"
+			"serial=COM2\n"
 			"\n   \n";
 	memset(&c, 0, sizeof c);
 	nwarn = 0;
@@ -91,8 +94,19 @@ static void test_cfg(void)
 	check(w == 0 && nwarn == 0 && !strcmp(c.model, "tiny.gguf") && c.ctx == 512 &&
 		      c.temp_set && c.temp > 0.749f && c.temp < 0.751f && c.seed_set &&
 		      c.seed == UINT64_MAX && c.baud == 57600 && c.threads == 4 && c.debug &&
-		      b.timeout == 0 && b.chunk_mib == 4,
+		      b.timeout == 0 && b.chunk_mib == 4 && c.reset_acpi && c.serial == 0x2F8 &&
+		      b.split_map == 600,
 	      "cfg all keys");
+
+	const char *ser = "serial=0x3e8\nreset=firmware\nserial=0x10\nserial=0xg\nserial=com5\n"
+			  "reset=bios\n";
+	memset(&c, 0, sizeof c);
+	c.reset_acpi = true;
+	nwarn = 0;
+	cfg_parse(ser, strlen(ser), false, &c, &b, warn, NULL);
+	check(nwarn == 4 && c.serial == 0x3E8 && !c.reset_acpi, "cfg serial= port, bad ports and reset= values");
+	cfg_parse("serial=off", 10, false, &c, &b, warn, NULL);
+	check(c.serial == BOOT_SERIAL_OFF, "cfg serial=off");
 
 	const char *bad = "colour=blue\nctx=-1\nctx=99999999999999999999\ntemp=1e3\nbaud=12345\n"
 			  "threads=0\ndebug=maybe\ntimeout=61\nnoequals\nseed=\nchunk_mib=0\nctx=256\n";
