@@ -29,7 +29,9 @@
 #include "ai/quant.h"
 #include "ai/sampler.h"
 #include "ai/tokenizer.h"
+#include "ai/chat.h"
 #include "host/hugemem.h"
+#include "host/llm_serve.h"
 #include "host/pool.h"
 
 #define LLM_DEFAULT_CTX 2048
@@ -57,6 +59,9 @@ static const char USAGE_TAIL[] =
 	"                       (and skips it where the template can)\n"
 	"  bench [-p 64] [-n 32] [-r REPS]\n"
 	"                       prompt processing and generation speed (median)\n"
+	"  serve [--host 127.0.0.1] [--port 8080] [--api-key KEY]\n"
+	"                       an OpenAI-compatible HTTP API and a chat page at\n"
+	"                       http://HOST:PORT/ (Ctrl-C stops it)\n"
 	"\n"
 	"options for every command:\n"
 	"  -c, --ctx N          context size (default: min(model maximum, 2048))\n"
@@ -120,6 +125,8 @@ struct opts {
 	bool think_off, show_prompt;
 	/* bench */
 	int pp, tg, reps;
+	/* serve */
+	struct serve_opts serve;
 };
 
 static long parse_int(const char *opt, const char *s, long lo, long hi)
@@ -166,7 +173,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
 		exit(argc < 2 ? 2 : 0);
 	}
 	o->cmd = argv[1];
-	const char *cmds[] = { "info", "tokenize", "eval", "generate", "chat", "bench" };
+	const char *cmds[] = { "info", "tokenize", "eval", "generate", "chat", "bench", "serve" };
 	bool known = false;
 	for (size_t i = 0; i < sizeof cmds / sizeof *cmds; i++)
 		known |= !strcmp(o->cmd, cmds[i]);
@@ -174,7 +181,8 @@ static void parse_args(int argc, char **argv, struct opts *o)
 		die("unknown command '%s' (try llm --help)", o->cmd);
 	bool chat = !strcmp(o->cmd, "chat");
 	bool gen = !strcmp(o->cmd, "generate") || chat, bench = !strcmp(o->cmd, "bench");
-	bool eval = !strcmp(o->cmd, "eval");
+	bool eval = !strcmp(o->cmd, "eval"), serve = !strcmp(o->cmd, "serve");
+	o->serve.port = 8080;
 	for (int i = 2; i < argc; i++) {
 		const struct genopt *g;
 		const char *a = argv[i];
@@ -226,6 +234,12 @@ static void parse_args(int argc, char **argv, struct opts *o)
 			o->tg = (int)parse_int(a, VAL(), 0, 1 << 20);
 		} else if (is(a, "-r", "--reps") && bench) {
 			o->reps = (int)parse_int(a, VAL(), 1, 16);
+		} else if (is(a, NULL, "--host") && serve) {
+			o->serve.host = VAL();
+		} else if (is(a, NULL, "--port") && serve) {
+			o->serve.port = (int)parse_int(a, VAL(), 0, 65535);
+		} else if (is(a, NULL, "--api-key") && serve) {
+			o->serve.api_key = VAL();
 		} else if (a[0] == '-' && a[1]) {
 			die("unknown option '%s' for '%s' (try llm --help)", a, o->cmd);
 		} else if (!o->model) {
@@ -722,6 +736,19 @@ static int cmd_chat(const struct opts *o, struct loaded *L)
 	return 0;
 }
 
+static int cmd_serve(const struct opts *o, struct loaded *L)
+{
+	char system[512];
+	const char *base = strrchr(o->model, '/');
+	struct http_engine e = { 0 };
+	e.f = L->f;
+	e.tk = L->tk;
+	e.chat = chat_detect(&L->g);
+	e.model_id = base ? base + 1 : o->model;
+	e.system = chat_default_system(&L->g, system, sizeof system) > 0 ? system : NULL;
+	return serve_run(&o->serve, &e);
+}
+
 static int cmd_bench(const struct opts *o, struct loaded *L)
 {
 	char err[256];
@@ -772,6 +799,8 @@ int main(int argc, char **argv)
 			rc = cmd_generate(&o, &L);
 		else if (!strcmp(o.cmd, "chat"))
 			rc = cmd_chat(&o, &L);
+		else if (!strcmp(o.cmd, "serve"))
+			rc = cmd_serve(&o, &L);
 		else
 			rc = cmd_bench(&o, &L);
 	}
