@@ -1,7 +1,7 @@
 # make deps: install the Debian packages the build, `make run` and the tests
 # need, only those missing (apt-get; sudo when not root).
 DEPS_PKGS := gcc make gnu-efi ovmf qemu-system-x86 qemu-system-gui mtools dosfstools \
-	console-setup-linux python3 clang libclang-rt-14-dev
+	console-setup-linux python3 clang libclang-rt-14-dev gdisk sbsigntool openssl
 
 .PHONY: deps
 deps:
