@@ -77,14 +77,7 @@ else
 	skip "sign: make sign" "no sbsigntools or openssl (make deps)"
 fi
 
-if why=$(boot_unavailable); then
-	for c in "q35,pit=off" "pc, Westmere, SPCR COM2" "q35 reboot"; do skip "$c" "$why"; done
-	exit 0
-fi
-if [ ! -f "$EFI" ]; then
-	fail "boot image $EFI exists (make efi)"
-	exit 0
-fi
+boot_ready "q35,pit=off" "pc, Westmere, SPCR COM2" "q35 reboot" || exit 0
 
 # poweroff_by_acpi NAME PM1A: the transcript shows ACPI S5 through that block
 # and QEMU went away by itself after it.

@@ -31,6 +31,30 @@ void *pmm_alloc_pages(uint64_t n)
 #define PITCH 648 /* pixels per line: wider than the visible width */
 #define GUARD 4096
 
+/* A W x H framebuffer (PITCH pixels a line) of bpp bits in plain memory,
+ * filled with 0xAB, followed by GUARD bytes of 0xAB. */
+static struct boot_fb fake_fb(uint32_t bpp, uint32_t format, uint32_t rm, uint32_t gm,
+			      uint32_t bm)
+{
+	size_t bytes = (size_t)PITCH * H * (bpp / 8);
+	uint8_t *mem = malloc(bytes + GUARD);
+	memset(mem, 0xAB, bytes + GUARD);
+	return (struct boot_fb){
+		.base = (uint64_t)(uintptr_t)mem, .size = bytes, .width = W, .height = H,
+		.pitch = PITCH, .bpp = bpp, .format = format,
+		.red_mask = rm, .green_mask = gm, .blue_mask = bm,
+	};
+}
+
+/* The GUARD bytes after a framebuffer of `bytes` still hold 0xAB. */
+static bool guard_intact(const uint8_t *mem, size_t bytes)
+{
+	for (size_t i = bytes; i < bytes + GUARD; i++)
+		if (mem[i] != 0xAB)
+			return false;
+	return true;
+}
+
 /* rgb (0xRRGGBB) in 5:6:5 / 5:5:5 */
 static uint16_t rgb565(uint32_t rgb)
 {
@@ -44,14 +68,9 @@ static uint16_t rgb555(uint32_t rgb)
 static void run16(const char *name, uint32_t rm, uint32_t gm, uint32_t bm,
 		  uint16_t (*pack)(uint32_t))
 {
-	size_t bytes = (size_t)PITCH * H * 2;
-	uint8_t *mem = malloc(bytes + GUARD);
-	memset(mem, 0xAB, bytes + GUARD);
-	struct boot_fb fb = {
-		.base = (uint64_t)(uintptr_t)mem, .size = bytes, .width = W, .height = H,
-		.pitch = PITCH, .bpp = 16, .format = BOOT_FB_BITMASK,
-		.red_mask = rm, .green_mask = gm, .blue_mask = bm,
-	};
+	struct boot_fb fb = fake_fb(16, BOOT_FB_BITMASK, rm, gm, bm);
+	uint8_t *mem = (uint8_t *)(uintptr_t)fb.base;
+	size_t bytes = fb.size;
 	fbcon_init(&fb);
 	fbcon_write("x", 1);
 	uint16_t *p = (uint16_t *)mem;
@@ -66,10 +85,7 @@ static void run16(const char *name, uint32_t rm, uint32_t gm, uint32_t bm,
 	check(p[PITCH * 300 + 400] == pack(RGB_BG), "%s: background pixel (0x%04x, want 0x%04x)",
 	      name, p[PITCH * 300 + 400], pack(RGB_BG));
 	check(p[PITCH * 4 + 600] == pack(RGB_STATUS_BG), "%s: status row colour", name);
-	bool guard = true;
-	for (size_t i = bytes; i < bytes + GUARD; i++)
-		guard &= mem[i] == 0xAB;
-	check(guard, "%s: nothing written past the framebuffer", name);
+	check(guard_intact(mem, bytes), "%s: nothing written past the framebuffer", name);
 	free(fc.shadow);
 	free(mem);
 }
@@ -79,13 +95,9 @@ int main(void)
 	run16("rgb565", 0xF800, 0x07E0, 0x001F, rgb565);
 	run16("rgb555", 0x7C00, 0x03E0, 0x001F, rgb555);
 
-	size_t bytes = (size_t)PITCH * H * 4;
-	uint8_t *mem = malloc(bytes + GUARD);
-	memset(mem, 0xAB, bytes + GUARD);
-	struct boot_fb fb = {
-		.base = (uint64_t)(uintptr_t)mem, .size = bytes, .width = W, .height = H,
-		.pitch = PITCH, .bpp = 32, .format = BOOT_FB_BGRX,
-	};
+	struct boot_fb fb = fake_fb(32, BOOT_FB_BGRX, 0, 0, 0);
+	uint8_t *mem = (uint8_t *)(uintptr_t)fb.base;
+	size_t bytes = fb.size;
 	fbcon_init(&fb);
 	uint32_t *p = (uint32_t *)mem;
 	check(fbcon_present() && p[PITCH * 300 + 400] == RGB_BG,
@@ -94,10 +106,7 @@ int main(void)
 	fbcon_write("x", 1);
 	check(p[PITCH * (16 + 5) + 3] == RGB_FG && p[PITCH * 4 + 600] == RGB_STATUS_BG,
 	      "bgrx: glyph and status row through the shadow");
-	bool guard = true;
-	for (size_t i = bytes; i < bytes + GUARD; i++)
-		guard &= mem[i] == 0xAB;
-	check(guard, "bgrx: nothing written past the framebuffer");
+	check(guard_intact(mem, bytes), "bgrx: nothing written past the framebuffer");
 
 	free(fc.shadow);
 	fb.bpp = 24;
