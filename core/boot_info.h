@@ -40,6 +40,7 @@ struct boot_fb {
 	uint64_t base, size;
 	uint32_t width, height;
 	uint32_t pitch; /* pixels per scan line */
+	uint32_t bpp;   /* bits per pixel: 32, or 16 for 5:6:5 / 5:5:5 bit-mask modes */
 	uint32_t format; /* enum boot_fb_format */
 	uint32_t red_mask, green_mask, blue_mask;
 };

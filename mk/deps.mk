@@ -3,9 +3,11 @@
 # as present when dpkg has it or a command of its name exists (NodeSource's
 # nodejs bundles npm and conflicts with Debian's). curl, nodejs, npm and
 # chromium: the API tests (t-38: curl, the openai npm client, the chat page
-# in headless Chromium).
+# in headless Chromium). gdisk, sbsigntool, openssl: the stick image and
+# `make sign` checks (t-55).
 DEPS_PKGS := gcc make gnu-efi ovmf qemu-system-x86 qemu-system-gui mtools dosfstools \
-	console-setup-linux python3 clang libclang-rt-14-dev curl nodejs npm chromium
+	console-setup-linux python3 clang libclang-rt-14-dev curl nodejs npm chromium \
+	gdisk sbsigntool openssl
 
 .PHONY: deps
 deps:

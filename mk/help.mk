@@ -7,6 +7,7 @@ help:
 	@echo "                (RUN_SMP=4 RUN_MEM=4096 RUN_QEMU_EXTRA=... to change the VM)"
 	@echo "make esp        build/esp.img: FAT32 ESP with BOOTX64.EFI and the models"
 	@echo "make usb        build/usb.img: GPT disk image to dd onto a USB stick"
+	@echo "make sign       sign BOOTX64.EFI with your Secure Boot key (SIGN_KEY= SIGN_CERT=)"
 	@echo "make test       every suite in tests/t-*.sh (TESTS=t-50 picks some)"
 	@echo "make deps       apt-get install what is missing"
 	@echo "make host unit  the host tool, model generator and unit tests"

@@ -4,6 +4,7 @@
 #   make efi        $(BUILD)/BOOTX64.EFI from efi/ fs/ core/ mm/ smp/ lib/ init/ shell/ ai/
 #   make esp        $(BUILD)/esp.img: FAT32, \EFI\BOOT\BOOTX64.EFI + models
 #   make usb        $(BUILD)/usb.img: the same as a GPT disk (dd it to a stick)
+#   make sign       sign BOOTX64.EFI with your own Secure Boot key (SIGN_KEY, SIGN_CERT)
 #   make run        boot esp.img in QEMU (TCG, OVMF), serial on the terminal
 #   make screenshot docs/screenshot.png from a QEMU screendump
 #
@@ -84,6 +85,19 @@ esp: $(BUILD)/BOOTX64.EFI $(if $(ESP_MODELS),,$(ESP_DEMO))
 usb: $(BUILD)/BOOTX64.EFI $(if $(ESP_MODELS),,$(ESP_DEMO))
 	python3 tools/mkesp --gpt -o $(BUILD)/usb.img --efi $(BUILD)/BOOTX64.EFI $(ESP_FILES)
 	@echo "write it with: sudo dd if=$(BUILD)/usb.img of=/dev/sdX bs=4M conv=fsync"
+
+# `make sign SIGN_KEY=db.key SIGN_CERT=db.crt`: signs BOOTX64.EFI with your
+# own key (Debian's sbsigntools) for firmware that keeps Secure Boot on with
+# that key enrolled; SIGN_OUT is where the signed image goes (default: in
+# place, so a later `make usb` takes it). The README says how to make a key.
+SIGN_OUT ?= $(BUILD)/BOOTX64.EFI
+.PHONY: sign
+sign: $(BUILD)/BOOTX64.EFI
+	@if [ -z "$(SIGN_KEY)" ] || [ -z "$(SIGN_CERT)" ]; then \
+		echo "make sign: give SIGN_KEY=key.pem SIGN_CERT=cert.pem (see the README)"; exit 1; fi
+	sbsign --key $(SIGN_KEY) --cert $(SIGN_CERT) --output $(SIGN_OUT).tmp $(BUILD)/BOOTX64.EFI
+	mv $(SIGN_OUT).tmp $(SIGN_OUT)
+	sbverify --cert $(SIGN_CERT) $(SIGN_OUT)
 
 # QEMU memory: 2 GiB, or the largest model + 1 GiB when that is more.
 RUN_SMP ?= 2

@@ -277,8 +277,9 @@ static int cmd_info(int argc, char **argv)
 	if (fbcon_present()) {
 		int c, r;
 		fbcon_size(&c, &r);
-		kprintf("framebuffer: %ux%u %s, %u pixels per line, at 0x%lx (text %dx%d)\n", bi->fb.width,
-			bi->fb.height, fb_format_name(bi->fb.format), bi->fb.pitch, (unsigned long)bi->fb.base,
+		kprintf("framebuffer: %ux%u %s, %u pixels per line, %u bits per pixel, at 0x%lx "
+			"(text %dx%d)\n", bi->fb.width, bi->fb.height, fb_format_name(bi->fb.format),
+			bi->fb.pitch, bi->fb.bpp, (unsigned long)bi->fb.base,
 			c, r);
 	} else {
 		kprintf("framebuffer: none (serial console only)\n");

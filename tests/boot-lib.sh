@@ -23,6 +23,21 @@ boot_unavailable() {
 	return 1
 }
 
+# boot_ready CHECK...: true when a boot can run (QEMU, OVMF, mtools, $EFI);
+# else prints each CHECK as SKIP (or a FAIL when only the image is missing)
+# and returns false: `boot_ready "a" "b" || exit 0`.
+boot_ready() {
+	local why c
+	if why=$(boot_unavailable); then
+		for c in "$@"; do skip "$c" "$why"; done
+		return 1
+	fi
+	if [ ! -f "$EFI" ]; then
+		fail "boot image $EFI exists (make efi)"
+		return 1
+	fi
+}
+
 # osrun_log NAME [osrun args...]: boots, transcript in $TMP/NAME.log, the
 # exit status in $TMP/NAME.rc. A failed boot prints the tail of the log.
 osrun_log() {
