@@ -3,6 +3,7 @@
 #ifndef CORE_X86_H
 #define CORE_X86_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #define MSR_EFER 0xC0000080u
@@ -73,6 +74,15 @@ static inline uint64_t rdtsc(void)
 	uint32_t lo, hi;
 	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
 	return ((uint64_t)hi << 32) | lo;
+}
+
+/* A hardware random number; false when the CPU had none ready (or lacks
+ * RDRAND: check CPUID.1:ECX bit 30 first). */
+static inline bool rdrand64(uint64_t *v)
+{
+	unsigned char ok;
+	__asm__ volatile("rdrand %0; setc %1" : "=r"(*v), "=qm"(ok));
+	return ok;
 }
 
 static inline uint64_t xgetbv(uint32_t idx)

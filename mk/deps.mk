@@ -1,7 +1,8 @@
 # make deps: install the Debian packages the build, `make run` and the tests
-# need, only those missing (apt-get; sudo when not root).
+# need, only those missing (apt-get; sudo when not root); then lwIP's source
+# package (mk/net.mk, tools/fetch-lwip).
 DEPS_PKGS := gcc make gnu-efi ovmf qemu-system-x86 qemu-system-gui mtools dosfstools \
-	console-setup-linux python3 clang libclang-rt-14-dev
+	console-setup-linux python3 clang libclang-rt-14-dev dpkg-dev curl
 
 .PHONY: deps
 deps:
@@ -13,3 +14,4 @@ deps:
 		$$sudo apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq $$missing; \
 	fi
+	@$(MAKE) --no-print-directory deps-lwip
