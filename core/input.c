@@ -4,6 +4,7 @@
 #include "core/input.h"
 #include "core/kbd.h"
 #include "core/param.h"
+#include "core/poll.h"
 #include "core/serial.h"
 #include "core/spinlock.h"
 #include "core/timer.h"
@@ -94,6 +95,7 @@ static void serial_poll(void)
 int input_poll(void)
 {
 	int k = -1;
+	poll_run(); /* drivers' pollers: USB keyboards push keys here */
 	spin_lock(&in_lock);
 	kbd_poll();
 	serial_poll();
@@ -116,6 +118,7 @@ int input_getc(void)
 bool input_ctrl_c(void)
 {
 	bool hit = false;
+	poll_run();
 	spin_lock(&in_lock);
 	kbd_poll();
 	serial_poll();

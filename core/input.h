@@ -1,6 +1,7 @@
 /*
- * Shell input: the PS/2 keyboard (core/kbd.c) and the serial line
- * (core/serial.c) feed one queue of keys. Printable characters and control
+ * Shell input: the PS/2 keyboard (core/kbd.c), the serial line
+ * (core/serial.c) and drivers' pollers (core/poll.h: USB keyboards call
+ * input_push) feed one queue of keys. Printable characters and control
  * characters are their byte values (Enter = '\n', Backspace = '\b',
  * Ctrl-C = 3, Ctrl-L = 12); serial UTF-8 passes through byte by byte;
  * cursor keys (PS/2 extended codes or ANSI escapes on serial) are KEY_*.
@@ -25,7 +26,8 @@ enum {
 	KEY_PGDN,
 };
 
-/* Next key, or -1 when none is waiting (polls both sources). */
+/* Next key, or -1 when none is waiting (polls every source, and runs
+ * the registered pollers). */
 int input_poll(void);
 /* Waits for a key (pause-spinning). */
 int input_getc(void);

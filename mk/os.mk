@@ -1,8 +1,7 @@
 # The OS: build/BOOTX64.EFI (a gnu-efi UEFI application), its ESP image and
 # `make run` in QEMU + OVMF.
 #
-#   make efi        $(BUILD)/BOOTX64.EFI from efi/ fs/ core/ mm/ smp/ lib/ ai/ dev/ net/
-#                   and lwIP (mk/net.mk)
+#   make efi        $(BUILD)/BOOTX64.EFI from efi/ fs/ core/ mm/ smp/ lib/ init/ shell/ ai/
 #   make esp        $(BUILD)/esp.img: FAT32, \EFI\BOOT\BOOTX64.EFI + models
 #   make usb        $(BUILD)/usb.img: the same as a GPT disk (dd it to a stick)
 #   make run        boot esp.img in QEMU (TCG, OVMF), serial on the terminal
@@ -30,15 +29,15 @@ OS_LIBC_FLAGS := -nostdinc -isystem lib/include -isystem $(shell $(OS_CC) -print
 	-D_LIBC_LIMITS_H_
 OS_EFI_FLAGS := -I$(EFI_INCDIR) -I$(EFI_INCDIR)/x86_64 -DGNU_EFI_USE_MS_ABI
 
-OS_SRC := $(wildcard efi/*.c fs/*.c core/*.c mm/*.c smp/*.c lib/*.c ai/*.c dev/*.c net/*.c net/lwip/*.c)
-OS_ASM := $(wildcard efi/*.S fs/*.S core/*.S mm/*.S smp/*.S lib/*.S)
+OS_SRC := $(wildcard efi/*.c fs/*.c core/*.c mm/*.c smp/*.c lib/*.c init/*.c shell/*.c dev/*.c net/*.c net/lwip/*.c ai/*.c)
+OS_ASM := $(wildcard efi/*.S fs/*.S core/*.S mm/*.S smp/*.S lib/*.S init/*.S dev/*.S net/*.S)
 OS_OBJ := $(OS_SRC:%.c=$(OS)/%.o) $(OS_ASM:%.S=$(OS)/%.o)
 OS_GEN_OBJ = $(patsubst %.c,%.o,$(OS_GEN_SRC))
 
 $(OS)/%_avx2.o: OS_XFLAGS = $(AVX2_FLAGS)
 $(OS)/%_avx512.o: OS_XFLAGS = $(AVX512_FLAGS)
 # the network code sees lwIP's headers (mk/net.mk)
-NET_OBJ := $(filter $(OS)/net/% $(OS)/dev/%,$(OS_OBJ))
+NET_OBJ := $(filter $(OS)/net/%,$(OS_OBJ))
 $(NET_OBJ): OS_XFLAGS = $(LWIP_CFLAGS)
 $(NET_OBJ): | $(LWIP_STAMP)
 

@@ -195,6 +195,18 @@ void *vmm_map_mmio(uint64_t phys, uint64_t size)
 	return (void *)(uintptr_t)phys;
 }
 
+const void *vmm_map_firmware(uint64_t phys, uint64_t len)
+{
+	uint64_t first = phys & ~0xFFFull, end = phys + len, pa, f;
+
+	if (end < phys)
+		return NULL;
+	for (uint64_t p = first; p < end; p += PAGE_SIZE)
+		if (!vmm_query(p, &pa, &f) || pa != p)
+			return vmm_map_mmio(first, end - first) ? (const void *)(uintptr_t)phys : NULL;
+	return (const void *)(uintptr_t)phys;
+}
+
 void *vmm_stack_alloc(uint64_t size)
 {
 	uint64_t pages = (size + PAGE_SIZE - 1) / PAGE_SIZE + 1;

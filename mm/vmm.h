@@ -42,6 +42,10 @@ uint64_t vmm_cr3(void);
 /* Identity-maps [phys, phys+size) uncached NX, returns (void *)phys, or
  * NULL when page tables cannot be allocated. */
 void *vmm_map_mmio(uint64_t phys, uint64_t size);
+/* A readable pointer to len bytes of firmware data (ACPI tables) at phys:
+ * identity-mapped already when in RAM, else mapped uncached now; NULL when
+ * that fails. The signature of smp/acpi.h's acpi_map_fn. */
+const void *vmm_map_firmware(uint64_t phys, uint64_t len);
 /* A new stack of size bytes (rounded up to pages) with an unmapped guard
  * page below; returns its TOP (16-byte aligned), or NULL. */
 void *vmm_stack_alloc(uint64_t size);

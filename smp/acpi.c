@@ -1,4 +1,4 @@
-/* ACPI: RSDP -> XSDT/RSDT -> MADT, with checksum and bounds checks. */
+/* ACPI: RSDP -> XSDT/RSDT -> MADT, MCFG, with checksum and bounds checks. */
 #include "smp/acpi.h"
 
 #include <stdarg.h>
@@ -7,6 +7,7 @@
 
 #define SDT_HDR_LEN 36
 #define MADT_FIXED_LEN 44
+#define MCFG_FIXED_LEN 44 /* header + 8 reserved bytes */
 
 static uint32_t rd32(const uint8_t *p)
 {
@@ -152,24 +153,24 @@ static bool parse_madt(const uint8_t *t, uint32_t len, struct acpi_madt_info *ou
 	return true;
 }
 
-bool acpi_read_madt(uint64_t rsdp_phys, acpi_map_fn map, struct acpi_madt_info *out,
-		    char *err, size_t errlen)
+const void *acpi_find_table(uint64_t rsdp_phys, acpi_map_fn map, const char *sig,
+			    uint32_t min_len, uint32_t *len_out, bool *via_xsdt, char *err,
+			    size_t errlen)
 {
-	const uint8_t *rsdp, *root, *madt = NULL;
-	uint32_t root_len, madt_len = 0, entry_size;
+	const uint8_t *rsdp, *root;
+	uint32_t root_len, entry_size;
 	uint64_t root_phys;
+	bool xsdt = false;
 
-	memset(out, 0, sizeof(*out));
 	if (!rsdp_phys) {
 		seterr(err, errlen, "ACPI: no RSDP from the firmware");
-		return false;
+		return NULL;
 	}
 	rsdp = map(rsdp_phys, 20);
 	if (!rsdp || memcmp(rsdp, "RSD PTR ", 8) != 0 || !sum_ok(rsdp, 20)) {
 		seterr(err, errlen, "ACPI: bad RSDP at 0x%llx", (unsigned long long)rsdp_phys);
-		return false;
+		return NULL;
 	}
-	out->xsdt = false;
 	root_phys = rd32(rsdp + 16);
 	entry_size = 4;
 	if (rsdp[15] >= 2) {
@@ -180,27 +181,75 @@ bool acpi_read_madt(uint64_t rsdp_phys, acpi_map_fn map, struct acpi_madt_info *
 		    sum_ok(r2, rlen) && rd64(r2 + 24)) {
 			root_phys = rd64(r2 + 24);
 			entry_size = 8;
-			out->xsdt = true;
+			xsdt = true;
 		}
 	}
+	if (via_xsdt)
+		*via_xsdt = xsdt;
 	root = map_sdt(map, root_phys, entry_size == 8 ? "XSDT" : "RSDT", SDT_HDR_LEN,
 		       &root_len, err, errlen);
 	if (!root)
-		return false;
+		return NULL;
 	for (uint32_t off = SDT_HDR_LEN; off + entry_size <= root_len; off += entry_size) {
 		uint64_t p = entry_size == 8 ? rd64(root + off) : rd32(root + off);
 		const uint8_t *h = p ? map(p, SDT_HDR_LEN) : NULL;
 
-		if (h && memcmp(h, "APIC", 4) == 0) {
-			madt = map_sdt(map, p, "APIC", MADT_FIXED_LEN, &madt_len, err, errlen);
-			if (!madt)
-				return false;
-			break;
-		}
+		if (h && memcmp(h, sig, 4) == 0)
+			return map_sdt(map, p, sig, min_len, len_out, err, errlen);
 	}
-	if (!madt) {
-		seterr(err, errlen, "ACPI: no MADT in the %s", out->xsdt ? "XSDT" : "RSDT");
+	/* the MADT is the one table whose signature is not its name */
+	seterr(err, errlen, "ACPI: no %s in the %s", strcmp(sig, "APIC") ? sig : "MADT",
+	       xsdt ? "XSDT" : "RSDT");
+	return NULL;
+}
+
+bool acpi_read_madt(uint64_t rsdp_phys, acpi_map_fn map, struct acpi_madt_info *out,
+		    char *err, size_t errlen)
+{
+	const uint8_t *madt;
+	uint32_t madt_len = 0;
+
+	memset(out, 0, sizeof(*out));
+	madt = acpi_find_table(rsdp_phys, map, "APIC", MADT_FIXED_LEN, &madt_len, &out->xsdt,
+			       err, errlen);
+	if (!madt)
+		return false;
+	return parse_madt(madt, madt_len, out, err, errlen);
+}
+
+bool acpi_read_mcfg(uint64_t rsdp_phys, acpi_map_fn map, struct acpi_mcfg_info *out,
+		    char *err, size_t errlen)
+{
+	const uint8_t *t;
+	uint32_t len = 0;
+
+	memset(out, 0, sizeof(*out));
+	t = acpi_find_table(rsdp_phys, map, "MCFG", MCFG_FIXED_LEN, &len, NULL, err, errlen);
+	if (!t)
+		return false;
+	for (uint32_t off = MCFG_FIXED_LEN; off + 16 <= len; off += 16) {
+		const uint8_t *e = t + off;
+		struct acpi_ecam *r;
+
+		if (out->n >= ACPI_MAX_ECAM) {
+			out->n_dropped++;
+			continue;
+		}
+		r = &out->ecam[out->n];
+		r->base = rd64(e);
+		r->segment = (uint16_t)(e[8] | e[9] << 8);
+		r->bus_start = e[10];
+		r->bus_end = e[11];
+		/* a window below its own bus range or not 1 MiB aligned is bogus */
+		if (!r->base || (r->base & 0xFFFFF) || r->bus_end < r->bus_start) {
+			out->n_bad++;
+			continue;
+		}
+		out->n++;
+	}
+	if (out->n == 0) {
+		seterr(err, errlen, "ACPI: MCFG lists no usable ECAM window");
 		return false;
 	}
-	return parse_madt(madt, madt_len, out, err, errlen);
+	return true;
 }

@@ -1,4 +1,4 @@
-/* smp/: bring-up (MADT -> LAPIC -> APs -> dispatcher), CPU index, halt, `cpus`. */
+/* smp/: bring-up (MADT -> LAPIC -> APs -> dispatcher), CPU index, halt. */
 #include "smp/smp.h"
 
 #include <stdio.h>
@@ -25,19 +25,6 @@ static struct ap_failed failed[MAX_FAILED];
 static int n_failed;
 static char why_alone[128];         /* why only the BSP runs, "" otherwise */
 static uint64_t tramp_page;
-
-/* ACPI tables sit in RAM ranges (mapped) or reserved ones (maybe not). */
-static const void *acpi_map(uint64_t phys, uint64_t len)
-{
-	uint64_t first = phys & ~0xFFFull, end = phys + len, pa, f;
-
-	if (end < phys)
-		return NULL;
-	for (uint64_t p = first; p < end; p += 4096)
-		if (!vmm_query(p, &pa, &f) || pa != p)
-			return vmm_map_mmio(first, end - first) ? (const void *)phys : NULL;
-	return (const void *)phys;
-}
 
 static bool want_smp(const struct boot_info *bi)
 {
@@ -67,7 +54,7 @@ void smp_init(struct boot_info *bi)
 		snprintf(why_alone, sizeof(why_alone), "nosmp on the command line");
 		goto alone;
 	}
-	have_madt = acpi_read_madt(bi->rsdp, acpi_map, &madt, err, sizeof(err));
+	have_madt = acpi_read_madt(bi->rsdp, vmm_map_firmware, &madt, err, sizeof(err));
 	if (!have_madt) {
 		snprintf(why_alone, sizeof(why_alone), "%s", err);
 		goto alone;
@@ -130,65 +117,14 @@ bool smp_stop_requested(void)
 	return stop_requested;
 }
 
-int smp_cmd_cpus(int argc, char **argv)
+void smp_get_summary(struct smp_summary *out)
 {
-	uint64_t mhz = timer_tsc_hz() / 1000000;
-
-	(void)argc;
-	(void)argv;
-	if (why_alone[0])
-		kprintf("boot CPU only: %s\n", why_alone);
-	else
-		kprintf("local APIC: %s%s, MADT from %s (OEM %s), %d I/O APIC(s), "
-			"trampoline at 0x%llx\n", lapic_is_x2() ? "x2APIC" : "xAPIC",
-			lapic_is_x2() ? "" : " (MMIO)", madt.xsdt ? "XSDT" : "RSDT", madt.oem,
-			madt.n_ioapics, (unsigned long long)tramp_page);
-	kprintf("cpu  apic  state    start_us      jobs     tasks   busy_ms  wakeups  steals\n");
-	for (int i = 0; i < n_online; i++) {
-		struct dispatch_stats st;
-
-		dispatch_get_stats(i, &st);
-		kprintf("%3d  %4u  %-7s  %8u  %8llu  %8llu  %8llu  %7llu  %6llu\n", i,
-			smp_cpus[i].apic_id, i == 0 ? "BSP" : "online", smp_cpus[i].start_us,
-			(unsigned long long)st.jobs, (unsigned long long)st.tasks,
-			(unsigned long long)(mhz ? st.busy_cycles / mhz / 1000 : 0),
-			(unsigned long long)st.wakeups, (unsigned long long)st.steals);
-	}
-	for (int i = 0; i < n_failed && i < MAX_FAILED; i++)
-		kprintf("  -  %4u  failed   (%s)\n", failed[i].apic_id, failed[i].why);
-	if (madt.n_hotplug)
-		kprintf("%d hot-plug CPU slot(s) (online-capable, not present) not counted\n",
-			madt.n_hotplug);
-	if (madt.n_dropped)
-		kprintf("%d CPU(s) beyond MAX_CPUS=%d not started\n", madt.n_dropped, MAX_CPUS);
-	kprintf("%d of %d CPUs online\n", n_online, n_listed);
-	return 0;
-}
-
-static void fault_task(void *ctx, int ith, int nth)
-{
-	(void)ctx;
-	(void)ith;
-	(void)nth;
-	if (smp_cpu_index() == 1)
-		__asm__ volatile("ud2");
-}
-
-int smp_cmd_apfault(int argc, char **argv)
-{
-	uint64_t t0 = timer_now_ns();
-
-	(void)argc;
-	(void)argv;
-	if (n_online < 2) {
-		kprintf("apfault: needs a second CPU online\n");
-		return 1;
-	}
-	kprintf("apfault: making CPU 1 execute ud2\n");
-	/* The caller may run CPU 1's share itself when CPU 1 is slow to
-	 * pick it up; retry until CPU 1 ran it (and faulted). */
-	while (timer_now_ns() - t0 < 5000000000ull)
-		smp_parallel_for(fault_task, NULL, 2);
-	kprintf("apfault: CPU 1 did not fault within 5 s\n");
-	return 1;
+	out->why_alone = why_alone;
+	out->x2apic = lapic_is_x2();
+	out->madt = have_madt ? &madt : NULL;
+	out->trampoline = tramp_page;
+	out->n_online = n_online;
+	out->n_listed = n_listed;
+	out->failed = failed;
+	out->n_failed = n_failed < MAX_FAILED ? n_failed : MAX_FAILED;
 }

@@ -56,6 +56,9 @@
 #include "ai/parallel.h"
 #include "core/boot_info.h"
 
+struct acpi_madt_info;
+struct ap_failed;
+
 #define SMP_AP_TIMEOUT_MS 1000       /* per AP, after the SIPIs */
 #define SMP_AP_STACK_SIZE (128 * 1024)
 #define SMP_TMP_PT_PAGES 8           /* temporary page-table pages, at most */
@@ -85,9 +88,17 @@ bool smp_stop_requested(void);
  * only from the BSP (or one CPU at a time), never from inside a task. */
 void smp_parallel_for(par_task fn, void *ctx, int n);
 
-/* Shell commands (core/shell.c lists them as cpus, smptest, apfault). */
-int smp_cmd_cpus(int argc, char **argv);
-int smp_cmd_smptest(int argc, char **argv);
-int smp_cmd_apfault(int argc, char **argv); /* debug: CPU 1 faults */
+/* What the shell's `cpus` reports besides each CPU's dispatcher stats
+ * (smp/dispatch.h) and its struct smp_cpu (smp/ap.h). */
+struct smp_summary {
+	const char *why_alone;                /* why only the BSP runs; "" when the APs run */
+	bool x2apic;                          /* LAPIC mode (else xAPIC, MMIO) */
+	const struct acpi_madt_info *madt;    /* NULL without a usable MADT */
+	uint64_t trampoline;                  /* the AP start page */
+	int n_online, n_listed;               /* CPUs running; usable CPUs the MADT lists */
+	const struct ap_failed *failed;       /* APs that did not answer */
+	int n_failed;
+};
+void smp_get_summary(struct smp_summary *out);
 
 #endif

@@ -191,6 +191,36 @@ int main(void)
 	check(!acpi_read_madt(0, map_copy, &mi, err, sizeof(err)) && strstr(err, "no RSDP"),
 	      "no rsdp reported");
 
+	/* MCFG: ECAM windows, a bogus entry skipped; absent MCFG reported */
+	{
+		struct acpi_mcfg_info mc;
+		uint8_t *t = arena + FACP_AT, *e;
+		const uint64_t base[3] = { 0xB0000000ull, 0xC0000123ull, 0x380000000000ull };
+		const uint8_t bus[3][2] = { { 0, 255 }, { 0, 7 }, { 0x10, 0x1f } };
+
+		build(2, 0);
+		check(!acpi_read_mcfg(PHYS0 + RSDP_AT, map_copy, &mc, err, sizeof(err)) &&
+		      strstr(err, "no MCFG"), "missing mcfg reported");
+		memset(t, 0, 256);
+		for (int i = 0; i < 3; i++) {
+			e = t + 44 + 16 * i;
+			put64(e, base[i]);
+			e[8] = (uint8_t)i; /* segment */
+			e[10] = bus[i][0];
+			e[11] = bus[i][1];
+		}
+		sdt_header(t, "MCFG", 44 + 48);
+		fix_sum(t, 44 + 48, 9);
+		ok = acpi_read_mcfg(PHYS0 + RSDP_AT, map_copy, &mc, err, sizeof(err));
+		check(ok && mc.n == 2 && mc.n_bad == 1 && mc.ecam[0].base == base[0] &&
+		      mc.ecam[0].bus_end == 255 && mc.ecam[1].segment == 2 &&
+		      mc.ecam[1].bus_start == 0x10 && mc.ecam[1].base == base[2],
+		      "mcfg windows parsed, unaligned one skipped");
+		check(acpi_read_madt(PHYS0 + RSDP_AT, map_copy, &mi, err, sizeof(err)) && mi.n_cpus == 3,
+		      "madt still found beside the mcfg");
+		free_copies();
+	}
+
 	/* Random corruption: must never crash or read past a mapping. Fix the
 	 * checksums half of the time so the parser gets past them. */
 	{

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* lib/heap.c's page source: 4 KiB aligned host memory. */
+/* mm/heap.c's page source: 4 KiB aligned host memory. */
 static uint64_t fake_pages_live;
 void *pmm_alloc_pages(uint64_t n);
 void pmm_free_pages(void *p, uint64_t n);
@@ -24,7 +24,7 @@ void pmm_free_pages(void *p, uint64_t n)
 	free(p);
 }
 
-#include "lib/heap.c"
+#include "mm/heap.c" /* first: the rest call its t_malloc */
 #include "lib/printf.c"
 #include "lib/qsort.c"
 #include "lib/string.c"

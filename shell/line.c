@@ -1,4 +1,4 @@
-/* Line editor with history (see core/line.h). */
+/* Line editor with history (see shell/line.h). */
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -6,8 +6,8 @@
 #include "core/console.h"
 #include "core/fbcon.h"
 #include "core/input.h"
-#include "core/line.h"
 #include "core/param.h"
+#include "shell/line.h"
 
 static char history[SHELL_HISTORY][SHELL_LINE_MAX];
 static int hist_n; /* lines stored (the newest at (hist_n - 1) % SHELL_HISTORY) */

@@ -1,9 +1,9 @@
-/* The status line's fields and their rendering (core/status.h). */
+/* The status line's fields and their rendering (shell/status.h). */
 #include <stdio.h>
 #include <string.h>
 
 #include "core/fbcon.h"
-#include "core/status.h"
+#include "shell/status.h"
 
 static char model[96];
 static int cpus = 1, ctx_used, ctx_max;

@@ -1,8 +1,8 @@
-/* Shell commands around the engine (core/cmd_gen.c): generate, bench,
- * stats, model, set. core/shell.c lists them; each prints its usage on bad
+/* Shell commands around the engine (shell/cmd_gen.c): generate, bench,
+ * stats, model, set. shell/shell.c lists them; each prints its usage on bad
  * arguments and returns 0 / -1 like every shell command. */
-#ifndef CORE_CMD_GEN_H
-#define CORE_CMD_GEN_H
+#ifndef SHELL_CMD_GEN_H
+#define SHELL_CMD_GEN_H
 
 #include <stdbool.h>
 

@@ -1,7 +1,7 @@
 /* The framebuffer's status line: model, cores, context used, last speed.
  * Each setter redraws the line (top row; serial never sees it). */
-#ifndef CORE_STATUS_H
-#define CORE_STATUS_H
+#ifndef SHELL_STATUS_H
+#define SHELL_STATUS_H
 
 void status_set_model(const char *name); /* NULL or "": none */
 void status_set_cpus(int n);

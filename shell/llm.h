@@ -3,12 +3,12 @@
  * once at boot with the same ai/ calls as the host tool (gguf_open,
  * model_load, tokenizer_load), the forward context sized from the memory
  * that is free, and the shell's generation settings (`set`). The commands
- * generate/bench/stats/model/set (core/cmd_gen.c) and chat
- * (core/cmd_chat.c) share this one state. BSP only: the shell is the only
+ * generate/bench/stats/model/set (shell/cmd_gen.c) and chat
+ * (shell/cmd_chat.c) share this one state. BSP only: the shell is the only
  * caller.
  */
-#ifndef CORE_LLM_H
-#define CORE_LLM_H
+#ifndef SHELL_LLM_H
+#define SHELL_LLM_H
 
 #include <stdbool.h>
 #include <stdint.h>

@@ -1,10 +1,10 @@
 /*
  * The shell: prompt "llm> " on serial and framebuffer at once, one line
  * per command, words split on blanks ("..." groups words). Commands live
- * in one table in core/shell.c, one line each.
+ * in one table in shell/shell.c, one line each.
  */
-#ifndef CORE_SHELL_H
-#define CORE_SHELL_H
+#ifndef SHELL_SHELL_H
+#define SHELL_SHELL_H
 
 #include <stdbool.h>
 

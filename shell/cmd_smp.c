@@ -1,5 +1,7 @@
 /*
- * `smptest`: parallel results must equal the single-core ones exactly.
+ * The shell's SMP commands: `cpus` (the CPUs and the work each did),
+ * `apfault` (debug: CPU 1 faults) and `smptest`, whose parallel results
+ * must equal the single-core ones exactly:
  *  1. each task sums a disjoint slice of a 16 MiB buffer (u64 sums);
  *  2. an f32 GEMV y = W x, rows split by (ith, nth): every row is computed
  *     by the same code whichever core runs it, so y must match bit for bit;
@@ -19,6 +21,11 @@
 #include "core/kprintf.h"
 #include "core/timer.h"
 #include "mm/pmm.h"
+#include "shell/cmd_smp.h"
+#include "smp/acpi.h"
+#include "smp/ap.h"
+#include "smp/dispatch.h"
+#include "smp/lapic.h"
 #include "smp/smp.h"
 
 #define SUM_WORDS (4u << 20)          /* u32: 16 MiB */
@@ -180,7 +187,7 @@ static int engine_check(int ncpu, uint32_t *seed)
 	return ok ? 0 : 1;
 }
 
-int smp_cmd_smptest(int argc, char **argv)
+int cmd_smp_smptest(int argc, char **argv)
 {
 	int ncpu = smp_ncpus_online(), fails = 0, reps = 1, calls;
 	uint64_t sum_pages = SUM_WORDS * 4ull / PAGE_SIZE;
@@ -266,4 +273,69 @@ out:
 		pmm_free_pages(mem, gemv_pages);
 	kprintf("smptest: %s\n", fails ? "FAIL" : "PASS");
 	return fails ? 1 : 0;
+}
+
+int cmd_smp_cpus(int argc, char **argv)
+{
+	uint64_t mhz = timer_tsc_hz() / 1000000;
+	struct smp_summary sm;
+
+	(void)argc;
+	(void)argv;
+	smp_get_summary(&sm);
+	if (sm.why_alone[0] || !sm.madt)
+		kprintf("boot CPU only: %s\n", sm.why_alone);
+	else
+		kprintf("local APIC: %s%s, MADT from %s (OEM %s), %d I/O APIC(s), "
+			"trampoline at 0x%llx\n", sm.x2apic ? "x2APIC" : "xAPIC",
+			sm.x2apic ? "" : " (MMIO)", sm.madt->xsdt ? "XSDT" : "RSDT", sm.madt->oem,
+			sm.madt->n_ioapics, (unsigned long long)sm.trampoline);
+	kprintf("cpu  apic  state    start_us      jobs     tasks   busy_ms  wakeups  steals\n");
+	for (int i = 0; i < sm.n_online; i++) {
+		struct dispatch_stats st;
+
+		dispatch_get_stats(i, &st);
+		kprintf("%3d  %4u  %-7s  %8u  %8llu  %8llu  %8llu  %7llu  %6llu\n", i,
+			smp_cpus[i].apic_id, i == 0 ? "BSP" : "online", smp_cpus[i].start_us,
+			(unsigned long long)st.jobs, (unsigned long long)st.tasks,
+			(unsigned long long)(mhz ? st.busy_cycles / mhz / 1000 : 0),
+			(unsigned long long)st.wakeups, (unsigned long long)st.steals);
+	}
+	for (int i = 0; i < sm.n_failed; i++)
+		kprintf("  -  %4u  failed   (%s)\n", sm.failed[i].apic_id, sm.failed[i].why);
+	if (sm.madt && sm.madt->n_hotplug)
+		kprintf("%d hot-plug CPU slot(s) (online-capable, not present) not counted\n",
+			sm.madt->n_hotplug);
+	if (sm.madt && sm.madt->n_dropped)
+		kprintf("%d CPU(s) beyond MAX_CPUS=%d not started\n", sm.madt->n_dropped, MAX_CPUS);
+	kprintf("%d of %d CPUs online\n", sm.n_online, sm.n_listed);
+	return 0;
+}
+
+static void fault_task(void *ctx, int ith, int nth)
+{
+	(void)ctx;
+	(void)ith;
+	(void)nth;
+	if (smp_cpu_index() == 1)
+		__asm__ volatile("ud2");
+}
+
+int cmd_smp_apfault(int argc, char **argv)
+{
+	uint64_t t0 = timer_now_ns();
+
+	(void)argc;
+	(void)argv;
+	if (smp_ncpus_online() < 2) {
+		kprintf("apfault: needs a second CPU online\n");
+		return 1;
+	}
+	kprintf("apfault: making CPU 1 execute ud2\n");
+	/* The caller may run CPU 1's share itself when CPU 1 is slow to
+	 * pick it up; retry until CPU 1 ran it (and faulted). */
+	while (timer_now_ns() - t0 < 5000000000ull)
+		smp_parallel_for(fault_task, NULL, 2);
+	kprintf("apfault: CPU 1 did not fault within 5 s\n");
+	return 1;
 }

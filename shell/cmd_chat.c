@@ -8,13 +8,13 @@
 
 #include "ai/chat.h"
 #include "ai/chat_session.h"
-#include "core/cmd_chat.h"
 #include "core/console.h"
 #include "core/input.h"
 #include "core/kprintf.h"
-#include "core/line.h"
-#include "core/llm.h"
-#include "core/status.h"
+#include "shell/cmd_chat.h"
+#include "shell/line.h"
+#include "shell/llm.h"
+#include "shell/status.h"
 
 static void on_piece(void *user, int32_t id, const char *piece, int len)
 {

@@ -8,14 +8,14 @@
 
 #include "ai/generate.h"
 #include "ai/quant.h"
-#include "core/cmd_gen.h"
 #include "core/console.h"
 #include "core/input.h"
 #include "core/kprintf.h"
-#include "core/llm.h"
 #include "core/param.h"
-#include "core/shell.h"
-#include "core/status.h"
+#include "shell/cmd_gen.h"
+#include "shell/llm.h"
+#include "shell/shell.h"
+#include "shell/status.h"
 #include "smp/smp.h"
 
 #define GEN_USAGE                                                                          \

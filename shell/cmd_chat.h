@@ -1,8 +1,8 @@
-/* The shell's `chat` command (core/cmd_chat.c): a multi-turn conversation
+/* The shell's `chat` command (shell/cmd_chat.c): a multi-turn conversation
  * with the loaded model in its own chat template, KV cache kept between
  * turns; /reset, /exit (or Ctrl-C at the input line) inside. */
-#ifndef CORE_CMD_CHAT_H
-#define CORE_CMD_CHAT_H
+#ifndef SHELL_CMD_CHAT_H
+#define SHELL_CMD_CHAT_H
 
 #define CHAT_PROMPT "you> "
 

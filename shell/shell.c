@@ -1,4 +1,4 @@
-/* The shell: the command table and the built-in commands (core/shell.h). */
+/* The shell: the command table and the built-in commands (shell/shell.h). */
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -6,22 +6,25 @@
 #include <string.h>
 
 #include "ai/cpu.h"
-#include "core/cmd_chat.h"
-#include "core/cmd_gen.h"
 #include "core/console.h"
 #include "core/cpu.h"
 #include "core/fbcon.h"
 #include "core/kprintf.h"
-#include "core/line.h"
 #include "core/panic.h"
 #include "core/param.h"
-#include "core/shell.h"
+#include "core/power.h"
 #include "core/timer.h"
 #include "core/x86.h"
+#include "dev/pci.h"
 #include "fs/crc32.h"
-#include "lib/heap.h"
+#include "mm/heap.h"
 #include "mm/pmm.h"
 #include "mm/vmm.h"
+#include "shell/cmd_chat.h"
+#include "shell/cmd_gen.h"
+#include "shell/cmd_smp.h"
+#include "shell/line.h"
+#include "shell/shell.h"
 #include "smp/smp.h"
 
 static struct boot_info *boot;
@@ -39,6 +42,7 @@ static int cmd_debug(int argc, char **argv);
 static int cmd_clear(int argc, char **argv);
 static int cmd_echo(int argc, char **argv);
 static int cmd_mapcheck(int argc, char **argv);
+static int cmd_pci(int argc, char **argv);
 
 /* One line per command; debug commands only with debug on. */
 static const struct shell_cmd shell_cmds[] = {
@@ -58,8 +62,9 @@ static const struct shell_cmd shell_cmds[] = {
 	{"stats", "stats", "speed and token counts of the last generation", cmd_gen_stats, false},
 	{"bench", "bench [-p P] [-n N] [-r R]", "prompt and generation speed (tok/s) on all cores",
 	 cmd_gen_bench, false},
-	{"cpus", "cpus", "list the CPUs and the work each did", smp_cmd_cpus, false},
-	{"smptest", "smptest", "parallel self-test on all CPUs", smp_cmd_smptest, false},
+	{"cpus", "cpus", "list the CPUs and the work each did", cmd_smp_cpus, false},
+	{"pci", "pci", "the PCI functions found (for drivers and hardware reports)", cmd_pci, false},
+	{"smptest", "smptest", "parallel self-test on all CPUs", cmd_smp_smptest, false},
 	{"clear", "clear", "clear the screen", cmd_clear, false},
 	{"echo", "echo TEXT", "print TEXT", cmd_echo, false},
 	{"debug", "debug [on|off]", "show or switch the debug commands", cmd_debug, false},
@@ -67,7 +72,7 @@ static const struct shell_cmd shell_cmds[] = {
 	{"poweroff", "poweroff", "switch the machine off", cmd_poweroff, false},
 	{"panic-test", "panic-test [ud|pf|guard|de|panic]", "fault on purpose to show the panic report",
 	 cmd_panic_test, true},
-	{"apfault", "apfault", "make CPU 1 fault (panic report from an AP)", smp_cmd_apfault, true},
+	{"apfault", "apfault", "make CPU 1 fault (panic report from an AP)", cmd_smp_apfault, true},
 };
 #define N_CMDS ((int)(sizeof shell_cmds / sizeof shell_cmds[0]))
 
@@ -206,6 +211,20 @@ static const char *fb_format_name(uint32_t f)
 	}
 }
 
+static int cmd_pci(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	kprintf("%d PCI functions, access: %s\n", pci_count(), pci_access());
+	for (int i = 0; i < pci_count(); i++) {
+		const struct pci_dev *d = pci_get(i);
+		kprintf("  %04x:%02x:%02x.%u  %04x:%04x  class %02x.%02x.%02x  %s\n", d->seg, d->bus,
+			d->slot, d->fn, d->vendor, d->device, d->cls, d->subcls, d->progif,
+			pci_class_name(d->cls, d->subcls, d->progif));
+	}
+	return 0;
+}
+
 static int cmd_info(int argc, char **argv)
 {
 	(void)argc;
@@ -317,32 +336,14 @@ static int cmd_reboot(int argc, char **argv)
 {
 	(void)argc;
 	(void)argv;
-	kprintf("rebooting\n");
-	efi_reset_system(false);
-	outb(0xCF9, 0x02); /* PCI reset control: hard reset */
-	timer_udelay(1000);
-	outb(0xCF9, 0x06);
-	timer_udelay(100000);
-	outb(0x64, 0xFE); /* i8042: pulse the reset line */
-	timer_udelay(100000);
-	struct x86_dtr none = {0, 0}; /* last resort: triple fault */
-	lidt(&none);
-	__asm__ volatile("int3");
-	cpu_halt_forever();
+	power_reboot();
 }
 
 static int cmd_poweroff(int argc, char **argv)
 {
 	(void)argc;
 	(void)argv;
-	kprintf("powering off\n");
-	efi_reset_system(true);
-	outw(0x604, 0x2000);  /* QEMU q35 / i440fx ACPI PM1a: SLP_TYP 5 | SLP_EN */
-	outw(0xB004, 0x2000); /* older QEMU / Bochs */
-	outw(0x4004, 0x3400); /* VirtualBox */
-	outb(0xF4, 0x00);     /* QEMU isa-debug-exit, when present */
-	kprintf("poweroff failed: halting; switch the machine off\n");
-	cpu_halt_forever();
+	power_off();
 }
 
 static int cmd_debug(int argc, char **argv)

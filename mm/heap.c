@@ -14,8 +14,8 @@
 
 #include "core/param.h"
 #include "core/spinlock.h"
-#include "lib/heap.h"
 #include "lib/libc.h"
+#include "mm/heap.h"
 #include "mm/pmm.h"
 
 #ifdef LIB_TEST

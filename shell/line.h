@@ -5,8 +5,8 @@
  * the line uses ANSI escapes; plain typing and Backspace at the end of
  * the line emit only the characters and "\b \b".
  */
-#ifndef CORE_LINE_H
-#define CORE_LINE_H
+#ifndef SHELL_LINE_H
+#define SHELL_LINE_H
 
 #include <stddef.h>
 

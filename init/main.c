@@ -7,17 +7,18 @@
 #include "core/gdt.h"
 #include "core/kbd.h"
 #include "core/kprintf.h"
-#include "core/llm.h"
 #include "core/panic.h"
 #include "core/param.h"
 #include "core/serial.h"
-#include "core/shell.h"
-#include "core/status.h"
 #include "core/timer.h"
 #include "core/x86.h"
-#include "lib/heap.h"
+#include "dev/pci.h"
+#include "mm/heap.h"
 #include "mm/pmm.h"
 #include "mm/vmm.h"
+#include "shell/llm.h"
+#include "shell/shell.h"
+#include "shell/status.h"
 #include "smp/smp.h"
 
 static void kmain_on_kstack(struct boot_info *bi) __attribute__((noreturn));
@@ -64,6 +65,7 @@ static void kmain_on_kstack(struct boot_info *bi)
 	kprintf("memory: %lu MiB free, page tables at 0x%lx; timer: TSC %.3f GHz (%s)\n",
 		(unsigned long)(pmm_free_bytes() >> 20), (unsigned long)vmm_cr3(),
 		timer_tsc_hz() / 1e9, timer_source());
+	pci_init(bi);                     /* find the PCI functions (drivers come next) */
 	smp_init(bi);                     /* start the APs, par_for runner */
 	status_set_cpus(smp_ncpus_online()); /* the status line on the screen */
 	status_set_model(bi->has_model ? bi->model.name : NULL);

@@ -1,6 +1,6 @@
 /* The engine in the OS: the mapped model opened at boot, the forward
  * context sized from free memory, and the settings the shell commands
- * share (core/llm.h). */
+ * share (shell/llm.h). */
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -10,11 +10,11 @@
 #include "ai/quant.h"
 #include "core/input.h"
 #include "core/kprintf.h"
-#include "core/llm.h"
-#include "core/status.h"
 #include "core/timer.h"
 #include "mm/pmm.h"
 #include "mm/vmm.h"
+#include "shell/llm.h"
+#include "shell/status.h"
 #include "smp/smp.h"
 
 static struct llm llm;

@@ -1,8 +1,8 @@
 /* The kernel heap behind malloc/calloc/realloc/free/posix_memalign
- * (lib/heap.c): power-of-two size classes carved from 64 KiB slabs for
+ * (mm/heap.c): power-of-two size classes carved from 64 KiB slabs for
  * small blocks, whole pages from pmm for large ones. Thread-safe. */
-#ifndef LIB_HEAP_H
-#define LIB_HEAP_H
+#ifndef MM_HEAP_H
+#define MM_HEAP_H
 
 #include <stddef.h>
 #include <stdint.h>
