@@ -69,6 +69,12 @@ struct boot_config {
 	uint32_t baud;
 	uint32_t threads;
 	bool debug; /* debug=1 enables debug shell commands */
+	/* network (net/): IPv4 addresses as a << 24 | b << 16 | c << 8 | d */
+	bool net_off;       /* net=off: no card is touched */
+	uint32_t ip, netmask, gateway; /* ip 0: DHCP */
+	bool api;           /* api=on: the HTTP API starts at boot */
+	char api_key[128];  /* "" : no key (the API is open) */
+	uint16_t port;      /* the API's TCP port, 0: 8080 */
 };
 
 struct boot_info {

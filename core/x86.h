@@ -117,6 +117,12 @@ static inline void invlpg(const void *va) { __asm__ volatile("invlpg (%0)" : : "
 /* Flushes the whole non-global TLB by reloading CR3. */
 static inline void tlb_flush_all(void) { write_cr3(read_cr3()); }
 
+/* Compiler barrier; and a full fence (device-visible memory ordering
+ * where x86's store order alone is not enough, e.g. before reading a
+ * device's flags after publishing a ring index). */
+static inline void barrier(void) { __asm__ volatile("" ::: "memory"); }
+static inline void mfence(void) { __asm__ volatile("mfence" ::: "memory"); }
+
 static inline void cpu_pause(void) { __asm__ volatile("pause" ::: "memory"); }
 static inline void hlt(void) { __asm__ volatile("hlt" ::: "memory"); }
 static inline void cli(void) { __asm__ volatile("cli" ::: "memory"); }

@@ -12,6 +12,14 @@
  *   timeout=5                 boot-menu timeout in seconds, 0..60 (0: no menu)
  *   chunk_mib=2               largest model chunk in MiB (a test knob that makes
  *                             the loader split the model as if RAM were fragmented)
+ *   net=off                   leave the network cards alone (on/off like debug)
+ *   ip=192.168.1.50           static IPv4 address instead of DHCP
+ *   netmask=255.255.255.0     with ip= (default 255.255.255.0)
+ *   gateway=192.168.1.1       with ip= (default: none)
+ *   api=on                    start the HTTP API at boot (default off)
+ *   api_key=SECRET            clients must send "Authorization: Bearer SECRET";
+ *                             1..127 printable characters, no blanks
+ *   port=8080                 the API's TCP port, 1..65535
  *
  * An unknown key or a bad value is reported through the warn callback and
  * skipped; parsing never fails and never reads outside text[0..len).

@@ -15,6 +15,7 @@
 #include "dev/pci.h"
 #include "mm/heap.h"
 #include "mm/pmm.h"
+#include "net/net.h"
 #include "mm/vmm.h"
 #include "shell/llm.h"
 #include "shell/shell.h"
@@ -66,6 +67,7 @@ static void kmain_on_kstack(struct boot_info *bi)
 		(unsigned long)(pmm_free_bytes() >> 20), (unsigned long)vmm_cr3(),
 		timer_tsc_hz() / 1e9, timer_source());
 	pci_init(bi);                     /* find the PCI functions (drivers come next) */
+	net_init(bi);                     /* network cards, lwIP, DHCP (net=off: none) */
 	smp_init(bi);                     /* start the APs, par_for runner */
 	status_set_cpus(smp_ncpus_online()); /* the status line on the screen */
 	status_set_model(bi->has_model ? bi->model.name : NULL);
