@@ -5,11 +5,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lwip/sys.h"
 #include "lwip/tcp.h"
 
 #define TCP_MAX_LISTENERS 2
 #define TCP_POLL_INTERVAL 2    /* lwIP's coarse timer ticks (500 ms): 1 s */
 #define TCP_CLOSE_RETRIES 10   /* a close lwIP keeps refusing is turned into a reset */
+#define TCP_LINGER_MS 2000     /* after our FIN, input is read and dropped this long */
 
 struct listener {
 	struct tcp_pcb *pcb;
@@ -24,6 +26,8 @@ struct tconn {
 	void *handle;             /* the handler's; NULL once it is done with us */
 	bool in_cb;               /* inside a handler call made from a callback */
 	bool want_close;          /* ops->close, a refusal or the peer's FIN */
+	bool shut;                /* our FIN is queued; lingering */
+	uint32_t linger_until;    /* sys_now() ms */
 	int close_tries;
 };
 
@@ -48,14 +52,23 @@ static void tc_free(struct tconn *tc)
 	free(tc);
 }
 
-/* Closes the connection gracefully (queued data, then FIN) and frees tc.
- * ERR_ABRT when it had to reset it instead (the caller, an lwIP callback
- * for this pcb, must then return ERR_ABRT). */
+/* Ends the connection: first our side only (what was written, then FIN)
+ * while input is still read and dropped for TCP_LINGER_MS (a peer still
+ * sending, say the rest of a body we refused, would otherwise get a reset
+ * that can destroy the response); then, on the peer's FIN, the linger's
+ * end or when shutting down is not possible, the whole pcb. Returns
+ * ERR_ABRT when it had to reset the connection (the caller, an lwIP
+ * callback for this pcb, must then return ERR_ABRT). */
 static err_t tc_finish(struct tconn *tc)
 {
 	struct tcp_pcb *pcb = tc->pcb;
 	if (!pcb) {
 		tc_free(tc);
+		return ERR_OK;
+	}
+	if (!tc->shut && tcp_shutdown(pcb, 0, 1) == ERR_OK) {
+		tc->shut = true;
+		tc->linger_until = sys_now() + TCP_LINGER_MS;
 		return ERR_OK;
 	}
 	tcp_arg(pcb, NULL);
@@ -159,8 +172,9 @@ static err_t on_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
 		}
 		return ERR_OK;
 	}
-	if (!p) { /* FIN: the client is done with us */
+	if (!p) { /* FIN: the client is done with us; what we queued still goes */
 		tc_peer_gone(tc);
+		tc->shut = true; /* no lingering: nothing more will come */
 		return tc_finish(tc);
 	}
 	if (tc->handle && !tc->want_close) {
@@ -171,7 +185,7 @@ static err_t on_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
 	}
 	tcp_recved(pcb, p->tot_len);
 	pbuf_free(p);
-	return tc->want_close ? tc_finish(tc) : ERR_OK;
+	return tc->want_close && !tc->shut ? tc_finish(tc) : ERR_OK;
 }
 
 /* lwIP already freed the pcb (reset by the peer, retransmissions ran out,
@@ -191,9 +205,11 @@ static err_t on_poll(void *arg, struct tcp_pcb *pcb)
 {
 	struct tconn *tc = arg;
 	(void)pcb;
-	if (tc && tc->want_close && !tc->in_cb)
-		return tc_finish(tc);
-	return ERR_OK;
+	if (!tc || !tc->want_close || tc->in_cb)
+		return ERR_OK;
+	if (tc->shut && (int32_t)(sys_now() - tc->linger_until) < 0)
+		return ERR_OK;
+	return tc_finish(tc);
 }
 
 static err_t on_accept(void *arg, struct tcp_pcb *pcb, err_t err)
