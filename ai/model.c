@@ -109,7 +109,7 @@ static int get_weight(struct loader *L, struct model_w *w, const char *name,
 		format_shape(b, sizeof b, t->ne, t->n_dims > GGUF_MAX_DIMS ? GGUF_MAX_DIMS : (int)t->n_dims);
 		return fail(L, "tensor %s: shape %s, expected %s", name, b, a);
 	}
-	const char *tname = quant_type_name((int)t->type);
+	const char *tname = ggml_type_name((int)t->type);
 	if (use == W_VECTOR) {
 		if (t->type != GGML_TYPE_F32)
 			return fail(L, "tensor %s: type %s, expected f32", name, tname ? tname : "unknown");
@@ -129,7 +129,7 @@ static int get_weight(struct loader *L, struct model_w *w, const char *name,
 			return fail(L, "tensor %s: unknown type id %u", name, t->type);
 		}
 	}
-	size_t rb = quant_row_size((int)t->type, n_in);
+	size_t rb = ggml_type_row_size((int)t->type, n_in);
 	if (rb == 0 || t->nbytes < (uint64_t)rb * (uint64_t)want[1])
 		return fail(L, "tensor %s: data size %llu too small", name, (unsigned long long)t->nbytes);
 	if (((uintptr_t)t->data & 3) != 0)

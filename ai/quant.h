@@ -15,24 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum ggml_type {
-	GGML_TYPE_F32 = 0,
-	GGML_TYPE_F16 = 1,
-	GGML_TYPE_Q4_0 = 2,
-	GGML_TYPE_Q4_1 = 3,
-	GGML_TYPE_Q5_0 = 6,
-	GGML_TYPE_Q5_1 = 7,
-	GGML_TYPE_Q8_0 = 8,
-	GGML_TYPE_Q8_1 = 9,
-	GGML_TYPE_Q2_K = 10,
-	GGML_TYPE_Q3_K = 11,
-	GGML_TYPE_Q4_K = 12,
-	GGML_TYPE_Q5_K = 13,
-	GGML_TYPE_Q6_K = 14,
-	GGML_TYPE_Q8_K = 15,
-	GGML_TYPE_BF16 = 30,
-	GGML_TYPE_COUNT = 39 /* ids up to here are known by name */
-};
+#include "ai/ggml_type.h"
 
 /* The hint of every weight-stream prefetch in the SIMD kernels (expanded
  * there, where the intrinsics are declared). Non-temporal: each weight
@@ -178,10 +161,6 @@ const struct quant_traits *quant_traits(int type);
  * the CPU cannot run it. Variants fall back to lower levels per function
  * where a type has no SIMD version of that function. */
 const struct quant_traits *quant_traits_at(int type, int level);
-/* ggml's name of a type id ("q4_K"), or NULL if unknown. */
-const char *quant_type_name(int type);
-/* Bytes for n elements of type, 0 if n is not a multiple of the block. */
-size_t quant_row_size(int type, int64_t n);
 
 /* The 4-row interleaved layout (vec_dot_4r_il4): 4 consecutive rows of nb
  * blocks of bs bytes are rewritten in place (same bytes) so that block b

@@ -7,8 +7,8 @@
  */
 #include "efi/efi.h"
 #include "ai/gguf.h"
+#include "ai/ggufscan.h"
 #include "fs/crc32.h"
-#include "fs/ggufscan.h"
 
 #define MODLOAD_MIB (1ull << 20)
 #define MODLOAD_ALIGN (2 * MODLOAD_MIB)

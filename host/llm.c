@@ -371,7 +371,7 @@ static int cmd_info(const struct opts *o, struct loaded *L)
 	for (int t = 0; t <= GGML_TYPE_COUNT; t++) {
 		if (!counts[t])
 			continue;
-		const char *n = t < GGML_TYPE_COUNT ? quant_type_name(t) : NULL;
+		const char *n = t < GGML_TYPE_COUNT ? ggml_type_name(t) : NULL;
 		printf(" %s:%d", n ? n : "unknown", counts[t]);
 	}
 	printf("\n");

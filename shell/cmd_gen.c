@@ -286,7 +286,7 @@ int cmd_gen_model(int argc, char **argv)
 	for (int t = 0; t <= GGML_TYPE_COUNT; t++) {
 		if (!counts[t])
 			continue;
-		const char *n = t < GGML_TYPE_COUNT ? quant_type_name(t) : NULL;
+		const char *n = t < GGML_TYPE_COUNT ? ggml_type_name(t) : NULL;
 		kprintf(" %s:%d", n ? n : "unknown", counts[t]);
 	}
 	kprintf("\n");

@@ -54,7 +54,7 @@ static void make(int n, int kind)
 {
 	const struct quant_traits *q4 = quant_traits_at(GGML_TYPE_Q4_0, QUANT_SCALAR);
 	const struct quant_traits *q8 = quant_traits_at(GGML_TYPE_Q8_0, QUANT_SCALAR);
-	size_t rb = quant_row_size(GGML_TYPE_Q4_0, n);
+	size_t rb = ggml_type_row_size(GGML_TYPE_Q4_0, n);
 	for (int r = 0; r < ROWS; r++) {
 		for (int i = 0; i < n; i++)
 			x[i] = frand() * (1 + r % 7);
@@ -80,7 +80,7 @@ static void test_level(int level, int n, int kind)
 {
 	const struct quant_traits *tr = quant_traits_at(GGML_TYPE_Q4_0, level);
 	const char *lv = quant_level_name(level);
-	size_t rb = quant_row_size(GGML_TYPE_Q4_0, n), as = sizeof act[0];
+	size_t rb = ggml_type_row_size(GGML_TYPE_Q4_0, n), as = sizeof act[0];
 	bool ok = true;
 
 	for (int t = 0; t < NT; t++)
@@ -118,7 +118,7 @@ int main(void)
 		int n = ns[k];
 		for (int kind = 0; kind < 3; kind++) {
 			make(n, kind);
-			size_t rb = quant_row_size(GGML_TYPE_Q4_0, n);
+			size_t rb = ggml_type_row_size(GGML_TYPE_Q4_0, n);
 			memcpy(packed, w, ROWS * rb);
 			static uint8_t scratch[Q4_0_GROUP * MAXN];
 			for (int g = 0; g + Q4_0_GROUP <= ROWS; g += Q4_0_GROUP)
