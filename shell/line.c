@@ -7,6 +7,7 @@
 #include "core/fbcon.h"
 #include "core/input.h"
 #include "core/param.h"
+#include "core/x86.h"
 #include "shell/line.h"
 
 static char history[SHELL_HISTORY][SHELL_LINE_MAX];
@@ -60,7 +61,26 @@ static void replace(const char *prompt, char *buf, size_t size, size_t *len, siz
 	*len = *pos = n;
 }
 
+/* The next key; idle() runs while none is waiting. */
+static int next_key(void (*idle)(void))
+{
+	if (!idle)
+		return input_getc();
+	for (;;) {
+		int k = input_poll();
+		if (k >= 0)
+			return k;
+		idle();
+		cpu_pause();
+	}
+}
+
 int line_read(const char *prompt, char *buf, size_t size)
+{
+	return line_read_idle(prompt, buf, size, NULL);
+}
+
+int line_read_idle(const char *prompt, char *buf, size_t size, void (*idle)(void))
 {
 	size_t len = 0, pos = 0;
 	int hist_i = hist_n; /* == hist_n: the line being typed */
@@ -68,7 +88,7 @@ int line_read(const char *prompt, char *buf, size_t size)
 	buf[0] = 0;
 	outs(prompt);
 	for (;;) {
-		int k = input_getc();
+		int k = next_key(idle);
 		if (k == '\n') {
 			outs("\n");
 			buf[len] = 0;

@@ -12,6 +12,7 @@
 #include "core/kprintf.h"
 #include "core/panic.h"
 #include "core/param.h"
+#include "core/poll.h"
 #include "core/power.h"
 #include "core/timer.h"
 #include "core/x86.h"
@@ -25,6 +26,7 @@
 #include "shell/cmd_gen.h"
 #include "shell/cmd_smp.h"
 #include "shell/line.h"
+#include "shell/llm.h"
 #include "shell/shell.h"
 #include "smp/smp.h"
 
@@ -157,9 +159,11 @@ void shell_run(struct boot_info *bi)
 	debug_on = bi->cfg.debug || strstr(bi->cmdline, "debug") != NULL;
 	kprintf("Type help for the commands.\n");
 	for (;;) {
-		if (line_read(SHELL_PROMPT, line, sizeof line) < 0)
+		/* idle: the API server's queued jobs run while the prompt waits */
+		if (line_read_idle(SHELL_PROMPT, line, sizeof line, poll_idle) < 0)
 			continue;
 		shell_exec(line);
+		llm_get()->kv_epoch++; /* any command may have used the KV cache */
 	}
 }
 
