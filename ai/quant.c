@@ -3,28 +3,29 @@
 #include <string.h>
 
 #include "ai/cpu.h"
-#include "ai/kquant.h"
+#include "ai/kernels/kernels.h"
 #include "ai/quant.h"
-#include "ai/q4_0.h"
-#include "ai/quant_kern.h"
-
-/* The types this file's kernels run (the K types come from kquant.c). */
-static const int own_types[] = {
-	GGML_TYPE_F32, GGML_TYPE_F16, GGML_TYPE_BF16, GGML_TYPE_Q4_0, GGML_TYPE_Q4_1,
-	GGML_TYPE_Q5_0, GGML_TYPE_Q5_1, GGML_TYPE_Q8_0, GGML_TYPE_Q8_1,
-};
 
 #define N_LEVELS 3
+
+/* The registry: every kernel file's fill function and the level it runs
+ * at (ai/kernels/kernels.h). The traits of a level are the fills of every
+ * level up to it, in this order. A new kernel file is one line here. */
+static const struct {
+	int level;
+	void (*fill)(struct quant_traits *t, int type);
+} kernel_files[] = {
+	{ QUANT_SCALAR, quant_ref_fill },   { QUANT_SCALAR, q4_0_ref_fill },
+	{ QUANT_SCALAR, kquant_ref_fill },  { QUANT_AVX2, quant_avx2_fill },
+	{ QUANT_AVX2, q4_0_avx2_fill },     { QUANT_AVX2, kquant_avx2_fill },
+	{ QUANT_AVX512, quant_avx512_fill }, { QUANT_AVX512, q4_0_avx512_fill },
+	{ QUANT_AVX512, kquant_avx512_fill },
+};
 
 static struct quant_traits tables[N_LEVELS][GGML_TYPE_COUNT];
 static bool table_built[N_LEVELS];
 static int cpu_max = -1; /* highest level this CPU runs; -1 until probed */
 static int level_chosen = QUANT_SCALAR;
-
-static bool is_k_type(int type)
-{
-	return type >= GGML_TYPE_Q2_K && type <= GGML_TYPE_Q8_K;
-}
 
 static int cpu_max_level(void)
 {
@@ -45,31 +46,26 @@ static int cpu_max_level(void)
 	return cpu_max;
 }
 
-/* Fill tables[level]: the scalar reference overlaid with each SIMD level up
- * to `level`. Only called for levels the CPU runs. */
+/* Fills tables[level] from the registry; a type no kernel file knows keeps
+ * a NULL name (unsupported). Only called for levels the CPU runs. */
 static void build_table(int level)
 {
-	for (size_t i = 0; i < sizeof(own_types) / sizeof(own_types[0]); i++) {
-		int ty = own_types[i];
+	for (int ty = 0; ty < GGML_TYPE_COUNT; ty++) {
+		const struct ggml_type_info *ti = ggml_type_info(ty);
 		struct quant_traits *t = &tables[level][ty];
 		memset(t, 0, sizeof(*t));
-		const struct ggml_type_info *ti = ggml_type_info(ty);
+		if (!ti->blck)
+			continue;
+		for (size_t i = 0; i < sizeof(kernel_files) / sizeof(kernel_files[0]); i++)
+			if (kernel_files[i].level <= level)
+				kernel_files[i].fill(t, ty);
+		if (!t->to_float && !t->from_float && !t->vec_dot)
+			continue;
 		t->name = ti->name;
 		t->blck = ti->blck;
 		t->tsize = (size_t)ti->tsize;
-		quant_ref_fill(t, ty);
-		if (level >= QUANT_AVX2)
-			quant_avx2_fill(t, ty);
-		if (level >= QUANT_AVX512)
-			quant_avx512_fill(t, ty);
-		if (ty == GGML_TYPE_Q4_0) { /* its own module: ai/q4_0.h */
-			q4_0_fill_ref(t);
-			if (level >= QUANT_AVX2)
-				q4_0_fill_avx2(t);
-			if (level >= QUANT_AVX512)
-				q4_0_fill_avx512(t);
-		}
 	}
+	vmath_build(level);
 	table_built[level] = true;
 }
 
@@ -107,8 +103,6 @@ const struct quant_traits *quant_traits_at(int type, int level)
 		return NULL;
 	if (level > cpu_max_level())
 		return NULL;
-	if (is_k_type(type))
-		return kquant_traits_at(type, level);
 	if (!table_built[level])
 		build_table(level);
 	const struct quant_traits *t = &tables[level][type];

@@ -25,7 +25,6 @@
 #include "ai/matmul.h"
 #include "ai/model.h"
 #include "ai/parallel.h"
-#include "ai/q4_0.h"
 #include "ai/quant.h"
 #include "host/hugemem.h"
 #include "host/pool.h"

@@ -1,9 +1,9 @@
 /*
- * Q4_0's kernels (ai/q4_0.h) at every level this CPU runs, against a direct
+ * Q4_0's kernels (ai/kernels/q4_0.h) at every level this CPU runs, against a direct
  * computation of llama.cpp's order with libm's fmaf:
  *   vec_dot     acc = fmaf((float)sumi_b, d_x * d_y, acc) over the blocks
  *   vec_dot_4r  (where present) the same bits for four rows
- *   gemm16      after q4_0_pack16, the same bits for 16 rows x 1..8 tokens
+ *   gemm_packed after q4_0_pack16, the same bits for 16 rows x 1..8 tokens
  *   packed_row  a packed row dequantizes to the unpacked row's to_float
  * on random weights and on extremes (all nibbles 0 or 15 against
  * activations of +-127: the largest int16 partial sums of the AVX2 path).
@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ai/q4_0.h"
+#include "ai/kernels/q4_0.h"
 #include "ai/quant.h"
 #include "tests/unit/check.h"
 
@@ -103,7 +103,7 @@ static void test_level(int level, int n, int kind)
 		for (int t0 = 0; t0 + nt <= NT; t0 += nt)
 			for (int g = 0; g + Q4_0_GROUP <= ROWS; g += Q4_0_GROUP) {
 				memset(got, 0xff, sizeof got);
-				tr->gemm16(n, nt, &got[t0][g], ROWS, packed + g * rb, act[t0], as);
+				tr->gemm_packed(n, nt, &got[t0][g], ROWS, packed + g * rb, act[t0], as);
 				for (int t = t0; t < t0 + nt; t++)
 					ok &= !memcmp(&got[t][g], &ref[t][g], 4 * Q4_0_GROUP);
 			}

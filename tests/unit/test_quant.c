@@ -529,7 +529,7 @@ static void test_q8_rounding(int maxlvl)
 	/* amax 127 gives d = 1, id = 1: the quantizer rounds x itself */
 	float x[32] = { 127, 0.5f, 1.5f, 2.5f, -0.5f, -1.5f, -2.5f, 0.49999997f, -0.49999997f,
 			126.5f, -126.5f, 3.75f, -3.25f };
-	/* halves to even, as ggml's x86 quantize_row_q8_0 (ai/quant_ref.c) */
+	/* halves to even, as ggml's x86 quantize_row_q8_0 (ai/kernels/quant_ref.c) */
 	static const int8_t want[13] = { 127, 0, 2, 2, 0, -2, -2, 0, 0, 126, -126, 4, -3 };
 	for (int lv = 0; lv <= maxlvl; lv++) {
 		for (int ty = GGML_TYPE_Q8_0; ty <= GGML_TYPE_Q8_1; ty++) {
