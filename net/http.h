@@ -64,6 +64,7 @@ struct http_config {
 	uint64_t (*now_ns)(void *user);     /* monotonic clock (required) */
 	uint64_t (*unix_time)(void *user);  /* seconds since 1970 for "created"; may be NULL */
 	void (*pump)(void *user);           /* between tokens; may be NULL */
+	void (*log)(void *user, const char *line); /* one line per request; may be NULL */
 	void *user;
 };
 
@@ -74,7 +75,8 @@ struct http_conn;
  * strings in engine and config are copied. */
 struct http_server *http_server_new(const struct http_engine *e, const struct http_config *c,
 				    char *err, size_t errlen);
-/* Closes every connection (ops->close) and frees the server. */
+/* Closes every connection (ops->close) and frees the server. Not from
+ * inside pump (a job may be running). */
 void http_server_free(struct http_server *s);
 
 /* A new connection. NULL when too many are open: a 503 response has then

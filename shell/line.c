@@ -7,7 +7,7 @@
 #include "core/fbcon.h"
 #include "core/input.h"
 #include "core/param.h"
-#include "core/x86.h"
+#include "core/idle.h"
 #include "shell/line.h"
 
 static char history[SHELL_HISTORY][SHELL_LINE_MAX];
@@ -71,8 +71,22 @@ static int next_key(void (*idle)(void))
 		if (k >= 0)
 			return k;
 		idle();
-		cpu_pause();
+		idle_wait(); /* hlt until the next tick */
 	}
+}
+
+/* The line being edited, for redraw() */
+static const char *ed_prompt;
+static const char *ed_buf;
+static const size_t *ed_len, *ed_pos;
+
+/* After output that came on its own (console_async_end): the prompt and
+ * the line again, on the fresh line below it. */
+static void redraw(void)
+{
+	outs(ed_prompt);
+	out(ed_buf, *ed_len);
+	move(cols(ed_buf, *ed_pos, *ed_len));
 }
 
 int line_read(const char *prompt, char *buf, size_t size)
@@ -87,8 +101,15 @@ int line_read_idle(const char *prompt, char *buf, size_t size, void (*idle)(void
 	static char saved[SHELL_LINE_MAX];
 	buf[0] = 0;
 	outs(prompt);
+	ed_prompt = prompt;
+	ed_buf = buf;
+	ed_len = &len;
+	ed_pos = &pos;
+	console_set_redraw(redraw);
 	for (;;) {
 		int k = next_key(idle);
+		if (k == '\n' || k == KEY_CTRL_C)
+			console_set_redraw(NULL);
 		if (k == '\n') {
 			outs("\n");
 			buf[len] = 0;
