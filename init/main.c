@@ -25,6 +25,7 @@
 #include "mm/heap.h"
 #include "mm/pmm.h"
 #include "net/net.h"
+#include "net/serve.h"
 #include "mm/vmm.h"
 #include "shell/llm.h"
 #include "shell/shell.h"
@@ -87,5 +88,6 @@ static void kmain_on_kstack(struct boot_info *bi)
 	status_set_cpus(smp_ncpus_online()); /* the status line on the screen */
 	status_set_model(bi->has_model ? bi->model.name : NULL);
 	llm_init(bi);                     /* open the model, size the context */
+	serve_boot(bi);                   /* the HTTP API, when llm.cfg says api=on */
 	shell_run(bi);                    /* never returns */
 }

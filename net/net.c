@@ -12,6 +12,7 @@
 #include "lwip/init.h"
 #include "lwip/timeouts.h"
 #include "net/netif.h"
+#include "net/serve.h"
 
 #ifdef NET_TEST_ECHO
 void tcp_echo_start(uint16_t port); /* net/tcp_echo.c, test builds only */
@@ -153,5 +154,8 @@ int net_cmd(int argc, char **argv)
 			(unsigned long)n->stats.rx_errors, (unsigned long)n->stats.tx_packets,
 			(unsigned long)n->stats.tx_bytes, (unsigned long)n->stats.tx_busy);
 	}
+	char s[160];
+	serve_describe(s, sizeof s);
+	kprintf("API: %s\n", s);
 	return 0;
 }

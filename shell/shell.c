@@ -28,6 +28,7 @@
 #include "mm/pmm.h"
 #include "mm/vmm.h"
 #include "net/net.h"
+#include "net/serve.h"
 #include "shell/cmd_chat.h"
 #include "shell/cmd_gen.h"
 #include "shell/cmd_smp.h"
@@ -74,6 +75,8 @@ static const struct shell_cmd shell_cmds[] = {
 	{"cpus", "cpus", "list the CPUs and the work each did", cmd_smp_cpus, false},
 	{"pci", "pci", "the PCI functions found (for drivers and hardware reports)", cmd_pci, false},
 	{"net", "net", "network cards: MAC, link, IPv4 address, gateway, packet counters", net_cmd, false},
+	{"serve", "serve", "start the OpenAI-compatible HTTP API (port= in llm.cfg) or show it", serve_cmd,
+	 false},
 	{"smptest", "smptest", "parallel self-test on all CPUs", cmd_smp_smptest, false},
 	{"clear", "clear", "clear the screen", cmd_clear, false},
 	{"echo", "echo TEXT", "print TEXT", cmd_echo, false},
