@@ -22,7 +22,7 @@ EFI_INCDIR ?= /usr/include/efi
 
 OS_CFLAGS := -std=gnu11 -O2 -g -ffreestanding -fno-stack-protector -fpic \
 	-fshort-wchar -mno-red-zone -fno-omit-frame-pointer -fno-strict-aliasing \
-	-fno-asynchronous-unwind-tables -Wall -Wextra -Werror -I. -DLLM_OS=1 $(OS_DEFS)
+	-fno-asynchronous-unwind-tables -Wall -Wextra -Werror -I. -DLLM_OS=1
 # -D_LIBC_LIMITS_H_: gcc's limits.h then defines everything itself instead
 # of include_next-ing a libc limits.h that -nostdinc hides.
 OS_LIBC_FLAGS := -nostdinc -isystem lib/include -isystem $(shell $(OS_CC) -print-file-name=include) \

@@ -14,10 +14,6 @@
 #include "net/netif.h"
 #include "net/serve.h"
 
-#ifdef NET_TEST_ECHO
-void tcp_echo_start(uint16_t port); /* net/tcp_echo.c, test builds only */
-#endif
-
 static struct netdev devs[NIC_MAX];
 static int n_devs;
 static bool off; /* net=off */
@@ -116,9 +112,6 @@ void net_init(const struct boot_info *bi)
 		if (!devs[0].link && timer_now_ns() - t0 > limit / 2)
 			break; /* no cable: no point waiting for DHCP */
 	}
-#ifdef NET_TEST_ECHO
-	tcp_echo_start(7);
-#endif
 	for (int i = 0; i < n_devs; i++) {
 		char a[96];
 		describe_addr(&devs[i], a, sizeof a);
