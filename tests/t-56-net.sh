@@ -11,7 +11,9 @@
 #          by DHCP (`net`), and answers curl through its forwarded port:
 #          GET /health and a short completion whose text at temperature 0
 #          equals the shell's `generate`; the boot screen and `net` say the
-#          API is open without a key;
+#          API is open without a key; on the e1000 a client that leaves
+#          mid-stream stops its generation, then a bounded load (20 clients,
+#          15 s) gets only 200s and 503s and the shell still answers;
 #   static llm.cfg ip=/netmask=/gateway= on an e1000, port= and api_key=,
 #          the API started by the shell's `serve`: `net` shows the static
 #          address (not the one slirp's DHCP would give), 401 without the
@@ -22,7 +24,7 @@ cd "$(dirname "$0")/.." || exit 2
 . tests/boot-lib.sh
 
 names=(virtio-legacy virtio-modern e1000 e1000e)
-checks="cards-found api-boot-open counters static-addr static-401 static-200 static-serve off-untouched off-net
+checks="cards-found api-boot-open api-leave api-load shell-after-load counters static-addr static-401 static-200 static-serve off-untouched off-net
 	off-serve"
 for n in "${names[@]}"; do checks="$checks dhcp-$n health-$n completion-$n"; done
 if why=$(boot_unavailable); then
@@ -55,6 +57,68 @@ curl_completion() {
 	echo "!sh printf '$1 '; curl -sS -m 120 http://127.0.0.1:$2/v1/completions -H 'Content-Type: application/json' -d '{\"prompt\":\"Once upon\",\"max_tokens\":6,\"temperature\":0}'"
 }
 
+# leave PORT: a streamed completion the client drops after the first event;
+# load PORT SECONDS CLIENTS: parallel clients (/health and short
+# completions) for a bounded time: every answer must be 200 or 503
+cat > "$TMP/client.py" <<'PY'
+import http.client, json, socket, sys, threading, time
+what, port = sys.argv[1], int(sys.argv[2])
+if what == "leave":
+    s = socket.create_connection(("127.0.0.1", port), timeout=60)
+    body = json.dumps({"prompt": "Once upon", "max_tokens": 400, "temperature": 0, "stream": True})
+    s.sendall(("POST /v1/completions HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
+               "Content-Length: %d\r\n\r\n%s" % (len(body), body)).encode())
+    got = b""
+    while b"data: " not in got:
+        d = s.recv(4096)
+        if not d:
+            break
+        got += d
+    s.close()
+    print("leave", "streamed" if b"data: " in got else "nothing")
+    time.sleep(1)
+    sys.exit(0)
+secs, n = float(sys.argv[3]), int(sys.argv[4])
+res, lock = {}, threading.Lock()
+# keep-alive connections, opened 50 ms apart (QEMU's user network drops or
+# resets bursts of new connections to a forwarded port on its own)
+def client(i):
+    time.sleep(0.05 * i)
+    end = time.time() + secs
+    c = None
+    while time.time() < end:
+        if c is None:
+            c = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        try:
+            if i % 2:
+                c.request("GET", "/health")
+            else:
+                c.request("POST", "/v1/completions", json.dumps({"prompt": "Once", "max_tokens": 4}),
+                          {"Content-Type": "application/json"})
+            r = c.getresponse()
+            r.read()
+            k = str(r.status)
+            if r.will_close:
+                c.close()
+                c = None
+                time.sleep(0.05)
+        except Exception as e:
+            k = type(e).__name__
+            c.close()
+            c = None
+        with lock:
+            res[k] = res.get(k, 0) + 1
+    if c:
+        c.close()
+ts = [threading.Thread(target=client, args=(i,)) for i in range(n)]
+for t in ts:
+    t.start()
+for t in ts:
+    t.join()
+print("load", " ".join("%s=%d" % kv for kv in sorted(res.items())),
+      "ok" if res.get("200") and set(res) <= {"200", "503"} else "bad")
+PY
+
 # 1. every card model in one boot, the API on from llm.cfg
 printf 'api=on\n' > "$TMP/api.cfg"
 models=(virtio-net-pci,disable-modern=on virtio-net-pci,disable-legacy=on e1000 e1000e)
@@ -64,7 +128,10 @@ for i in 0 1 2 3; do
 	args+=($(nic $i "${models[$i]}" "${ports[$i]}"))
 	steps+=("$(curl_health "${names[$i]}" "${ports[$i]}")" "$(curl_completion "${names[$i]}" "${ports[$i]}")")
 done
-steps+=("" net "generate -n 6 --temp 0 Once upon")
+# on the e1000: a client that leaves mid-stream stops its generation; then
+# 20 clients for 15 s; the shell still answers afterwards
+steps+=("!sh python3 $TMP/client.py leave ${ports[2]}" "" serve
+	"!sh python3 $TMP/client.py load ${ports[2]} 15 20" "" serve net "generate -n 6 --temp 0 Once upon")
 osrun_log cards --timeout 500 --model "$MODEL" --esp-extra "$TMP/api.cfg=llm.cfg" "${args[@]}" "${steps[@]}"
 
 check cards-found has cards '^net: virtio-net 0\.9 \(legacy\) at ' && has cards '^net: virtio-net 1\.0 \(modern\) at ' &&
@@ -93,6 +160,14 @@ for i in 0 1 2 3; do
 	check "health-${names[$i]}" has cards "^\[sh\] ${names[$i]} \\{\"status\":\"ok\"\\}"
 	check "completion-${names[$i]}" completion_ok "${names[$i]}"
 done
+leave_ok() {
+	has cards '^\[sh\] leave streamed' &&
+		section cards serve | grep -Eq 'the client left: generation stopped after [0-9]+ tokens'
+}
+check api-leave leave_ok
+check api-load has cards '^\[sh\] load 200=[0-9]+( 503=[0-9]+)? ok$'
+grep '^\[sh\] load ' "$TMP/cards.log" | sed 's/^\[sh\]/# answers:/'
+check shell-after-load section_has cards "generate -n 6 --temp 0 Once upon" '.'
 counters() { section cards net | grep -Eq '^  rx [1-9][0-9]+ packets, [0-9]+ bytes, 0 errors; tx [1-9][0-9]+ packets'; }
 check counters counters
 

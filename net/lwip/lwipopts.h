@@ -22,7 +22,9 @@
 #define MEM_ALIGNMENT 8
 #define MEMP_NUM_PBUF 32
 #define MEMP_NUM_UDP_PCB 4
-#define MEMP_NUM_TCP_PCB 24          /* open connections */
+#define MEMP_NUM_TCP_PCB 64          /* connections, closing ones included: well above
+                                        the server's HTTP_MAX_CONNS, so that lwIP never
+                                        resets a live one to make room */
 #define MEMP_NUM_TCP_PCB_LISTEN 4
 #define MEMP_NUM_TCP_SEG 256         /* queued segments, all connections */
 #define MEMP_NUM_REASSDATA 4
@@ -51,7 +53,8 @@
 #define TCP_SND_BUF (16 * TCP_MSS)
 #define TCP_SND_QUEUELEN (4 * TCP_SND_BUF / TCP_MSS)
 #define TCP_LISTEN_BACKLOG 1
-#define TCP_DEFAULT_LISTEN_BACKLOG 8
+#define TCP_DEFAULT_LISTEN_BACKLOG 32 /* handshakes in progress: a dropped SYN costs
+                                        the client seconds (QEMU retries after 6 s) */
 #define LWIP_TCP_KEEPALIVE 1         /* finds peers that vanished mid-generation */
 #define TCP_KEEPIDLE_DEFAULT 60000
 #define TCP_KEEPINTVL_DEFAULT 10000
