@@ -81,6 +81,12 @@ struct boot_config {
 			  * BOOT_SERIAL_OFF, else the one UART's I/O port */
 	char keymap[8];   /* keyboard layout name ("" = us) */
 	char autorun[BOOT_AUTORUN_MAX]; /* shell commands run at boot, one per line */
+	/* network (net/): IPv4 addresses as a << 24 | b << 16 | c << 8 | d */
+	bool net_off;       /* net=off: no card is touched */
+	uint32_t ip, netmask, gateway; /* ip 0: DHCP */
+	bool api;           /* api=on: the HTTP API starts at boot */
+	char api_key[128];  /* "" : no key (the API is open) */
+	uint16_t port;      /* the API's TCP port, 0: 8080 */
 };
 #define BOOT_SERIAL_OFF 0xFFFF
 

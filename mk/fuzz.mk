@@ -22,7 +22,7 @@ FUZZ_CFLAGS := -O1 -g -std=gnu11 -Wall -Wextra -I. -fno-strict-aliasing \
 FZ := $(BUILD)/fuzz
 
 FUZZ_AI_OBJ := $(patsubst %.c,$(FZ)/%.o,$(wildcard ai/*.c ai/kernels/*.c))
-FUZZ_NET_OBJ := $(patsubst %.c,$(FZ)/%.o,$(wildcard net/*.c)) $(FZ)/gen/net_page.o
+FUZZ_NET_OBJ := $(patsubst %.c,$(FZ)/%.o,$(NET_SRC)) $(FZ)/gen/net_page.o
 FUZZ_BIN := $(FZ)/fuzz_gguf $(FZ)/fuzz_tokenizer $(FZ)/fuzz_json $(FZ)/fuzz_http
 
 $(FZ)/%_avx2.o: FUZZ_XFLAGS = $(AVX2_FLAGS)

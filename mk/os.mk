@@ -31,13 +31,17 @@ OS_LIBC_FLAGS := -nostdinc -isystem lib/include -isystem $(shell $(OS_CC) -print
 OS_EFI_FLAGS := -I$(EFI_INCDIR) -I$(EFI_INCDIR)/x86_64 -DGNU_EFI_USE_MS_ABI
 
 OS_SRC := $(wildcard efi/*.c fs/*.c core/*.c mm/*.c smp/*.c lib/*.c init/*.c shell/*.c dev/*.c \
-	net/*.c ai/*.c ai/kernels/*.c)
+	net/*.c net/lwip/*.c ai/*.c ai/kernels/*.c)
 OS_ASM := $(wildcard efi/*.S fs/*.S core/*.S mm/*.S smp/*.S lib/*.S init/*.S dev/*.S net/*.S)
 OS_OBJ := $(OS_SRC:%.c=$(OS)/%.o) $(OS_ASM:%.S=$(OS)/%.o)
 OS_GEN_OBJ = $(patsubst %.c,%.o,$(OS_GEN_SRC))
 
 $(OS)/%_avx2.o: OS_XFLAGS = $(AVX2_FLAGS)
 $(OS)/%_avx512.o: OS_XFLAGS = $(AVX512_FLAGS)
+# the network code sees lwIP's headers (mk/net.mk)
+NET_OBJ := $(filter $(OS)/net/%,$(OS_OBJ))
+$(NET_OBJ): OS_XFLAGS = $(LWIP_CFLAGS)
+$(NET_OBJ): | $(LWIP_STAMP)
 
 $(OS)/efi/%.o: efi/%.c
 	@mkdir -p $(dir $@)
@@ -55,10 +59,10 @@ $(OS)/%.o: %.S
 $(OS_GEN_OBJ): %.o: %.c
 	$(OS_CC) $(OS_CFLAGS) $(OS_LIBC_FLAGS) -MMD -MP -c $< -o $@
 
-$(OS)/bootx64.so: $(OS_OBJ) $(OS_GEN_OBJ)
+$(OS)/bootx64.so: $(OS_OBJ) $(OS_GEN_OBJ) $(OS_LIB_OBJ)
 	$(OS_LD) -nostdlib -znocombreloc -T $(EFI_LIBDIR)/elf_x86_64_efi.lds -shared \
 		-Bsymbolic --no-undefined -L$(EFI_LIBDIR) $(EFI_LIBDIR)/crt0-efi-x86_64.o \
-		$(OS_OBJ) $(OS_GEN_OBJ) -lgnuefi -o $@
+		$(OS_OBJ) $(OS_GEN_OBJ) $(OS_LIB_OBJ) -lgnuefi -o $@
 
 $(BUILD)/BOOTX64.EFI: $(OS)/bootx64.so
 	$(OS_OBJCOPY) -j .text -j .sdata -j .data -j .dynamic -j .dynsym -j .rel \

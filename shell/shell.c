@@ -17,6 +17,7 @@
 #include "core/kprintf.h"
 #include "core/panic.h"
 #include "core/param.h"
+#include "core/poll.h"
 #include "core/power.h"
 #include "core/serial.h"
 #include "core/timer.h"
@@ -26,10 +27,13 @@
 #include "mm/heap.h"
 #include "mm/pmm.h"
 #include "mm/vmm.h"
+#include "net/net.h"
+#include "net/serve.h"
 #include "shell/cmd_chat.h"
 #include "shell/cmd_gen.h"
 #include "shell/cmd_smp.h"
 #include "shell/line.h"
+#include "shell/llm.h"
 #include "shell/shell.h"
 #include "smp/smp.h"
 
@@ -70,6 +74,9 @@ static const struct shell_cmd shell_cmds[] = {
 	 cmd_gen_bench, false},
 	{"cpus", "cpus", "list the CPUs and the work each did", cmd_smp_cpus, false},
 	{"pci", "pci", "the PCI functions found (for drivers and hardware reports)", cmd_pci, false},
+	{"net", "net", "network cards: MAC, link, IPv4 address, gateway, packet counters", net_cmd, false},
+	{"serve", "serve", "start the OpenAI-compatible HTTP API (port= in llm.cfg) or show it", serve_cmd,
+	 false},
 	{"smptest", "smptest", "parallel self-test on all CPUs", cmd_smp_smptest, false},
 	{"clear", "clear", "clear the screen", cmd_clear, false},
 	{"echo", "echo TEXT", "print TEXT", cmd_echo, false},
@@ -175,9 +182,11 @@ void shell_run(struct boot_info *bi)
 		a += n + (a[n] == '\n');
 	}
 	for (;;) {
-		if (line_read(SHELL_PROMPT, line, sizeof line) < 0)
+		/* idle: the API server's queued jobs run while the prompt waits */
+		if (line_read_idle(SHELL_PROMPT, line, sizeof line, poll_idle) < 0)
 			continue;
 		shell_exec(line);
+		llm_get()->kv_epoch++; /* any command may have used the KV cache */
 	}
 }
 
