@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ai/ggml_type.h"
 #include "ai/gguf.h"
 
 /* GGUF_MAX_ARRAY_DEPTH (ai/gguf.h) caps nested arrays: nobody writes deep
@@ -17,8 +18,7 @@
 
 /* ---- element sizes -------------------------------------------------------- */
 
-/* Bytes of a fixed-size value type; 0 for STRING, ARRAY and unknown ids. */
-static size_t vtype_size(uint32_t t)
+size_t gguf_vtype_size(uint32_t t)
 {
 	switch (t) {
 	case GGUF_TYPE_UINT8: case GGUF_TYPE_INT8: case GGUF_TYPE_BOOL: return 1;
@@ -36,54 +36,6 @@ const char *gguf_vtype_name(uint32_t t)
 		"str", "array", "u64", "i64", "f64",
 	};
 	return t < GGUF_TYPE_COUNT ? names[t] : "unknown";
-}
-
-/* ggml tensor types: elements per block and bytes per block, for every id
- * ggml has defined (the parser accepts tensors the engine cannot compute;
- * the engine rejects those itself). blck 0 marks removed or unknown ids. */
-static const struct { uint16_t blck, tsize; const char *name; } ggml_blocks[] = {
-	[0] = {1, 4, "f32"},
-	[1] = {1, 2, "f16"},
-	[2] = {32, 18, "q4_0"},
-	[3] = {32, 20, "q4_1"},
-	[6] = {32, 22, "q5_0"},
-	[7] = {32, 24, "q5_1"},
-	[8] = {32, 34, "q8_0"},
-	[9] = {32, 36, "q8_1"},
-	[10] = {256, 84, "q2_K"},
-	[11] = {256, 110, "q3_K"},
-	[12] = {256, 144, "q4_K"},
-	[13] = {256, 176, "q5_K"},
-	[14] = {256, 210, "q6_K"},
-	[15] = {256, 292, "q8_K"},
-	[16] = {256, 66, "iq2_xxs"},
-	[17] = {256, 74, "iq2_xs"},
-	[18] = {256, 98, "iq3_xxs"},
-	[19] = {256, 50, "iq1_s"},
-	[20] = {32, 18, "iq4_nl"},
-	[21] = {256, 110, "iq3_s"},
-	[22] = {256, 82, "iq2_s"},
-	[23] = {256, 136, "iq4_xs"},
-	[24] = {1, 1, "i8"},
-	[25] = {1, 2, "i16"},
-	[26] = {1, 4, "i32"},
-	[27] = {1, 8, "i64"},
-	[28] = {1, 8, "f64"},
-	[29] = {256, 56, "iq1_m"},
-	[30] = {1, 2, "bf16"},
-	[34] = {256, 54, "tq1_0"},
-	[35] = {256, 66, "tq2_0"},
-	[39] = {32, 17, "mxfp4"},
-};
-#define N_GGML_BLOCKS (sizeof(ggml_blocks) / sizeof(ggml_blocks[0]))
-
-int gguf_type_block(uint32_t type, uint32_t *blck, uint32_t *tsize)
-{
-	if (type >= N_GGML_BLOCKS || ggml_blocks[type].blck == 0)
-		return -1;
-	*blck = ggml_blocks[type].blck;
-	*tsize = ggml_blocks[type].tsize;
-	return 0;
 }
 
 /* ---- the reader ----------------------------------------------------------- */
@@ -183,7 +135,7 @@ static bool rd_value(struct rd *r, uint32_t t, int depth, struct gguf_kv *out)
 		out = &dummy;
 	out->type = t;
 	out->data = r->b + r->pos;
-	size_t sz = vtype_size(t);
+	size_t sz = gguf_vtype_size(t);
 	if (sz) {
 		uint8_t raw[8];
 		if (!rd_bytes(r, raw, sz, gguf_vtype_name(t)))
@@ -220,7 +172,7 @@ static bool rd_value(struct rd *r, uint32_t t, int depth, struct gguf_kv *out)
 	out->arr_type = et;
 	out->arr_n = n;
 	out->data = r->b + r->pos;
-	size_t esz = vtype_size(et);
+	size_t esz = gguf_vtype_size(et);
 	/* Every element takes at least min bytes: bounds the count by the file. */
 	size_t min = esz ? esz : et == GGUF_TYPE_STRING ? 8 : 12;
 	if (n > left(r) / min)
@@ -238,6 +190,12 @@ static bool rd_value(struct rd *r, uint32_t t, int depth, struct gguf_kv *out)
 			return false;
 		}
 	return true;
+}
+
+int gguf_read_value(const void *p, size_t len, uint32_t type, struct gguf_kv *out)
+{
+	struct rd r = { .b = p, .len = len };
+	return rd_value(&r, type, 0, out) ? 0 : -1;
 }
 
 /* ---- duplicate and overlap checks ---------------------------------------- */
@@ -356,8 +314,6 @@ static bool parse_kvs(struct rd *r, struct gguf *g)
 	return true;
 }
 
-static bool is_signed(uint32_t t);
-
 static bool parse_alignment(struct rd *r, struct gguf *g)
 {
 	g->alignment = GGUF_DEFAULT_ALIGNMENT;
@@ -365,14 +321,14 @@ static bool parse_alignment(struct rd *r, struct gguf *g)
 	if (!kv)
 		return true;
 	uint64_t a;
-	if (is_signed(kv->type) && kv->v.i < 0)
-		return fail(r, "general.alignment %lld is not a power of two", (long long)kv->v.i);
 	switch (kv->type) {
 	case GGUF_TYPE_UINT8: case GGUF_TYPE_UINT16: case GGUF_TYPE_UINT32: case GGUF_TYPE_UINT64:
 		a = kv->v.u;
 		break;
 	case GGUF_TYPE_INT8: case GGUF_TYPE_INT16: case GGUF_TYPE_INT32: case GGUF_TYPE_INT64:
-		a = kv->v.i < 0 ? 0 : (uint64_t)kv->v.i;
+		if (kv->v.i < 0)
+			return fail(r, "general.alignment %lld is not a power of two", (long long)kv->v.i);
+		a = (uint64_t)kv->v.i;
 		break;
 	default:
 		return fail(r, "general.alignment has type %s, want an integer", gguf_vtype_name(kv->type));
@@ -409,14 +365,15 @@ static bool parse_tensor(struct rd *r, struct gguf *g, uint64_t i)
 		t->ne[d] = (int64_t)ne;
 		nel *= (int64_t)ne;
 	}
-	uint32_t blck, tsize;
 	if (!rd_u32(r, &t->type, "tensor type") || !rd_u64(r, &t->offset, "tensor offset"))
 		return false;
-	if (gguf_type_block(t->type, &blck, &tsize) < 0)
+	const struct ggml_type_info *ti = t->type <= INT32_MAX ? ggml_type_info((int)t->type) : NULL;
+	if (!ti || !ti->blck)
 		return fail(r, "unknown tensor type %u", t->type);
+	uint32_t blck = (uint32_t)ti->blck, tsize = (uint32_t)ti->tsize;
 	if (t->ne[0] % blck)
 		return fail(r, "row length %lld is not a multiple of the block size %u of %s",
-			    (long long)t->ne[0], blck, ggml_blocks[t->type].name);
+			    (long long)t->ne[0], blck, ti->name);
 	uint64_t nblocks = (uint64_t)nel / blck;
 	if (nblocks > UINT64_MAX / tsize)
 		return fail(r, "size overflows (%llu blocks of %u bytes)", (unsigned long long)nblocks, tsize);
@@ -548,205 +505,4 @@ const struct gguf_tensor *gguf_find_tensor(const struct gguf *g, const char *nam
 		if (gguf_str_eq(g->tensors[i].name, name))
 			return &g->tensors[i];
 	return NULL;
-}
-
-/* double to float without the undefined out-of-range conversion */
-static float d2f(double d)
-{
-	uint32_t inf = 0x7f800000u;
-	float f;
-	if (d > FLT_MAX || d < -FLT_MAX) {
-		inf |= d < 0 ? 0x80000000u : 0;
-		memcpy(&f, &inf, 4);
-		return f;
-	}
-	return (float)d;
-}
-
-static bool is_unsigned(uint32_t t)
-{
-	return t == GGUF_TYPE_UINT8 || t == GGUF_TYPE_UINT16 || t == GGUF_TYPE_UINT32 ||
-	       t == GGUF_TYPE_UINT64 || t == GGUF_TYPE_BOOL;
-}
-
-static bool is_signed(uint32_t t)
-{
-	return t == GGUF_TYPE_INT8 || t == GGUF_TYPE_INT16 || t == GGUF_TYPE_INT32 ||
-	       t == GGUF_TYPE_INT64;
-}
-
-/* Integer value of a scalar kv as (negative?, magnitude) without overflow. */
-static bool kv_int(const struct gguf_kv *kv, bool *neg, uint64_t *mag)
-{
-	if (is_unsigned(kv->type)) {
-		*neg = false, *mag = kv->v.u;
-		return true;
-	}
-	if (is_signed(kv->type)) {
-		*neg = kv->v.i < 0;
-		*mag = *neg ? (uint64_t)0 - (uint64_t)kv->v.i : (uint64_t)kv->v.i;
-		return true;
-	}
-	return false;
-}
-
-bool gguf_get_u64(const struct gguf *g, const char *key, uint64_t *out)
-{
-	const struct gguf_kv *kv = gguf_find(g, key);
-	bool neg;
-	uint64_t m;
-	if (!kv || !kv_int(kv, &neg, &m) || neg)
-		return false;
-	*out = m;
-	return true;
-}
-
-bool gguf_get_u32(const struct gguf *g, const char *key, uint32_t *out)
-{
-	uint64_t v;
-	if (!gguf_get_u64(g, key, &v) || v > UINT32_MAX)
-		return false;
-	*out = (uint32_t)v;
-	return true;
-}
-
-bool gguf_get_i32(const struct gguf *g, const char *key, int32_t *out)
-{
-	const struct gguf_kv *kv = gguf_find(g, key);
-	bool neg;
-	uint64_t m;
-	if (!kv || !kv_int(kv, &neg, &m))
-		return false;
-	if (neg ? m > (uint64_t)INT32_MAX + 1 : m > INT32_MAX)
-		return false;
-	*out = neg ? (int32_t)(0 - (int64_t)m) : (int32_t)m;
-	return true;
-}
-
-bool gguf_get_f32(const struct gguf *g, const char *key, float *out)
-{
-	const struct gguf_kv *kv = gguf_find(g, key);
-	bool neg;
-	uint64_t m;
-	if (!kv)
-		return false;
-	if (kv->type == GGUF_TYPE_FLOAT32 || kv->type == GGUF_TYPE_FLOAT64) {
-		*out = d2f(kv->v.f);
-		return true;
-	}
-	if (!kv_int(kv, &neg, &m))
-		return false;
-	*out = neg ? -(float)m : (float)m;
-	return true;
-}
-
-bool gguf_get_bool(const struct gguf *g, const char *key, bool *out)
-{
-	const struct gguf_kv *kv = gguf_find(g, key);
-	bool neg;
-	uint64_t m;
-	if (!kv || !kv_int(kv, &neg, &m))
-		return false;
-	*out = m != 0;
-	return true;
-}
-
-bool gguf_get_str(const struct gguf *g, const char *key, struct gguf_str *out)
-{
-	const struct gguf_kv *kv = gguf_find(g, key);
-	if (!kv || kv->type != GGUF_TYPE_STRING)
-		return false;
-	*out = kv->v.s;
-	return true;
-}
-
-/* ---- arrays --------------------------------------------------------------- */
-
-/* Bytes taken by the (already validated) value of type t at p. */
-static uint64_t value_bytes(uint32_t t, const uint8_t *p)
-{
-	size_t sz = vtype_size(t);
-	uint64_t n;
-	if (sz)
-		return sz;
-	memcpy(&n, p, 8);
-	if (t == GGUF_TYPE_STRING)
-		return 8 + n;
-	/* ARRAY: u32 elem type | u64 n | elements */
-	uint32_t et;
-	memcpy(&et, p, 4);
-	memcpy(&n, p + 4, 8);
-	uint64_t off = 12;
-	if (vtype_size(et))
-		return off + n * vtype_size(et);
-	for (uint64_t i = 0; i < n; i++)
-		off += value_bytes(et, p + off);
-	return off;
-}
-
-int gguf_arr_get(const struct gguf_kv *kv, uint64_t i, struct gguf_kv *out)
-{
-	if (kv->type != GGUF_TYPE_ARRAY || i >= kv->arr_n)
-		return -1;
-	uint32_t et = kv->arr_type;
-	const uint8_t *p = kv->data;
-	size_t esz = vtype_size(et);
-	if (esz)
-		p += i * esz;
-	else
-		for (uint64_t k = 0; k < i; k++)
-			p += value_bytes(et, p);
-	memset(out, 0, sizeof(*out));
-	/* Re-read the one element with a reader bounded by its own size: it was
-	 * validated by gguf_open, so this cannot fail. */
-	struct rd r = { .b = p, .len = (size_t)value_bytes(et, p) };
-	return rd_value(&r, et, 0, out) ? 0 : -1;
-}
-
-int64_t gguf_arr_int(const struct gguf_kv *kv, uint64_t i)
-{
-	struct gguf_kv e;
-	if (kv->type != GGUF_TYPE_ARRAY || i >= kv->arr_n || !vtype_size(kv->arr_type) ||
-	    gguf_arr_get(kv, i, &e) < 0)
-		return 0;
-	if (is_signed(e.type))
-		return e.v.i;
-	if (is_unsigned(e.type))
-		return e.v.u > INT64_MAX ? INT64_MAX : (int64_t)e.v.u;
-	/* float: saturate; NaN gives 0 */
-	if (!(e.v.f == e.v.f))
-		return 0;
-	if (e.v.f >= 9.2233720368547758e18)
-		return INT64_MAX;
-	if (e.v.f <= -9.2233720368547758e18)
-		return INT64_MIN;
-	return (int64_t)e.v.f;
-}
-
-float gguf_arr_f32(const struct gguf_kv *kv, uint64_t i)
-{
-	struct gguf_kv e;
-	if (kv->type != GGUF_TYPE_ARRAY || i >= kv->arr_n || !vtype_size(kv->arr_type) ||
-	    gguf_arr_get(kv, i, &e) < 0)
-		return 0;
-	if (is_signed(e.type))
-		return (float)e.v.i;
-	if (is_unsigned(e.type))
-		return (float)e.v.u;
-	return d2f(e.v.f);
-}
-
-int gguf_arr_strs(const struct gguf_kv *kv, struct gguf_str *out)
-{
-	if (kv->type != GGUF_TYPE_ARRAY || kv->arr_type != GGUF_TYPE_STRING)
-		return -1;
-	const uint8_t *p = kv->data;
-	for (uint64_t i = 0; i < kv->arr_n; i++) {
-		uint64_t n;
-		memcpy(&n, p, 8);
-		out[i].p = (const char *)p + 8;
-		out[i].n = n;
-		p += 8 + n;
-	}
-	return 0;
 }

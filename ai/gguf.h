@@ -24,6 +24,10 @@
  * length not a multiple of the type's block; unaligned offsets; data past
  * the end of the buffer; overlapping tensors. Messages name the kv or
  * tensor: "tensor 12 'blk.0.attn_q.weight': data past end of file (...)".
+ *
+ * ai/gguf.c parses and indexes, ai/gguf_get.c reads keys and arrays of a
+ * parsed file, ai/ggufscan.c checks a file's prefix while the loader reads
+ * it; tensor types come from the one table in ai/ggml_type.h.
  */
 #ifndef AI_GGUF_H
 #define AI_GGUF_H
@@ -77,7 +81,7 @@ struct gguf_tensor {
 	struct gguf_str name;
 	uint32_t n_dims;
 	int64_t ne[GGUF_MAX_DIMS]; /* ne[0] is the row length; unused dims are 1 */
-	uint32_t type;             /* ggml type id, see ai/quant.h */
+	uint32_t type;             /* ggml type id, see ai/ggml_type.h */
 	uint64_t offset;           /* relative to the start of the data section */
 	const void *data;          /* base + data_off + offset */
 	uint64_t nbytes;
@@ -131,14 +135,16 @@ int gguf_arr_strs(const struct gguf_kv *kv, struct gguf_str *out);
  * array or i >= arr_n. */
 int gguf_arr_get(const struct gguf_kv *kv, uint64_t i, struct gguf_kv *out);
 
-/* Elements per block and bytes per block of a ggml tensor type id, for every
- * type ggml defines (also those the engine cannot compute). Returns 0, or -1
- * for an unknown or removed id. */
-int gguf_type_block(uint32_t type, uint32_t *blck, uint32_t *tsize);
+/* Decodes one value of type (a gguf_vtype) from the len bytes at p into
+ * out, without a key, as gguf_open does. Returns 0, or -1 if it does not
+ * fit in len or is malformed. */
+int gguf_read_value(const void *p, size_t len, uint32_t type, struct gguf_kv *out);
 
 /* Compare a gguf_str with a C string. */
 bool gguf_str_eq(struct gguf_str s, const char *c);
 
 const char *gguf_vtype_name(uint32_t t);
+/* Bytes of a fixed-size value type; 0 for STRING, ARRAY and unknown ids. */
+size_t gguf_vtype_size(uint32_t t);
 
 #endif

@@ -3,9 +3,7 @@
 
 #include <string.h>
 
-#include "ai/kquant.h"
 #include "ai/parallel.h"
-#include "ai/q4_0.h"
 #include "ai/quant.h"
 
 #define QBUF_ALIGN 64
@@ -58,7 +56,7 @@ struct quant_job {
 	int n_tok;
 	uint8_t *q;
 	size_t qstride;
-	bool terms; /* Q8_0 rows also get Q4_0's per-block terms (packed weights) */
+	void (*terms)(void *y, int64_t n); /* per-block terms packed weights read, or NULL */
 };
 
 static void quant_task(void *arg, int ith, int nth)
@@ -69,7 +67,7 @@ static void quant_task(void *arg, int ith, int nth)
 		if (j->from_float)
 			j->from_float(j->x + (size_t)t * j->n_in, q, j->n_in);
 		if (j->terms)
-			q4_0_fill_terms(q, j->n_in);
+			j->terms(q, j->n_in);
 	}
 }
 
@@ -86,7 +84,6 @@ static void quantize_rows(struct quant_job *j)
 struct mm_part {
 	const struct model_w *w;
 	const struct quant_traits *tr;
-	kquant_dot_4c_fn dot4c; /* K-quants: one row by 4 tokens; NULL if none */
 	float *y;
 	const uint8_t *xq; /* activations as vec_dot_type, rows xstride apart */
 	size_t xstride;
@@ -132,13 +129,14 @@ static void mm_rows(const struct mm_part *p, int64_t r0, int64_t r1, int n_tok)
 	int64_t ldy = w->n_out;
 	int n = (int)w->n_in;
 	int64_t r = r0;
-	if (w->packed) { /* 16-row groups (r0 is a multiple of 16), tokens by 8 */
-		for (; r + Q4_0_GROUP <= r1 && r + Q4_0_GROUP <= w->n_out; r += Q4_0_GROUP) {
+	if (w->packed) { /* groups of pack_rows (r0 is a multiple of MM_UNIT), tokens by pack_nt */
+		int gr = tr->pack_rows, gt = tr->pack_nt;
+		for (; r + gr <= r1 && r + gr <= w->n_out; r += gr) {
 			const uint8_t *g = (const uint8_t *)w->data + (size_t)r * rb;
-			for (int t = 0; t < n_tok; t += Q4_0_MAX_NT) {
-				int nt = n_tok - t < Q4_0_MAX_NT ? n_tok - t : Q4_0_MAX_NT;
-				tr->gemm16(n, nt, &p->y[(size_t)t * ldy + r], (size_t)ldy, g,
-					   p->xq + (size_t)t * p->xstride, p->xstride);
+			for (int t = 0; t < n_tok; t += gt) {
+				int nt = n_tok - t < gt ? n_tok - t : gt;
+				tr->gemm_packed(n, nt, &p->y[(size_t)t * ldy + r], (size_t)ldy, g,
+						p->xq + (size_t)t * p->xstride, p->xstride);
 			}
 		}
 	}
@@ -159,7 +157,7 @@ static void mm_rows(const struct mm_part *p, int64_t r0, int64_t r1, int n_tok)
 				       p->xq + (size_t)t * p->xstride, p->xstride);
 			}
 		}
-	} else if (n_tok >= 4 && p->dot4c) {
+	} else if (n_tok >= 4 && tr->vec_dot_4c) {
 		/* rows by 4, tokens by 4: the 4 rows stay in L1 across the tokens */
 		for (; r + 4 <= r1; r += 4) {
 			const uint8_t *w4 = (const uint8_t *)w->data + (size_t)r * rb;
@@ -168,7 +166,7 @@ static void mm_rows(const struct mm_part *p, int64_t r0, int64_t r1, int n_tok)
 				const uint8_t *xq = p->xq + (size_t)t * p->xstride;
 				for (int c = 0; c < 4; c++) {
 					float s4[4];
-					p->dot4c(n, s4, w4 + (size_t)c * rb, xq, p->xstride);
+					tr->vec_dot_4c(n, s4, w4 + (size_t)c * rb, xq, p->xstride);
 					for (int u = 0; u < 4; u++)
 						p->y[(size_t)(t + u) * ldy + r + c] = s4[u];
 				}
@@ -301,6 +299,7 @@ void matmul_n(const struct model_w *const *ws, float *const *ys, int nw,
 	const uint8_t *done_q[MATMUL_MAX_W];
 	size_t done_stride[MATMUL_MAX_W];
 	bool done_terms[MATMUL_MAX_W];
+	void (*terms)(void *y, int64_t n);
 	int n_done = 0;
 	int64_t n_in = ws[0]->n_in;
 	size_t slot = matmul_qbuf_bytes(n_in, n_tok);
@@ -314,7 +313,6 @@ void matmul_n(const struct model_w *const *ws, float *const *ys, int nw,
 		struct mm_part *p = &j.part[i];
 		p->w = ws[i];
 		p->tr = tr;
-		p->dot4c = kquant_dot_4c_at(ws[i]->type, quant_level());
 		p->y = ys[i];
 		j.total_rows += ws[i]->n_out;
 		j.total_units += (ws[i]->n_out + MM_UNIT - 1) / MM_UNIT;
@@ -335,25 +333,26 @@ void matmul_n(const struct model_w *const *ws, float *const *ys, int nw,
 		int k;
 		for (k = 0; k < n_done && done_types[k] != vdt; k++)
 			;
+		terms = ws[i]->packed ? tr->act_terms : NULL;
 		if (k == n_done) {
 			struct quant_job q = {
 				.from_float = conv,
 				.x = x, .n_in = n_in, .n_tok = n_tok,
 				.q = (uint8_t *)qbuf + slot * (size_t)n_done,
 				.qstride = qrow_max(n_in),
-				.terms = ws[i]->packed,
+				.terms = terms,
 			};
 			quantize_rows(&q);
 			done_types[k] = vdt;
 			done_q[k] = q.q;
 			done_stride[k] = q.qstride;
-			done_terms[k] = q.terms;
+			done_terms[k] = terms != NULL;
 			n_done++;
-		} else if (ws[i]->packed && !done_terms[k]) {
+		} else if (terms && !done_terms[k]) {
 			struct quant_job q = {
 				.x = x, .n_in = n_in, .n_tok = n_tok,
 				.q = (uint8_t *)done_q[k], .qstride = done_stride[k],
-				.terms = true,
+				.terms = terms,
 			};
 			quantize_rows(&q);
 			done_terms[k] = true;
@@ -379,9 +378,10 @@ void matmul_n(const struct model_w *const *ws, float *const *ys, int nw,
 
 void matmul_get_row(const struct model_w *w, int64_t row, float *out)
 {
-	if (w->packed && row < w->n_out / Q4_0_GROUP * Q4_0_GROUP) {
-		int64_t g = row / Q4_0_GROUP * Q4_0_GROUP;
-		q4_0_packed_row((const uint8_t *)w->data + (size_t)g * w->row_bytes, (int)(row - g), w->n_in, out);
+	const struct quant_traits *tr = quant_traits(w->type);
+	if (w->packed && row < w->n_out / tr->pack_rows * tr->pack_rows) {
+		int64_t g = row / tr->pack_rows * tr->pack_rows;
+		tr->packed_row((const uint8_t *)w->data + (size_t)g * w->row_bytes, (int)(row - g), w->n_in, out);
 		return;
 	}
 	if (w->il4 && row < w->n_out / 4 * 4) {
@@ -390,5 +390,5 @@ void matmul_get_row(const struct model_w *w, int64_t row, float *out)
 		return;
 	}
 	const uint8_t *src = (const uint8_t *)w->data + (size_t)row * w->row_bytes;
-	quant_traits(w->type)->to_float(src, out, w->n_in);
+	tr->to_float(src, out, w->n_in);
 }

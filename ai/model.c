@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ai/q4_0.h"
 
 #define MODEL_MAX_DIM (1 << 20)
 #define MODEL_MAX_LAYERS 1024
@@ -109,7 +108,7 @@ static int get_weight(struct loader *L, struct model_w *w, const char *name,
 		format_shape(b, sizeof b, t->ne, t->n_dims > GGUF_MAX_DIMS ? GGUF_MAX_DIMS : (int)t->n_dims);
 		return fail(L, "tensor %s: shape %s, expected %s", name, b, a);
 	}
-	const char *tname = quant_type_name((int)t->type);
+	const char *tname = ggml_type_name((int)t->type);
 	if (use == W_VECTOR) {
 		if (t->type != GGML_TYPE_F32)
 			return fail(L, "tensor %s: type %s, expected f32", name, tname ? tname : "unknown");
@@ -129,7 +128,7 @@ static int get_weight(struct loader *L, struct model_w *w, const char *name,
 			return fail(L, "tensor %s: unknown type id %u", name, t->type);
 		}
 	}
-	size_t rb = quant_row_size((int)t->type, n_in);
+	size_t rb = ggml_type_row_size((int)t->type, n_in);
 	if (rb == 0 || t->nbytes < (uint64_t)rb * (uint64_t)want[1])
 		return fail(L, "tensor %s: data size %llu too small", name, (unsigned long long)t->nbytes);
 	if (((uintptr_t)t->data & 3) != 0)
@@ -308,25 +307,34 @@ static bool il4_type(const struct model_w *w)
 	return tr && tr->vec_dot_4r_il4 && tr->vec_dot_4xn_il4 && tr->to_float;
 }
 
+/* The packed layout of w's type (quant_traits' pack), or NULL. */
+static const struct quant_traits *pack_type(const struct model_w *w)
+{
+	const struct quant_traits *tr = quant_traits(w->type);
+	return tr && tr->pack && tr->gemm_packed ? tr : NULL;
+}
+
 size_t model_pack_scratch(const struct model_w *w)
 {
-	if (w->type == GGML_TYPE_Q4_0)
-		return Q4_0_GROUP * w->row_bytes;
+	if (pack_type(w))
+		return (size_t)pack_type(w)->pack_rows * w->row_bytes;
 	return il4_type(w) ? 4 * w->row_bytes : 0;
 }
 
-/* Rewrites w's full groups (16 rows for Q4_0, 4 for the interleaved
- * types); the last rows of a partial group stay as they are. */
+/* Rewrites w's full groups (a packed type's pack_rows rows: 16 for Q4_0,
+ * else 4 rows for the interleaved types); the last rows of a partial group
+ * stay as they are. */
 void model_pack_w(struct model_w *w, void *scratch)
 {
 	uint8_t *p = (uint8_t *)(uintptr_t)w->data;
+	const struct quant_traits *pk = pack_type(w);
 	if (w->packed || w->il4 || w->n_out < 4)
 		return;
-	if (w->type == GGML_TYPE_Q4_0 && w->n_out >= Q4_0_GROUP) {
-		for (int64_t r = 0; r + Q4_0_GROUP <= w->n_out; r += Q4_0_GROUP)
-			q4_0_pack16(p + (size_t)r * w->row_bytes, w->n_in, scratch);
+	if (pk && w->n_out >= pk->pack_rows) {
+		for (int64_t r = 0; r + pk->pack_rows <= w->n_out; r += pk->pack_rows)
+			pk->pack(p + (size_t)r * w->row_bytes, w->n_in, scratch);
 		w->packed = true;
-	} else if (w->type != GGML_TYPE_Q4_0 && il4_type(w)) {
+	} else if (!pk && il4_type(w)) {
 		const struct quant_traits *tr = quant_traits(w->type);
 		for (int64_t r = 0; r + 4 <= w->n_out; r += 4)
 			quant_interleave4(p + (size_t)r * w->row_bytes, w->n_in / tr->blck, tr->tsize, scratch);

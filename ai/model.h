@@ -33,7 +33,7 @@ struct model_w {
 	size_t row_bytes;       /* bytes of one row of n_in elements */
 	const char *name;       /* points into the GGUF buffer; not NUL-terminated */
 	int name_len;
-	bool packed;            /* rows 0..n_out/16*16 in Q4_0's packed groups (model_pack) */
+	bool packed;            /* full groups of pack_rows rows in the type's packed layout (model_pack) */
 	bool il4;               /* rows 0..n_out/4*4 in 4-row interleaved groups (model_pack) */
 };
 
@@ -70,8 +70,9 @@ int model_load(struct model *m, const struct gguf *g, char *err, size_t errlen);
 void model_free(struct model *m);
 
 /* Rewrites the matrices in place into the layouts the fastest kernels of
- * the selected level (quant_init) read: Q4_0 into the packed 16-row groups
- * of ai/q4_0.h; the types whose traits at that level have vec_dot_4r_il4
+ * the selected level (quant_init) read: the types with a packed layout
+ * (quant_traits' pack: Q4_0's 16-row groups, ai/kernels/q4_0.h) into it;
+ * the types whose traits at that level have vec_dot_4r_il4
  * (quant.h: Q8_0, Q5_0; Q4_K..Q6_K with AVX-512) into 4-row interleaved
  * groups. The level must not change afterwards. Bit-identical logits (an unpacked
  * model computes the same). The GGUF buffer must be writable. Returns 0,

@@ -1,64 +1,31 @@
-/* The quant type table: names and block sizes of every ggml type id, the
- * kernel variant chosen for this CPU, and IEEE half / bfloat16 conversion. */
+/* The kernel registry: the traits of every type we run at each level, the
+ * level chosen for this CPU, and IEEE half / bfloat16 conversion. */
 #include <string.h>
 
 #include "ai/cpu.h"
-#include "ai/kquant.h"
+#include "ai/kernels/kernels.h"
 #include "ai/quant.h"
-#include "ai/q4_0.h"
-#include "ai/quant_kern.h"
-
-/* Every ggml type id, run by us or not, so that errors can name a type and
- * the GGUF parser can size tensors. blck 0: id retired by ggml. */
-static const struct {
-	const char *name;
-	int blck;
-	int tsize;
-} type_info[GGML_TYPE_COUNT] = {
-	[0] = { "f32", 1, 4 },        [1] = { "f16", 1, 2 },
-	[2] = { "q4_0", 32, 18 },     [3] = { "q4_1", 32, 20 },
-	[4] = { "q4_2", 0, 0 },       [5] = { "q4_3", 0, 0 },
-	[6] = { "q5_0", 32, 22 },     [7] = { "q5_1", 32, 24 },
-	[8] = { "q8_0", 32, 34 },     [9] = { "q8_1", 32, 36 },
-	[10] = { "q2_K", 256, 84 },   [11] = { "q3_K", 256, 110 },
-	[12] = { "q4_K", 256, 144 },  [13] = { "q5_K", 256, 176 },
-	[14] = { "q6_K", 256, 210 },  [15] = { "q8_K", 256, 292 },
-	[16] = { "iq2_xxs", 256, 66 }, [17] = { "iq2_xs", 256, 74 },
-	[18] = { "iq3_xxs", 256, 98 }, [19] = { "iq1_s", 256, 50 },
-	[20] = { "iq4_nl", 32, 18 },  [21] = { "iq3_s", 256, 110 },
-	[22] = { "iq2_s", 256, 82 },  [23] = { "iq4_xs", 256, 136 },
-	[24] = { "i8", 1, 1 },        [25] = { "i16", 1, 2 },
-	[26] = { "i32", 1, 4 },       [27] = { "i64", 1, 8 },
-	[28] = { "f64", 1, 8 },       [29] = { "iq1_m", 256, 56 },
-	[30] = { "bf16", 1, 2 },      [31] = { "q4_0_4_4", 0, 0 },
-	[32] = { "q4_0_4_8", 0, 0 },  [33] = { "q4_0_8_8", 0, 0 },
-	[34] = { "tq1_0", 256, 54 },  [35] = { "tq2_0", 256, 66 },
-	[36] = { "iq4_nl_4_4", 0, 0 }, [37] = { "iq4_nl_4_8", 0, 0 },
-	[38] = { "iq4_nl_8_8", 0, 0 },
-};
-
-_Static_assert(sizeof(block_q2_K) == 84 && sizeof(block_q3_K) == 110 &&
-		       sizeof(block_q4_K) == 144 && sizeof(block_q5_K) == 176 &&
-		       sizeof(block_q6_K) == 210 && sizeof(block_q8_K) == 292,
-	       "type_info sizes match the block structs");
-
-/* The types this file's kernels run (the K types come from kquant.c). */
-static const int own_types[] = {
-	GGML_TYPE_F32, GGML_TYPE_F16, GGML_TYPE_BF16, GGML_TYPE_Q4_0, GGML_TYPE_Q4_1,
-	GGML_TYPE_Q5_0, GGML_TYPE_Q5_1, GGML_TYPE_Q8_0, GGML_TYPE_Q8_1,
-};
 
 #define N_LEVELS 3
+
+/* The registry: every kernel file's fill function and the level it runs
+ * at (ai/kernels/kernels.h). The traits of a level are the fills of every
+ * level up to it, in this order. A new kernel file is one line here. */
+static const struct {
+	int level;
+	void (*fill)(struct quant_traits *t, int type);
+} kernel_files[] = {
+	{ QUANT_SCALAR, quant_ref_fill },   { QUANT_SCALAR, q4_0_ref_fill },
+	{ QUANT_SCALAR, kquant_ref_fill },  { QUANT_AVX2, quant_avx2_fill },
+	{ QUANT_AVX2, q4_0_avx2_fill },     { QUANT_AVX2, kquant_avx2_fill },
+	{ QUANT_AVX512, quant_avx512_fill }, { QUANT_AVX512, q4_0_avx512_fill },
+	{ QUANT_AVX512, kquant_avx512_fill },
+};
 
 static struct quant_traits tables[N_LEVELS][GGML_TYPE_COUNT];
 static bool table_built[N_LEVELS];
 static int cpu_max = -1; /* highest level this CPU runs; -1 until probed */
 static int level_chosen = QUANT_SCALAR;
-
-static bool is_k_type(int type)
-{
-	return type >= GGML_TYPE_Q2_K && type <= GGML_TYPE_Q8_K;
-}
 
 static int cpu_max_level(void)
 {
@@ -79,30 +46,26 @@ static int cpu_max_level(void)
 	return cpu_max;
 }
 
-/* Fill tables[level]: the scalar reference overlaid with each SIMD level up
- * to `level`. Only called for levels the CPU runs. */
+/* Fills tables[level] from the registry; a type no kernel file knows keeps
+ * a NULL name (unsupported). Only called for levels the CPU runs. */
 static void build_table(int level)
 {
-	for (size_t i = 0; i < sizeof(own_types) / sizeof(own_types[0]); i++) {
-		int ty = own_types[i];
+	for (int ty = 0; ty < GGML_TYPE_COUNT; ty++) {
+		const struct ggml_type_info *ti = ggml_type_info(ty);
 		struct quant_traits *t = &tables[level][ty];
 		memset(t, 0, sizeof(*t));
-		t->name = type_info[ty].name;
-		t->blck = type_info[ty].blck;
-		t->tsize = (size_t)type_info[ty].tsize;
-		quant_ref_fill(t, ty);
-		if (level >= QUANT_AVX2)
-			quant_avx2_fill(t, ty);
-		if (level >= QUANT_AVX512)
-			quant_avx512_fill(t, ty);
-		if (ty == GGML_TYPE_Q4_0) { /* its own module: ai/q4_0.h */
-			q4_0_fill_ref(t);
-			if (level >= QUANT_AVX2)
-				q4_0_fill_avx2(t);
-			if (level >= QUANT_AVX512)
-				q4_0_fill_avx512(t);
-		}
+		if (!ti->blck)
+			continue;
+		for (size_t i = 0; i < sizeof(kernel_files) / sizeof(kernel_files[0]); i++)
+			if (kernel_files[i].level <= level)
+				kernel_files[i].fill(t, ty);
+		if (!t->to_float && !t->from_float && !t->vec_dot)
+			continue;
+		t->name = ti->name;
+		t->blck = ti->blck;
+		t->tsize = (size_t)ti->tsize;
 	}
+	vmath_build(level);
 	table_built[level] = true;
 }
 
@@ -140,8 +103,6 @@ const struct quant_traits *quant_traits_at(int type, int level)
 		return NULL;
 	if (level > cpu_max_level())
 		return NULL;
-	if (is_k_type(type))
-		return kquant_traits_at(type, level);
 	if (!table_built[level])
 		build_table(level);
 	const struct quant_traits *t = &tables[level][type];
@@ -151,26 +112,6 @@ const struct quant_traits *quant_traits_at(int type, int level)
 const struct quant_traits *quant_traits(int type)
 {
 	return quant_traits_at(type, level_chosen);
-}
-
-const char *quant_type_name(int type)
-{
-	if (type < 0 || type >= GGML_TYPE_COUNT)
-		return NULL;
-	return type_info[type].name;
-}
-
-size_t quant_row_size(int type, int64_t n)
-{
-	if (type < 0 || type >= GGML_TYPE_COUNT || n < 0)
-		return 0;
-	int64_t b = type_info[type].blck;
-	if (b == 0 || n % b != 0)
-		return 0;
-	/* n / b blocks of at most 292 bytes: no overflow below 2^54 elements. */
-	if (n > ((int64_t)1 << 54))
-		return 0;
-	return (size_t)(n / b) * (size_t)type_info[type].tsize;
 }
 
 /* ---- IEEE binary16 and bfloat16 ------------------------------------------ */

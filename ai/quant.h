@@ -7,6 +7,9 @@
  *
  * Every type has a scalar reference implementation; AVX2 and AVX-512
  * variants share its signatures and are chosen at run time (quant_init).
+ * The kernels live in ai/kernels/, one file per family and level, each
+ * filling the traits below for its types (ai/kernels/kernels.h says how);
+ * ai/quant.c is the registry that lists them.
  */
 #ifndef AI_QUANT_H
 #define AI_QUANT_H
@@ -15,24 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum ggml_type {
-	GGML_TYPE_F32 = 0,
-	GGML_TYPE_F16 = 1,
-	GGML_TYPE_Q4_0 = 2,
-	GGML_TYPE_Q4_1 = 3,
-	GGML_TYPE_Q5_0 = 6,
-	GGML_TYPE_Q5_1 = 7,
-	GGML_TYPE_Q8_0 = 8,
-	GGML_TYPE_Q8_1 = 9,
-	GGML_TYPE_Q2_K = 10,
-	GGML_TYPE_Q3_K = 11,
-	GGML_TYPE_Q4_K = 12,
-	GGML_TYPE_Q5_K = 13,
-	GGML_TYPE_Q6_K = 14,
-	GGML_TYPE_Q8_K = 15,
-	GGML_TYPE_BF16 = 30,
-	GGML_TYPE_COUNT = 39 /* ids up to here are known by name */
-};
+#include "ai/ggml_type.h"
 
 /* The hint of every weight-stream prefetch in the SIMD kernels (expanded
  * there, where the intrinsics are declared). Non-temporal: each weight
@@ -127,7 +113,10 @@ typedef void (*vec_dot_fn)(int n, float *s, const void *x, const void *y);
 typedef void (*vec_dot_4r_fn)(int n, float *s, const void *x, size_t bx, const void *y);
 typedef void (*vec_dot_4xn_fn)(int n, int nt, float *s, size_t ss, const void *x, size_t bx,
 			       const void *y, size_t by);
-typedef void (*gemm16_fn)(int n, int nt, float *s, size_t ss, const void *group, const void *y, size_t by);
+/* s[c] = dot(x, activation row c) for c < 4, the rows by bytes apart */
+typedef void (*vec_dot_4c_fn)(int n, float *s, const void *x, const void *y, size_t by);
+typedef void (*gemm_packed_fn)(int n, int nt, float *s, size_t ss, const void *group, const void *y,
+			       size_t by);
 
 struct quant_traits {
 	const char *name;    /* "q4_0", as ggml names it */
@@ -157,11 +146,23 @@ struct quant_traits {
 	 * selected level has these. */
 	vec_dot_4r_fn vec_dot_4r_il4;
 	vec_dot_4xn_fn vec_dot_4xn_il4;
-	/* Optional, NULL when absent: the packed layout of 16-row groups (Q4_0
-	 * only, see ai/q4_0.h): s[t * ss + r] for r < 16, t < nt (1..8),
-	 * bit-identical to vec_dot of row r against activation row t (rows by
-	 * bytes apart, carrying the type's per-block terms). */
-	gemm16_fn gemm16;
+	/* Optional, NULL when absent: one weight row against four activation
+	 * rows (by bytes apart): s[c] is bit-identical to vec_dot(n, &s[c], x,
+	 * y + c * by). Batched prompts with no vec_dot_4xn: each weight block is
+	 * decoded once for four tokens. */
+	vec_dot_4c_fn vec_dot_4c;
+	/* Optional, 0 and NULL when absent: a packed layout of pack_rows
+	 * consecutive rows (Q4_0: 16, ai/kernels/q4_0.h). pack rewrites a
+	 * group in place (scratch holds pack_rows rows), packed_row dequantizes
+	 * row r of a group. gemm_packed: s[t * ss + r] for r < pack_rows and
+	 * t < nt (1..pack_nt), bit-identical to vec_dot of row r against
+	 * activation row t (rows by bytes apart); each activation row must
+	 * carry the per-block terms act_terms writes after its blocks. */
+	int pack_rows, pack_nt;
+	void (*pack)(void *rows, int64_t n, void *scratch);
+	void (*packed_row)(const void *group, int r, int64_t n, float *out);
+	void (*act_terms)(void *y, int64_t n);
+	gemm_packed_fn gemm_packed;
 };
 
 enum quant_level { QUANT_SCALAR = 0, QUANT_AVX2 = 1, QUANT_AVX512 = 2 };
@@ -178,10 +179,6 @@ const struct quant_traits *quant_traits(int type);
  * the CPU cannot run it. Variants fall back to lower levels per function
  * where a type has no SIMD version of that function. */
 const struct quant_traits *quant_traits_at(int type, int level);
-/* ggml's name of a type id ("q4_K"), or NULL if unknown. */
-const char *quant_type_name(int type);
-/* Bytes for n elements of type, 0 if n is not a multiple of the block. */
-size_t quant_row_size(int type, int64_t n);
 
 /* The 4-row interleaved layout (vec_dot_4r_il4): 4 consecutive rows of nb
  * blocks of bs bytes are rewritten in place (same bytes) so that block b

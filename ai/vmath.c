@@ -1,158 +1,45 @@
-/* vmath: ggml's vector exp, softmax and SwiGLU, f16 rounding, RoPE, the f16
- * dots in double, RMSNorm and adds; the scalar reference and the table of
- * variants by kernel level. */
+/* vmath's registry: the kernels of each level, built from the kernel files
+ * as ai/quant.c builds the traits (ai/kernels/kernels.h). */
 #include "ai/vmath.h"
 
-#include <stdint.h>
-#include <string.h>
+#include <stdbool.h>
+#include <stddef.h>
 
-#include "ai/aimath.h"
+#include "ai/kernels/kernels.h"
 #include "ai/quant.h"
 
-/* j * 2^k rounded once, as vscalefps: exact in double for |k| <= 192 and
- * j near 1, then one rounding to float (to a subnormal, or to inf). */
-static float scalef(float j, int k)
-{
-	uint64_t u = (uint64_t)(1023 + k) << 52;
-	double p;
-	memcpy(&p, &u, sizeof p);
-	return (float)((double)j * p);
-}
+#define N_LEVELS 3
 
-float vmath_expf(float x)
-{
-	float z = ai_fmaf(x, VMATH_LOG2E, VMATH_SHIFT);
-	float n = z - VMATH_SHIFT;
-	if (n != n)
-		return n;
-	if (ai_fabsf(n) > VMATH_N_FAR)
-		return n > 0 ? ai_inff() : 0.0f;
-	float b = ai_fmaf(-n, VMATH_LN2_LO, ai_fmaf(-n, VMATH_LN2_HI, x));
-	float u = b * b;
-	float j = ai_fmaf(ai_fmaf(ai_fmaf(VMATH_C5, b, VMATH_C4), u, ai_fmaf(VMATH_C3, b, VMATH_C2)),
-			  u, ai_fmaf(VMATH_C1, b, 1.0f));
-	return scalef(j, (int)n);
-}
-
-static double softmax_ref(int n, float *y, const float *x, float max)
-{
-	double sum = 0;
-	for (int c = 0; c < n; c += VMATH_LANES) {
-		float v[VMATH_LANES];
-		for (int i = 0; i < VMATH_LANES; i++)
-			v[i] = c + i < n ? vmath_expf(x[c + i] - max) : 0.0f;
-		for (int i = 0; i < VMATH_LANES && c + i < n; i++)
-			y[c + i] = v[i];
-		/* _mm512_reduce_add_ps: i + (i+8), then 4 apart, 2 apart, 1 */
-		for (int w = VMATH_LANES / 2; w >= 2; w /= 2)
-			for (int i = 0; i < w; i++)
-				v[i] = v[i] + v[i + w];
-		sum += (double)(v[0] + v[1]);
-	}
-	return sum;
-}
-
-static void swiglu_ref(int n, float *g, const float *u)
-{
-	int nv = n - n % VMATH_LANES;
-	for (int i = 0; i < n; i++) {
-		float x = g[i];
-		float s = i < nv ? x / (1.0f + vmath_expf(0.0f - x)) : ai_siluf(x);
-		g[i] = s * u[i];
-	}
-}
-
-static void to_f16_ref(int n, ggml_half *y, const float *x)
-{
-	for (int i = 0; i < n; i++)
-		y[i] = fp32_to_fp16(x[i]);
-}
-
-static void round_f16_ref(int n, float *y, const float *x, float scale)
-{
-	for (int i = 0; i < n; i++)
-		y[i] = fp16_to_fp32(fp32_to_fp16(x[i] * scale));
-}
-
-void vmath_rope_pairs(float *x, int i0, int n_rot, int neox, const float *cs)
-{
-	int half = n_rot / 2;
-	for (int i = i0; i < half; i++) {
-		float c = cs[2 * i], s = cs[2 * i + 1];
-		int a = neox ? i : 2 * i;
-		int b = neox ? i + half : 2 * i + 1;
-		float x0 = x[a], x1 = x[b];
-		x[a] = ai_fmaf(x0, c, -(x1 * s));
-		x[b] = ai_fmaf(x0, s, x1 * c);
-	}
-}
-
-static void rope_ref(float *x, int n_heads, int head_dim, int n_rot, int neox, const float *cs)
-{
-	for (int h = 0; h < n_heads; h++)
-		vmath_rope_pairs(x + (size_t)h * head_dim, 0, n_rot, neox, cs);
-}
-
-double vmath_f16_dot(int n, const ggml_half *x, const float *y, double sum)
-{
-	for (int i = 0; i < n; i++)
-		sum += (double)(fp16_to_fp32(x[i]) * y[i]);
-	return sum;
-}
-
-static void f16_dots_ref(int n_rows, int n, const ggml_half *x, size_t stride, const float *y,
-			 double *sum)
-{
-	for (int r = 0; r < n_rows; r++)
-		sum[r] = vmath_f16_dot(n, x + (size_t)r * stride, y, sum[r]);
-}
-
-double vmath_sumsq(int n, const float *x)
-{
-	double sum = 0;
-	for (int i = 0; i < n; i++)
-		sum += (double)(x[i] * x[i]);
-	return sum;
-}
-
-float vmath_rms_scale(double sumsq, int n, float eps)
-{
-	float mean = (float)(sumsq / n);
-	return 1.0f / ai_sqrtf(mean + eps);
-}
-
-static void rmsnorm_ref(int n_rows, int n, float *y, const float *x, const float *w, float eps)
-{
-	for (int r = 0; r < n_rows; r++, x += n, y += n) {
-		float scale = vmath_rms_scale(vmath_sumsq(n, x), n, eps);
-		for (int i = 0; i < n; i++)
-			y[i] = (x[i] * scale) * w[i];
-	}
-}
-
-static void add_ref(int n, float *y, const float *x)
-{
-	for (int i = 0; i < n; i++)
-		y[i] += x[i];
-}
-
-static const struct vmath_ops ops[] = {
-	[QUANT_SCALAR] = { softmax_ref, swiglu_ref, to_f16_ref, round_f16_ref, rope_ref,
-			   f16_dots_ref, rmsnorm_ref, add_ref },
-	[QUANT_AVX2] = { vmath_softmax_avx2, vmath_swiglu_avx2, vmath_to_f16_avx2,
-			 vmath_round_f16_avx2, vmath_rope_avx2, vmath_f16_dots_avx2,
-			 vmath_rmsnorm_avx2, vmath_add_avx2 },
-	[QUANT_AVX512] = { vmath_softmax_avx512, vmath_swiglu_avx512, vmath_to_f16_avx512,
-			   vmath_round_f16_avx512, vmath_rope_avx512, vmath_f16_dots_avx512,
-			   vmath_rmsnorm_avx512, vmath_add_avx512 },
+static const struct {
+	int level;
+	void (*fill)(struct vmath_ops *o);
+} kernel_files[] = {
+	{ QUANT_SCALAR, vmath_ref_fill },
+	{ QUANT_AVX2, vmath_avx2_fill },
+	{ QUANT_AVX512, vmath_avx512_fill },
 };
 
+static struct vmath_ops ops[N_LEVELS];
+static bool built[N_LEVELS];
+
+void vmath_build(int level)
+{
+	for (size_t i = 0; i < sizeof(kernel_files) / sizeof(kernel_files[0]); i++)
+		if (kernel_files[i].level <= level)
+			kernel_files[i].fill(&ops[level]);
+	built[level] = true;
+}
+
+/* Not thread-safe before quant_init (which builds every level the CPU
+ * runs): the first call builds the level, as quant_traits_at does. */
 const struct vmath_ops *vmath_at(int level)
 {
+	if (!built[level])
+		vmath_build(level);
 	return &ops[level];
 }
 
 const struct vmath_ops *vmath(void)
 {
-	return &ops[quant_level()];
+	return vmath_at(quant_level());
 }

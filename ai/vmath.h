@@ -78,7 +78,8 @@ struct vmath_ops {
 	void (*add)(int n, float *y, const float *x);
 };
 
-/* The kernels at a level (enum quant_level) the CPU runs. */
+/* The kernels at a level (enum quant_level) the CPU runs, once quant_init
+ * has built them (ai/vmath.c, from the files in ai/kernels/). */
 const struct vmath_ops *vmath_at(int level);
 /* The kernels at the level quant_init chose. */
 const struct vmath_ops *vmath(void);
@@ -94,24 +95,5 @@ double vmath_f16_dot(int n, const ggml_half *x, const float *y, double sum);
 /* The reference sum of squares of a row in double, and 1 / rms from it. */
 double vmath_sumsq(int n, const float *x);
 float vmath_rms_scale(double sumsq, int n, float eps);
-
-double vmath_softmax_avx2(int n, float *y, const float *x, float max);
-void vmath_swiglu_avx2(int n, float *g, const float *u);
-void vmath_to_f16_avx2(int n, ggml_half *y, const float *x);
-void vmath_round_f16_avx2(int n, float *y, const float *x, float scale);
-void vmath_rope_avx2(float *x, int n_heads, int head_dim, int n_rot, int neox, const float *cs);
-void vmath_f16_dots_avx2(int n_rows, int n, const ggml_half *x, size_t stride, const float *y,
-			 double *sum);
-void vmath_rmsnorm_avx2(int n_rows, int n, float *y, const float *x, const float *w, float eps);
-void vmath_add_avx2(int n, float *y, const float *x);
-double vmath_softmax_avx512(int n, float *y, const float *x, float max);
-void vmath_swiglu_avx512(int n, float *g, const float *u);
-void vmath_to_f16_avx512(int n, ggml_half *y, const float *x);
-void vmath_round_f16_avx512(int n, float *y, const float *x, float scale);
-void vmath_rope_avx512(float *x, int n_heads, int head_dim, int n_rot, int neox, const float *cs);
-void vmath_f16_dots_avx512(int n_rows, int n, const ggml_half *x, size_t stride, const float *y,
-			   double *sum);
-void vmath_rmsnorm_avx512(int n_rows, int n, float *y, const float *x, const float *w, float eps);
-void vmath_add_avx512(int n, float *y, const float *x);
 
 #endif

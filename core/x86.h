@@ -139,6 +139,21 @@ static inline void lidt(const struct x86_dtr *d) { __asm__ volatile("lidt %0" : 
 static inline void ltr(uint16_t sel) { __asm__ volatile("ltr %0" : : "r"(sel)); }
 
 /* Stops this CPU for good (interrupts off, hlt forever; NMIs return to hlt). */
+/* Continues in fn(arg) on the stack whose top is top, with no frame
+ * behind it; fn (cast to void (*)(void)) takes arg as its one argument
+ * and never returns. */
+static inline __attribute__((noreturn)) void switch_stack(uint64_t top, void (*fn)(void), uint64_t arg)
+{
+	__asm__ volatile("movq %0, %%rsp\n\t"
+			 "xorl %%ebp, %%ebp\n\t"
+			 "call *%1\n\t"
+			 "ud2"
+			 :
+			 : "r"(top), "r"(fn), "D"(arg)
+			 : "memory");
+	__builtin_unreachable();
+}
+
 static inline __attribute__((noreturn)) void cpu_halt_forever(void)
 {
 	for (;;)

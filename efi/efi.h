@@ -17,8 +17,10 @@
  * chunks, the trampoline pages, that stack.
  *
  * Only this directory includes gnu-efi headers. We do not link libefi (its
- * memcpy/memset would clash with lib/), so the few helpers we need (console
- * printf, GUIDs) are here. Everything is single-threaded (boot CPU only).
+ * memcpy/memset would clash with lib/): the console formats with lib/'s
+ * snprintf, CPU instructions come from core/x86.h, the few firmware helpers
+ * we need (console, GUIDs) are here. Everything is single-threaded (boot
+ * CPU only).
  */
 #ifndef EFI_EFI_H
 #define EFI_EFI_H
@@ -30,6 +32,7 @@
 #include <stdint.h>
 
 #include "core/boot_info.h"
+#include "lib/include/stdio.h" /* lib/printf.c, the kernel's own formatter */
 
 #define EFI_MAX_MODELS 32
 #define EFI_TRAMPOLINE_PAGES 2      /* below 1 MiB, for the AP start (smp/) */
@@ -42,15 +45,11 @@ extern EFI_RUNTIME_SERVICES *efi_rt;
 extern uint64_t efi_tsc_hz; /* estimated with Stall() at entry, for MB/s */
 
 /* ---- efi/fwcon.c: the firmware text console (OVMF mirrors it to serial) ----
- * Formats %s %c %d %i %u %x %X %p %% with l/ll/z sizes, width, '-' and '0'. */
-int fwcon_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
-int fwcon_snprintf(char *buf, size_t size, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+ * Formats as snprintf (lib/printf.c). */
 void fwcon_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Wait up to ms milliseconds (ms < 0: forever) for a key. Returns true with
  * the UEFI scan code and character, false on timeout. */
 bool fwcon_getkey(int64_t ms, uint16_t *scan, uint16_t *ch);
-uint64_t fwcon_rdtsc(void);
 
 /* ---- efi/gop.c ---- */
 /* Chooses the current mode if it is at least 1024x768, else the smallest mode

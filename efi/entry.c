@@ -1,9 +1,12 @@
 /*
  * efi_main: the boot sequence while the firmware still runs the machine,
- * ending in ExitBootServices and kmain(bi) on a stack of our own.
- * Also efi_reset_system(), the one firmware call the kernel may make later.
+ * one step per line, ending in ExitBootServices and kmain(bi) on a stack
+ * of our own. Also efi_reset_system(), the one firmware call the kernel
+ * may make later.
  */
 #include "efi/efi.h"
+#include "core/cpu.h"
+#include "core/x86.h"
 #include "fs/cfg.h"
 
 EFI_HANDLE efi_image;
@@ -82,40 +85,87 @@ static void entry_cfg_warn(void *ctx, int line, const char *msg, const char *arg
 	fwcon_printf("warning: %s %d: %s: '%s'\n", (const char *)ctx, line, msg, a);
 }
 
-static uint64_t entry_read_cr3(void)
+/* The firmware's tables, its banner, the screen, the CPU and the TSC rate. */
+static void entry_firmware(struct boot_info *bi, EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 {
-	uint64_t v;
-	__asm__ volatile("mov %%cr3, %0" : "=r"(v));
-	return v;
-}
+	efi_image = image;
+	efi_st = st;
+	efi_bs = st->BootServices;
+	efi_rt = st->RuntimeServices;
+	__builtin_memset(bi, 0, sizeof *bi);
+	bi->tsc_at_entry = rdtsc();
+	bi->firmware_cr3 = read_cr3();
+	efi_bs->SetWatchdogTimer(0, 0, 0, NULL); /* a big model takes minutes */
 
-/* The CPU brand string (CPUID 0x80000002..4), "" when not offered. */
-static void entry_cpu_brand(char out[49])
-{
-	uint32_t r[12], max;
-	__asm__ volatile("cpuid" : "=a"(max) : "a"(0x80000000u) : "ebx", "ecx", "edx");
-	out[0] = 0;
-	if (max < 0x80000004u)
-		return;
-	for (uint32_t i = 0; i < 3; i++)
-		__asm__ volatile("cpuid"
-				 : "=a"(r[4 * i]), "=b"(r[4 * i + 1]), "=c"(r[4 * i + 2]),
-				   "=d"(r[4 * i + 3])
-				 : "a"(0x80000002u + i), "c"(0));
-	__builtin_memcpy(out, r, 48);
-	out[48] = 0;
-	char *p = out; /* brands are often padded with leading blanks */
-	while (*p == ' ')
-		p++;
-	if (p != out)
-		__builtin_memmove(out, p, 49 - (size_t)(p - out));
-}
-
-static void entry_calibrate_tsc(void)
-{
-	uint64_t t0 = fwcon_rdtsc();
+	gop_init(&bi->fb); /* first: a mode switch clears the screen */
+	entry_ascii(bi->firmware_vendor, sizeof bi->firmware_vendor, st->FirmwareVendor, 64);
+	bi->firmware_revision = st->FirmwareRevision;
+	fwcon_printf("\nllm-os: booting on %s firmware rev 0x%x, UEFI %u.%u\n",
+		     bi->firmware_vendor, bi->firmware_revision, st->Hdr.Revision >> 16,
+		     (st->Hdr.Revision & 0xffff) / 10);
+	char brand[49];
+	cpu_brand(brand, sizeof brand);
+	fwcon_printf("CPU: %s\n", brand);
+	uint64_t t0 = rdtsc();
 	efi_bs->Stall(20000);
-	efi_tsc_hz = (fwcon_rdtsc() - t0) * 50;
+	efi_tsc_hz = (rdtsc() - t0) * 50;
+}
+
+/* Where we were loaded, our load options and the ACPI tables. */
+static void entry_image(struct boot_info *bi)
+{
+	EFI_LOADED_IMAGE *li = NULL;
+	if (efi_bs->HandleProtocol(efi_image, &entry_li_guid, (void **)&li) == EFI_SUCCESS && li) {
+		bi->image_base = (uint64_t)(uintptr_t)li->ImageBase;
+		bi->image_size = li->ImageSize;
+		entry_cmdline(bi, li);
+	}
+	bi->rsdp = entry_find_rsdp();
+	if (bi->fb.format != BOOT_FB_NONE)
+		fwcon_printf("framebuffer %ux%u at 0x%lx\n", bi->fb.width, bi->fb.height,
+			     (unsigned long)bi->fb.base);
+	else
+		fwcon_printf("warning: no usable graphics output, serial console only\n");
+	if (!bi->rsdp)
+		fwcon_printf("warning: no ACPI RSDP, the kernel will use one CPU\n");
+}
+
+/* Low pages the kernel must not reuse: the AP start code (SIPI needs them
+ * below 1 MiB). */
+static void entry_trampoline(struct boot_info *bi)
+{
+	EFI_PHYSICAL_ADDRESS tramp = 0x9f000;
+	if (efi_bs->AllocatePages(AllocateMaxAddress, EfiLoaderData, EFI_TRAMPOLINE_PAGES,
+				  &tramp) == EFI_SUCCESS && tramp >= 0x1000)
+		bi->trampoline = tramp;
+	else
+		fwcon_printf("warning: no free memory below 1 MiB for the AP start\n");
+}
+
+/* The boot volume (NULL, with the reason in bi->load_error, when it cannot
+ * be opened), then its \llm.cfg and the load options into bi->cfg and cb. */
+static EFI_FILE_HANDLE entry_config(struct boot_info *bi, struct cfg_boot *cb)
+{
+	static char cfgtext[16384];
+	EFI_FILE_HANDLE root = esp_open_root();
+	if (!root) {
+		snprintf(bi->load_error, sizeof bi->load_error, "no model: cannot open the boot volume");
+		fwcon_printf("error: %s\n", bi->load_error);
+	} else {
+		int64_t n = esp_read_small(root, L"\\llm.cfg", cfgtext, sizeof cfgtext);
+		if (n >= 0) {
+			fwcon_printf("reading \\llm.cfg\n");
+			cfg_parse(cfgtext, (size_t)n, false, &bi->cfg, cb, entry_cfg_warn, "llm.cfg line");
+		}
+	}
+	if (bi->cmdline[0]) {
+		fwcon_printf("options: %s\n", bi->cmdline);
+		size_t n = 0;
+		while (bi->cmdline[n])
+			n++;
+		cfg_parse(bi->cmdline, n, true, &bi->cfg, cb, entry_cfg_warn, "option");
+	}
+	return root;
 }
 
 /* Picks and loads the model: the one there is, or the menu's choice. */
@@ -125,7 +175,7 @@ static void entry_model(struct boot_info *bi, EFI_FILE_HANDLE root, const struct
 	int n = esp_list_models(root, models, EFI_MAX_MODELS), def = 0;
 
 	if (n == 0) {
-		fwcon_snprintf(bi->load_error, sizeof bi->load_error,
+		snprintf(bi->load_error, sizeof bi->load_error,
 			       "no model: no .gguf file in \\ or \\models\\ on the boot volume");
 		fwcon_printf("%s\n", bi->load_error);
 		return;
@@ -149,109 +199,39 @@ static void entry_model(struct boot_info *bi, EFI_FILE_HANDLE root, const struct
 		pick = menu_choose(models, n, -1, cb->timeout);
 	}
 	if (pick < 0 && !bi->load_error[0])
-		fwcon_snprintf(bi->load_error, sizeof bi->load_error,
+		snprintf(bi->load_error, sizeof bi->load_error,
 			       "no model: none chosen in the boot menu");
 }
 
 EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 {
 	struct boot_info *bi = &entry_bi;
-	EFI_LOADED_IMAGE *li = NULL;
-	EFI_FILE_HANDLE root;
-	static char cfgtext[16384];
 	struct cfg_boot cb = { .timeout = CFG_DEFAULT_TIMEOUT };
+	EFI_PHYSICAL_ADDRESS kstack = 0;
 
-	efi_image = image;
-	efi_st = st;
-	efi_bs = st->BootServices;
-	efi_rt = st->RuntimeServices;
-	__builtin_memset(bi, 0, sizeof *bi);
-	bi->tsc_at_entry = fwcon_rdtsc();
-	bi->firmware_cr3 = entry_read_cr3();
-	efi_bs->SetWatchdogTimer(0, 0, 0, NULL); /* a big model takes minutes */
-
-	gop_init(&bi->fb); /* first: a mode switch clears the screen */
-	entry_ascii(bi->firmware_vendor, sizeof bi->firmware_vendor, st->FirmwareVendor, 64);
-	bi->firmware_revision = st->FirmwareRevision;
-	fwcon_printf("\nllm-os: booting on %s firmware rev 0x%x, UEFI %u.%u\n",
-		     bi->firmware_vendor, bi->firmware_revision, st->Hdr.Revision >> 16,
-		     (st->Hdr.Revision & 0xffff) / 10);
-	char brand[49];
-	entry_cpu_brand(brand);
-	fwcon_printf("CPU: %s\n", brand[0] ? brand : "(no brand string)");
-	entry_calibrate_tsc();
-	if (efi_bs->HandleProtocol(image, &entry_li_guid, (void **)&li) == EFI_SUCCESS && li) {
-		bi->image_base = (uint64_t)(uintptr_t)li->ImageBase;
-		bi->image_size = li->ImageSize;
-		entry_cmdline(bi, li);
-	}
-	bi->rsdp = entry_find_rsdp();
-	if (bi->fb.format != BOOT_FB_NONE)
-		fwcon_printf("framebuffer %ux%u at 0x%lx\n", bi->fb.width, bi->fb.height,
-			     (unsigned long)bi->fb.base);
-	else
-		fwcon_printf("warning: no usable graphics output, serial console only\n");
-	if (!bi->rsdp)
-		fwcon_printf("warning: no ACPI RSDP, the kernel will use one CPU\n");
-
-	/* AP trampoline: low pages the kernel must not reuse (SIPI needs < 1 MiB) */
-	EFI_PHYSICAL_ADDRESS tramp = 0x9f000;
-	if (efi_bs->AllocatePages(AllocateMaxAddress, EfiLoaderData, EFI_TRAMPOLINE_PAGES,
-				  &tramp) == EFI_SUCCESS && tramp >= 0x1000)
-		bi->trampoline = tramp;
-	else
-		fwcon_printf("warning: no free memory below 1 MiB for the AP start\n");
-
-	root = esp_open_root();
-	if (!root) {
-		fwcon_snprintf(bi->load_error, sizeof bi->load_error,
-			       "no model: cannot open the boot volume");
-		fwcon_printf("error: %s\n", bi->load_error);
-	} else {
-		int64_t n = esp_read_small(root, L"\\llm.cfg", cfgtext, sizeof cfgtext);
-		if (n >= 0) {
-			fwcon_printf("reading \\llm.cfg\n");
-			cfg_parse(cfgtext, (size_t)n, false, &bi->cfg, &cb, entry_cfg_warn,
-				  "llm.cfg line");
-		}
-	}
-	if (bi->cmdline[0]) {
-		fwcon_printf("options: %s\n", bi->cmdline);
-		size_t n = 0;
-		while (bi->cmdline[n])
-			n++;
-		cfg_parse(bi->cmdline, n, true, &bi->cfg, &cb, entry_cfg_warn, "option");
-	}
+	entry_firmware(bi, image, st);    /* tables, watchdog off, screen, banner, CPU, TSC rate */
+	entry_image(bi);                  /* load address, options, ACPI RSDP */
+	entry_trampoline(bi);             /* a page below 1 MiB for the AP start */
+	EFI_FILE_HANDLE root = entry_config(bi, &cb); /* the boot volume, \llm.cfg, options */
 	if (root) {
-		entry_model(bi, root, &cb);
+		entry_model(bi, root, &cb); /* the menu, the model read into memory */
 		root->Close(root);
 	}
-
 	/* the stack kmain starts on, in memory the kernel keeps */
-	EFI_PHYSICAL_ADDRESS stack = 0;
-	if (efi_bs->AllocatePages(AllocateAnyPages, EfiLoaderData, EFI_KSTACK_PAGES, &stack) !=
+	if (efi_bs->AllocatePages(AllocateAnyPages, EfiLoaderData, EFI_KSTACK_PAGES, &kstack) !=
 	    EFI_SUCCESS) {
 		fwcon_printf("fatal: out of memory for the kernel stack\n");
 		return EFI_OUT_OF_RESOURCES;
 	}
 	fwcon_printf("Leaving the firmware.\n");
-	if (memmap_exit(bi) != 0) {
+	if (memmap_exit(bi) != 0) {       /* the final memory map, ExitBootServices */
 		fwcon_printf("fatal: ExitBootServices failed\n");
 		return EFI_ABORTED;
 	}
 	/* No firmware from here on (except efi_reset_system). Interrupts off
 	 * until the kernel has its own IDT. */
-	uint64_t top = stack + EFI_KSTACK_PAGES * 4096ull;
-	__asm__ volatile("cli\n\t"
-			 "mov %0, %%rsp\n\t"
-			 "xor %%ebp, %%ebp\n\t"
-			 "mov %1, %%rdi\n\t"
-			 "call kmain\n\t"
-			 "ud2"
-			 :
-			 : "r"(top), "r"(bi)
-			 : "memory");
-	__builtin_unreachable();
+	cli();
+	switch_stack(kstack + EFI_KSTACK_PAGES * 4096ull, (void (*)(void))kmain, (uint64_t)(uintptr_t)bi);
 }
 
 void efi_reset_system(bool shutdown)

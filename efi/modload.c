@@ -7,8 +7,9 @@
  */
 #include "efi/efi.h"
 #include "ai/gguf.h"
+#include "ai/ggufscan.h"
+#include "core/x86.h"
 #include "fs/crc32.h"
-#include "fs/ggufscan.h"
 
 #define MODLOAD_MIB (1ull << 20)
 #define MODLOAD_ALIGN (2 * MODLOAD_MIB)
@@ -77,7 +78,7 @@ static bool modload_alloc_chunks(struct boot_file *f, uint64_t max_chunk)
 
 static void modload_progress(uint64_t done, uint64_t total, uint64_t t0)
 {
-	uint64_t ms = efi_tsc_hz ? (fwcon_rdtsc() - t0) * 1000 / efi_tsc_hz : 0;
+	uint64_t ms = efi_tsc_hz ? (rdtsc() - t0) * 1000 / efi_tsc_hz : 0;
 	unsigned pct = total ? (unsigned)(done * 100 / total) : 100;
 	char bar[33];
 	for (int i = 0; i < 32; i++)
@@ -94,7 +95,7 @@ static int modload_fail(struct boot_info *bi, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	fwcon_vsnprintf(bi->load_error, sizeof bi->load_error, fmt, ap);
+	vsnprintf(bi->load_error, sizeof bi->load_error, fmt, ap);
 	va_end(ap);
 	fwcon_printf("\nerror: %s\n", bi->load_error);
 	return -1;
@@ -152,7 +153,7 @@ int modload_load(struct boot_info *bi, EFI_FILE_HANDLE root, const struct esp_en
 		modload_fail(bi, "%s: seek error", e->path);
 		goto fail_free;
 	}
-	uint64_t done = 0, t0 = fwcon_rdtsc(), last = 0;
+	uint64_t done = 0, t0 = rdtsc(), last = 0;
 	for (uint32_t c = 0; c < f->n_chunks; c++) {
 		uint8_t *base = (uint8_t *)(uintptr_t)f->chunks[c].phys;
 		for (uint64_t off = 0; off < f->chunks[c].len;) {
@@ -186,7 +187,7 @@ int modload_load(struct boot_info *bi, EFI_FILE_HANDLE root, const struct esp_en
 					goto fail_free;
 				}
 			}
-			uint64_t now = fwcon_rdtsc();
+			uint64_t now = rdtsc();
 			if (done == f->size || !efi_tsc_hz || now - last > efi_tsc_hz / 4) {
 				modload_progress(done, f->size, t0);
 				last = now;

@@ -25,7 +25,6 @@
 #include "ai/matmul.h"
 #include "ai/model.h"
 #include "ai/parallel.h"
-#include "ai/q4_0.h"
 #include "ai/quant.h"
 #include "host/hugemem.h"
 #include "host/pool.h"
@@ -48,7 +47,7 @@ static uint64_t rng_next(uint64_t *s)
 static int type_by_name(const char *name)
 {
 	for (int t = 0; t < 64; t++) {
-		const char *n = quant_type_name(t);
+		const char *n = ggml_type_name(t);
 		if (n && !strcasecmp(n, name))
 			return t;
 	}
@@ -107,7 +106,7 @@ int main(int argc, char **argv)
 	}
 	int got = quant_init(level);
 	const struct quant_traits *tr = quant_traits(type);
-	size_t rb = quant_row_size(type, n_in);
+	size_t rb = ggml_type_row_size(type, n_in);
 	if (!tr || !tr->vec_dot || !rb) {
 		fprintf(stderr, "kbench: %s is not a weight type, or %lld is not a multiple of its block\n",
 			argv[1], (long long)n_in);
@@ -189,7 +188,7 @@ int main(int argc, char **argv)
 	for (int64_t i = 0; i < rows * n_tok; i++)
 		sum += y[i];
 	printf("%s%s %s, %lld x %lld, %d tokens, %d threads: %.1f GB/s of weights, %.2f Gop/s (%.3f ms per call, checksum %g)\n",
-	       quant_type_name(type), mw.packed ? " packed" : mw.il4 ? " interleaved" : "", quant_level_name(got), (long long)rows, (long long)n_in, n_tok, threads,
+	       ggml_type_name(type), mw.packed ? " packed" : mw.il4 ? " interleaved" : "", quant_level_name(got), (long long)rows, (long long)n_in, n_tok, threads,
 	       bytes / best * 1e-9, 2.0 * rows * n_in * n_tok / best * 1e-9, best * 1e3, sum);
 	if (threads > 1)
 		pool_shutdown();

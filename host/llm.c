@@ -20,6 +20,7 @@
 
 #include "ai/forward.h"
 #include "ai/generate.h"
+#include "ai/genopt.h"
 #include "ai/gguf.h"
 #include "ai/model.h"
 #include "ai/quant.h"
@@ -31,7 +32,7 @@
 #define LLM_DEFAULT_CTX 2048
 #define LLM_BATCH 64
 
-static const char USAGE[] =
+static const char USAGE_HEAD[] =
 	"usage: llm COMMAND MODEL.gguf [options]\n"
 	"\n"
 	"commands:\n"
@@ -40,9 +41,9 @@ static const char USAGE[] =
 	"  eval --tokens \"ID ID ...\" [--top K] [--batch N]\n"
 	"                       teacher-forced logits: one line per position\n"
 	"                       'pos P topK ID:LOGIT ...' (--batch: the first N tokens\n"
-	"                       as one batch, the rest one at a time)\n"
-	"  generate -p PROMPT [-n N] [--temp T] [--top-k K] [--top-p P] [--min-p P]\n"
-	"           [--repeat-penalty R] [--repeat-last-n N] [--seed S] [--ids]\n"
+	"                       as one batch, the rest one at a time)\n";
+/* then the generate line from the option table (ai/genopt.h), then: */
+static const char USAGE_TAIL[] =
 	"                       stream a continuation (greedy with --temp 0)\n"
 	"  bench [-p 64] [-n 32] [-r REPS]\n"
 	"                       prompt processing and generation speed (median)\n"
@@ -58,6 +59,23 @@ static const char USAGE[] =
 	"  --mmap               map the model file instead of reading it into memory\n"
 	"                       (less memory, slower token generation; implies --no-pack)\n"
 	"  -h, --help           this text\n";
+
+static void usage(void)
+{
+	char gen[512];
+	fputs(USAGE_HEAD, stdout);
+	genopt_usage(gen, sizeof gen, "  generate -p PROMPT", "[--ids]", 80);
+	fputs(gen, stdout);
+	fputs(USAGE_TAIL, stdout);
+	printf("\ngenerate options:\n");
+	for (int i = 0; genopt_at(i); i++) {
+		const struct genopt *g = genopt_at(i);
+		char flag[48];
+		snprintf(flag, sizeof flag, "%s%s%s %s", g->alias && g->alias[1] != '-' ? g->alias : "",
+			 g->alias && g->alias[1] != '-' ? ", " : "", g->flag, g->arg);
+		printf("  %-20s %s\n", flag, g->help);
+	}
+}
 
 static void die(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
 
@@ -85,9 +103,8 @@ struct opts {
 	int top, batch;
 	/* generate */
 	const char *prompt;
-	int n_predict;
 	bool ids;
-	struct sampler_params sp;
+	struct genopt_values gen;
 	/* bench */
 	int pp, tg, reps;
 };
@@ -99,16 +116,6 @@ static long parse_int(const char *opt, const char *s, long lo, long hi)
 	long v = s ? strtol(s, &end, 10) : 0;
 	if (!s || !*s || *end || errno || v < lo || v > hi)
 		die("%s: bad number '%s' (expected an integer in %ld..%ld)", opt, s ? s : "", lo, hi);
-	return v;
-}
-
-static float parse_float(const char *opt, const char *s, float lo, float hi)
-{
-	char *end;
-	errno = 0;
-	float v = s ? strtof(s, &end) : 0;
-	if (!s || !*s || *end || errno || !(v >= lo && v <= hi))
-		die("%s: bad number '%s' (expected %g..%g)", opt, s ? s : "", (double)lo, (double)hi);
 	return v;
 }
 
@@ -133,16 +140,16 @@ static void parse_args(int argc, char **argv, struct opts *o)
 	memset(o, 0, sizeof *o);
 	o->kernels = -1;
 	o->top = 5;
-	o->n_predict = -2;
+	o->gen.n_predict = -2;
 	o->pp = 64;
 	o->tg = 32;
 	o->reps = 5;
-	sampler_defaults(&o->sp);
+	sampler_defaults(&o->gen.sp);
 	const char *env = getenv("LLM_KERNELS");
 	if (env && *env)
 		o->kernels = parse_kernels(env);
 	if (argc < 2 || is(argv[1], "-h", "--help") || !strcmp(argv[1], "help")) {
-		fputs(USAGE, stdout);
+		usage();
 		exit(argc < 2 ? 2 : 0);
 	}
 	o->cmd = argv[1];
@@ -155,11 +162,12 @@ static void parse_args(int argc, char **argv, struct opts *o)
 	bool gen = !strcmp(o->cmd, "generate"), bench = !strcmp(o->cmd, "bench");
 	bool eval = !strcmp(o->cmd, "eval");
 	for (int i = 2; i < argc; i++) {
+		const struct genopt *g;
 		const char *a = argv[i];
 		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
 #define VAL() (v ? (i++, v) : (die("option %s needs a value", a), v))
 		if (is(a, "-h", "--help")) {
-			fputs(USAGE, stdout);
+			usage();
 			exit(0);
 		} else if (is(a, "-c", "--ctx")) {
 			o->ctx = (int)parse_int(a, VAL(), 1, 1 << 24);
@@ -181,27 +189,10 @@ static void parse_args(int argc, char **argv, struct opts *o)
 			o->batch = (int)parse_int(a, VAL(), 1, 1 << 24);
 		} else if (is(a, "-p", "--prompt") && gen) {
 			o->prompt = VAL();
-		} else if (is(a, "-n", "--n-predict") && gen) {
-			o->n_predict = (int)parse_int(a, VAL(), -1, 1 << 24);
-		} else if (is(a, NULL, "--temp") && gen) {
-			o->sp.temp = parse_float(a, VAL(), 0, 1000);
-		} else if (is(a, NULL, "--top-k") && gen) {
-			o->sp.top_k = (int)parse_int(a, VAL(), 0, 1 << 24);
-		} else if (is(a, NULL, "--top-p") && gen) {
-			o->sp.top_p = parse_float(a, VAL(), 0, 1);
-		} else if (is(a, NULL, "--min-p") && gen) {
-			o->sp.min_p = parse_float(a, VAL(), 0, 1);
-		} else if (is(a, NULL, "--repeat-penalty") && gen) {
-			o->sp.repeat_penalty = parse_float(a, VAL(), 0.01f, 100);
-		} else if (is(a, NULL, "--repeat-last-n") && gen) {
-			o->sp.repeat_last_n = (int)parse_int(a, VAL(), 0, 1 << 20);
-		} else if (is(a, "-s", "--seed") && gen) {
-			char *end;
-			const char *s = VAL();
-			errno = 0;
-			o->sp.seed = strtoull(s, &end, 10);
-			if (!*s || *end || errno || *s == '-')
-				die("%s: bad number '%s'", a, s);
+		} else if (gen && a[0] == '-' && (g = genopt_find(a))) {
+			char err[256];
+			if (genopt_parse(g, a, VAL(), &o->gen, err, sizeof err) != 0)
+				die("%s", err);
 		} else if (is(a, NULL, "--ids") && gen) {
 			o->ids = true;
 		} else if (is(a, "-p", NULL) && bench) {
@@ -221,8 +212,8 @@ static void parse_args(int argc, char **argv, struct opts *o)
 	}
 	if (!o->model)
 		die("%s: no model file given (usage: llm %s MODEL.gguf ...)", o->cmd, o->cmd);
-	if (o->n_predict == -2)
-		o->n_predict = gen ? 128 : 0;
+	if (o->gen.n_predict == -2)
+		o->gen.n_predict = gen ? 128 : 0;
 }
 
 /* ---- loading ------------------------------------------------------------ */
@@ -371,7 +362,7 @@ static int cmd_info(const struct opts *o, struct loaded *L)
 	for (int t = 0; t <= GGML_TYPE_COUNT; t++) {
 		if (!counts[t])
 			continue;
-		const char *n = t < GGML_TYPE_COUNT ? quant_type_name(t) : NULL;
+		const char *n = t < GGML_TYPE_COUNT ? ggml_type_name(t) : NULL;
 		printf(" %s:%d", n ? n : "unknown", counts[t]);
 	}
 	printf("\n");
@@ -534,13 +525,13 @@ static int cmd_generate(const struct opts *o, struct loaded *L)
 	char err[256];
 	if (!o->prompt)
 		die("generate: -p PROMPT is required");
-	struct sampler *s = sampler_new(&o->sp, L->m.n_vocab);
+	struct sampler *s = sampler_new(&o->gen.sp, L->m.n_vocab);
 	if (!s)
 		die("out of memory");
 	struct gen_out go = { o->ids, 0 };
 	struct gen_io io = { on_token, should_stop, now_ns, &go };
 	signal(SIGINT, on_sigint); /* Ctrl-C ends the generation, not the process */
-	struct gen_params gp = { o->n_predict, true, false };
+	struct gen_params gp = { o->gen.n_predict, true, false };
 	struct gen_stats st;
 	if (generate_text(L->f, L->tk, s, o->prompt, strlen(o->prompt), &gp, &io, &st,
 			  err, sizeof err) != 0)

@@ -84,7 +84,7 @@ static int plan_type(const char *ftype, const char *tname, int layer, int n_laye
 		return GGML_TYPE_Q4_K;
 	}
 	for (int t = 0; t < GGML_TYPE_COUNT; t++) {
-		const char *n = quant_type_name(t);
+		const char *n = ggml_type_name(t);
 		if (n && strcasecmp(n, ftype) == 0)
 			return t;
 	}
@@ -149,7 +149,7 @@ static int layer_of(const char *name)
 static int write_tensor_data(FILE *f, const struct tensor_plan *t, uint64_t *rng)
 {
 	const struct quant_traits *q = quant_traits_at(t->type, QUANT_SCALAR);
-	size_t row_bytes = quant_row_size(t->type, t->ne[0]);
+	size_t row_bytes = ggml_type_row_size(t->type, t->ne[0]);
 	float *row = malloc(t->ne[0] * sizeof(float));
 	void *out = malloc(row_bytes);
 	int rc = -1;
@@ -248,7 +248,7 @@ int main(int argc, char **argv)
 			return 2;
 		}
 		tp[i].offset = off;
-		tp[i].nbytes = quant_row_size(tp[i].type, tp[i].ne[0]) * tp[i].ne[1];
+		tp[i].nbytes = ggml_type_row_size(tp[i].type, tp[i].ne[0]) * tp[i].ne[1];
 		off += (tp[i].nbytes + GGUF_DEFAULT_ALIGNMENT - 1) / GGUF_DEFAULT_ALIGNMENT * GGUF_DEFAULT_ALIGNMENT;
 	}
 

@@ -39,20 +39,6 @@ static void input_check(const struct boot_info *bi)
 		bi->cfg.autorun[0] ? " Running the llm.cfg autorun= commands." : "");
 }
 
-/* Continues in fn(arg) on the stack whose top is top; never returns. */
-static void __attribute__((noreturn)) stack_switch(void *top, void (*fn)(struct boot_info *),
-						   struct boot_info *arg)
-{
-	__asm__ volatile("movq %0, %%rsp\n\t"
-			 "xorl %%ebp, %%ebp\n\t"
-			 "call *%1\n\t"
-			 "ud2"
-			 :
-			 : "r"(top), "r"(fn), "D"(arg)
-			 : "memory");
-	__builtin_unreachable();
-}
-
 void kmain(struct boot_info *bi)
 {
 	cli();
@@ -69,7 +55,8 @@ void kmain(struct boot_info *bi)
 	void *kstack = vmm_stack_alloc(KSTACK_SIZE);
 	if (!kstack)
 		panic("no memory for the kernel stack");
-	stack_switch(kstack, kmain_on_kstack, bi); /* off the loader's stack */
+	/* off the loader's stack */
+	switch_stack((uint64_t)kstack, (void (*)(void))kmain_on_kstack, (uint64_t)bi);
 }
 
 static void kmain_on_kstack(struct boot_info *bi)

@@ -19,7 +19,7 @@ FUZZ_CFLAGS := -O1 -g -std=gnu11 -Wall -Wextra -I. -fno-strict-aliasing \
 	-fno-omit-frame-pointer $(FUZZ_SAN)
 FZ := $(BUILD)/fuzz
 
-FUZZ_AI_OBJ := $(patsubst %.c,$(FZ)/%.o,$(wildcard ai/*.c))
+FUZZ_AI_OBJ := $(patsubst %.c,$(FZ)/%.o,$(wildcard ai/*.c ai/kernels/*.c))
 FUZZ_BIN := $(FZ)/fuzz_gguf $(FZ)/fuzz_tokenizer
 
 $(FZ)/%_avx2.o: FUZZ_XFLAGS = $(AVX2_FLAGS)

@@ -13,7 +13,7 @@ HB := $(BUILD)/host
 AVX2_FLAGS := -mavx2 -mfma -mf16c
 AVX512_FLAGS := $(AVX2_FLAGS) -mavx512f -mavx512bw -mavx512vl -mavx512dq -mavx512vnni
 
-AI_SRC := $(wildcard ai/*.c)
+AI_SRC := $(wildcard ai/*.c ai/kernels/*.c)
 AI_OBJ := $(AI_SRC:%.c=$(HB)/%.o)
 LLM_OBJ := $(patsubst %.c,$(HB)/%.o,$(wildcard host/llm*.c) host/pool.c host/hugemem.c)
 MKMODEL_OBJ := $(patsubst %.c,$(HB)/%.o,$(wildcard host/mkmodel*.c))

@@ -29,7 +29,8 @@ OS_LIBC_FLAGS := -nostdinc -isystem lib/include -isystem $(shell $(OS_CC) -print
 	-D_LIBC_LIMITS_H_
 OS_EFI_FLAGS := -I$(EFI_INCDIR) -I$(EFI_INCDIR)/x86_64 -DGNU_EFI_USE_MS_ABI
 
-OS_SRC := $(wildcard efi/*.c fs/*.c core/*.c mm/*.c smp/*.c lib/*.c init/*.c shell/*.c dev/*.c net/*.c ai/*.c)
+OS_SRC := $(wildcard efi/*.c fs/*.c core/*.c mm/*.c smp/*.c lib/*.c init/*.c shell/*.c dev/*.c \
+	net/*.c ai/*.c ai/kernels/*.c)
 OS_ASM := $(wildcard efi/*.S fs/*.S core/*.S mm/*.S smp/*.S lib/*.S init/*.S dev/*.S net/*.S)
 OS_OBJ := $(OS_SRC:%.c=$(OS)/%.o) $(OS_ASM:%.S=$(OS)/%.o)
 OS_GEN_OBJ = $(patsubst %.c,%.o,$(OS_GEN_SRC))

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "ai/generate.h"
+#include "ai/genopt.h"
 #include "ai/quant.h"
 #include "core/console.h"
 #include "core/input.h"
@@ -17,10 +18,6 @@
 #include "shell/shell.h"
 #include "shell/status.h"
 #include "smp/smp.h"
-
-#define GEN_USAGE                                                                          \
-	"usage: generate [-n N] [--temp T] [--top-k K] [--top-p P] [--min-p P]\n"         \
-	"                [--repeat-penalty R] [--repeat-last-n N] [--seed S] [--ids] PROMPT\n"
 
 static const char *const stop_names[] = {"end of text", "token limit", "context full", "stopped"};
 
@@ -37,35 +34,14 @@ bool cmd_gen_int(const char *opt, const char *s, long lo, long hi, long *out)
 	return true;
 }
 
-bool cmd_gen_float(const char *opt, const char *s, float lo, float hi, float *out)
-{
-	char *end = NULL;
-	float v = s && *s ? strtof(s, &end) : 0;
-	if (!s || !*s || *end || !(v >= lo && v <= hi)) {
-		kprintf("%s: bad number '%s' (expected %g..%g)\n", opt, s ? s : "", (double)lo, (double)hi);
-		return false;
-	}
-	*out = v;
-	return true;
-}
-
-static bool parse_seed(const char *opt, const char *s, uint64_t *out)
-{
-	char *end = NULL;
-	if (!s || !*s || *s == '-' || *s == '+' || strlen(s) > 19) {
-		kprintf("%s: bad number '%s' (expected 0..9999999999999999999)\n", opt, s ? s : "");
-		return false;
-	}
-	unsigned long long v = strtoull(s, &end, 10);
-	if (*end) {
-		kprintf("%s: bad number '%s'\n", opt, s);
-		return false;
-	}
-	*out = v;
-	return true;
-}
-
 /* ---- generate --------------------------------------------------------- */
+
+static void gen_usage(void)
+{
+	char u[256];
+	genopt_usage(u, sizeof u, "usage: generate", "[--ids] PROMPT", 80);
+	kprintf("%s", u);
+}
 
 struct gen_out {
 	bool ids;
@@ -104,57 +80,42 @@ static size_t prompt_text(int argi, char *out, size_t outlen)
 int cmd_gen_generate(int argc, char **argv)
 {
 	struct llm *L = llm_get();
-	struct sampler_params sp = L->sp;
-	long n_predict = L->n_predict, v;
+	struct genopt_values gv = {L->sp, L->n_predict};
+	const struct genopt *o;
+	char err[256];
 	bool ids = false;
 	int i;
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
-		bool needs = a[0] == '-' && a[1] && !(a[1] >= '0' && a[1] <= '9') &&
-			     strcmp(a, "--ids") != 0 && strcmp(a, "--") != 0;
-		if (needs && !val) {
-			kprintf("generate: option %s needs a value\n" GEN_USAGE, a);
-			return -1;
-		}
-		bool ok = true;
+		bool dash = a[0] == '-' && a[1] && !(a[1] >= '0' && a[1] <= '9');
 		if (!strcmp(a, "--")) {
 			i++;
 			break;
-		} else if (!strcmp(a, "-n") || !strcmp(a, "--n-predict")) {
-			ok = cmd_gen_int(a, val, -1, 1 << 24, &n_predict);
-		} else if (!strcmp(a, "--temp")) {
-			ok = cmd_gen_float(a, val, 0, 1000, &sp.temp);
-		} else if (!strcmp(a, "--top-k")) {
-			ok = cmd_gen_int(a, val, 0, 1 << 24, &v);
-			sp.top_k = (int)v;
-		} else if (!strcmp(a, "--top-p")) {
-			ok = cmd_gen_float(a, val, 0, 1, &sp.top_p);
-		} else if (!strcmp(a, "--min-p")) {
-			ok = cmd_gen_float(a, val, 0, 1, &sp.min_p);
-		} else if (!strcmp(a, "--repeat-penalty")) {
-			ok = cmd_gen_float(a, val, 0.01f, 100, &sp.repeat_penalty);
-		} else if (!strcmp(a, "--repeat-last-n")) {
-			ok = cmd_gen_int(a, val, 0, 1 << 20, &v);
-			sp.repeat_last_n = (int)v;
-		} else if (!strcmp(a, "-s") || !strcmp(a, "--seed")) {
-			ok = parse_seed(a, val, &sp.seed);
 		} else if (!strcmp(a, "--ids")) {
 			ids = true;
-			continue;
-		} else if (a[0] == '-' && a[1] && !(a[1] >= '0' && a[1] <= '9')) {
-			kprintf("generate: unknown option '%s'\n" GEN_USAGE, a);
+		} else if (dash && (o = genopt_find(a))) {
+			if (!val) {
+				kprintf("generate: option %s needs a value\n", a);
+				gen_usage();
+				return -1;
+			}
+			if (genopt_parse(o, a, val, &gv, err, sizeof err) != 0) {
+				kprintf("%s\n", err);
+				gen_usage();
+				return -1;
+			}
+			i++; /* the value */
+		} else if (dash) {
+			kprintf("generate: unknown option '%s'\n", a);
+			gen_usage();
 			return -1;
 		} else {
 			break; /* the prompt starts here */
 		}
-		if (!ok) {
-			kprintf(GEN_USAGE);
-			return -1;
-		}
-		i++; /* the value */
 	}
 	if (i >= argc) {
-		kprintf("generate: no prompt given\n" GEN_USAGE);
+		kprintf("generate: no prompt given\n");
+		gen_usage();
 		return -1;
 	}
 	if (llm_require("generate") != 0)
@@ -162,15 +123,15 @@ int cmd_gen_generate(int argc, char **argv)
 	static char prompt[SHELL_LINE_MAX];
 	size_t plen = prompt_text(i, prompt, sizeof prompt);
 	if (plen == 0) { /* the host would continue from BOS alone; a person meant something */
-		kprintf("generate: empty prompt\n" GEN_USAGE);
+		kprintf("generate: empty prompt\n");
+		gen_usage();
 		return -1;
 	}
-	char err[256];
 	struct gen_out go = {ids, 0};
 	struct gen_io io = {on_token, llm_should_stop, llm_now_ns, &go};
-	struct gen_params gp = {(int)n_predict, true, false};
+	struct gen_params gp = {gv.n_predict, true, false};
 	struct gen_stats st;
-	sampler_set_params(L->s, &sp);
+	sampler_set_params(L->s, &gv.sp);
 	input_ctrl_c(); /* a Ctrl-C typed before the command does not count */
 	int rc = generate_text(L->f, L->tk, L->s, prompt, plen, &gp, &io, &st, err, sizeof err);
 	sampler_set_params(L->s, &L->sp);
@@ -286,7 +247,7 @@ int cmd_gen_model(int argc, char **argv)
 	for (int t = 0; t <= GGML_TYPE_COUNT; t++) {
 		if (!counts[t])
 			continue;
-		const char *n = t < GGML_TYPE_COUNT ? quant_type_name(t) : NULL;
+		const char *n = t < GGML_TYPE_COUNT ? ggml_type_name(t) : NULL;
 		kprintf(" %s:%d", n ? n : "unknown", counts[t]);
 	}
 	kprintf("\n");
@@ -301,19 +262,25 @@ int cmd_gen_model(int argc, char **argv)
 
 /* ---- set -------------------------------------------------------------- */
 
-#define SET_USAGE                                                                            \
-	"usage: set KEY VALUE | set\n"                                                         \
-	"  keys: temp top-k top-p min-p repeat-penalty repeat-last-n seed n ctx threads\n"  \
-	"        verbose (0/1) system (the rest of the line; empty: the template's default)\n"
+static void set_usage(void)
+{
+	kprintf("usage: set KEY VALUE | set\n  keys:");
+	for (int i = 0; genopt_at(i); i++)
+		kprintf(" %s", genopt_at(i)->key);
+	kprintf(" ctx threads\n        verbose (0/1) system (the rest of the line; empty: the template's "
+		"default)\n");
+}
 
 static void set_show(void)
 {
 	struct llm *L = llm_get();
-	const struct sampler_params *p = &L->sp;
-	kprintf("temp %g\ntop-k %d\ntop-p %g\nmin-p %g\nrepeat-penalty %g\nrepeat-last-n %d\nseed %lu\n",
-		(double)p->temp, p->top_k, (double)p->top_p, (double)p->min_p, (double)p->repeat_penalty,
-		p->repeat_last_n, (unsigned long)p->seed);
-	kprintf("n %d\nctx %d\nthreads %d (of %d online)\nverbose %d\nsystem %s\n", L->n_predict,
+	struct genopt_values gv = {L->sp, L->n_predict};
+	for (int i = 0; genopt_at(i); i++) {
+		char v[32];
+		genopt_format(genopt_at(i), &gv, v, sizeof v);
+		kprintf("%s %s\n", genopt_at(i)->key, v);
+	}
+	kprintf("ctx %d\nthreads %d (of %d online)\nverbose %d\nsystem %s\n",
 		L->f ? forward_n_ctx(L->f) : 0, L->threads, smp_ncpus_online(), L->verbose ? 1 : 0,
 		L->system[0] ? L->system : "(template default)");
 }
@@ -321,7 +288,7 @@ static void set_show(void)
 int cmd_gen_set(int argc, char **argv)
 {
 	struct llm *L = llm_get();
-	struct sampler_params *p = &L->sp;
+	const struct genopt *o;
 	long v;
 	if (argc == 1) {
 		set_show();
@@ -341,30 +308,21 @@ int cmd_gen_set(int argc, char **argv)
 		return 0;
 	}
 	if (!val || argc > 3) {
-		kprintf("set %s: %s\n" SET_USAGE, k, val ? "one value expected" : "value missing");
+		kprintf("set %s: %s\n", k, val ? "one value expected" : "value missing");
+		set_usage();
 		return -1;
 	}
 	bool ok = true;
-	if (!strcmp(k, "temp")) {
-		ok = cmd_gen_float(k, val, 0, 1000, &p->temp);
-	} else if (!strcmp(k, "top-k")) {
-		if ((ok = cmd_gen_int(k, val, 0, 1 << 24, &v)))
-			p->top_k = (int)v;
-	} else if (!strcmp(k, "top-p")) {
-		ok = cmd_gen_float(k, val, 0, 1, &p->top_p);
-	} else if (!strcmp(k, "min-p")) {
-		ok = cmd_gen_float(k, val, 0, 1, &p->min_p);
-	} else if (!strcmp(k, "repeat-penalty")) {
-		ok = cmd_gen_float(k, val, 0.01f, 100, &p->repeat_penalty);
-	} else if (!strcmp(k, "repeat-last-n")) {
-		if ((ok = cmd_gen_int(k, val, 0, 1 << 20, &v)))
-			p->repeat_last_n = (int)v;
-	} else if (!strcmp(k, "seed")) {
-		ok = parse_seed(k, val, &p->seed);
-	} else if (!strcmp(k, "n")) {
-		if ((ok = cmd_gen_int(k, val, -1, 1 << 24, &v))) {
-			L->n_predict = (int)v;
-			L->n_set = true;
+	if ((o = genopt_find(k)) && !strcmp(k, o->key)) {
+		struct genopt_values gv = {L->sp, L->n_predict};
+		char err[256];
+		if (genopt_parse(o, k, val, &gv, err, sizeof err) != 0) {
+			kprintf("%s\n", err);
+			ok = false;
+		} else {
+			L->sp = gv.sp;
+			L->n_set |= !strcmp(k, "n");
+			L->n_predict = gv.n_predict;
 		}
 	} else if (!strcmp(k, "verbose")) {
 		if ((ok = cmd_gen_int(k, val, 0, 1, &v)))
@@ -382,14 +340,15 @@ int cmd_gen_set(int argc, char **argv)
 			kprintf("ctx: %d positions\n", n);
 		}
 	} else {
-		kprintf("set: unknown key '%s'\n" SET_USAGE, k);
+		kprintf("set: unknown key '%s'\n", k);
+		set_usage();
 		return -1;
 	}
 	if (!ok) {
-		kprintf(SET_USAGE);
+		set_usage();
 		return -1;
 	}
 	if (L->s)
-		sampler_set_params(L->s, p);
+		sampler_set_params(L->s, &L->sp);
 	return 0;
 }

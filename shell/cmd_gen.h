@@ -15,6 +15,5 @@ int cmd_gen_set(int argc, char **argv);
 /* Number parsing for the commands: the whole word must be a number in
  * [lo, hi]; on failure prints "OPT: bad number 'S' (...)" and returns false. */
 bool cmd_gen_int(const char *opt, const char *s, long lo, long hi, long *out);
-bool cmd_gen_float(const char *opt, const char *s, float lo, float hi, float *out);
 
 #endif

@@ -126,7 +126,7 @@ static uint64_t gemv_time(struct gemv_ctx *g, int n, int reps)
  * the results must be identical. Returns the number of failures. */
 static int engine_check(int ncpu, uint32_t *seed)
 {
-	size_t rb = quant_row_size(GGML_TYPE_Q8_0, MM_IN);
+	size_t rb = ggml_type_row_size(GGML_TYPE_Q8_0, MM_IN);
 	size_t qb = matmul_qbuf_bytes(MM_IN, 1);
 	uint64_t bytes = MM_OUT * rb + (MM_IN * 2 + MM_OUT * 2) * sizeof(float) + qb + 64;
 	uint64_t pages = (bytes + PAGE_SIZE - 1) / PAGE_SIZE, t0, t1, tn;

@@ -55,11 +55,10 @@ static const struct shell_cmd shell_cmds[] = {
 	{"mapcheck", "mapcheck", "CRC-32 of the model as mapped at 64 TiB vs. the loader's", cmd_mapcheck,
 	 false},
 	{"generate", "generate [OPTIONS] PROMPT",
-	 "continue PROMPT (-n --temp --top-k --top-p --min-p --repeat-penalty --seed --ids;"
-	 " Ctrl-C stops)",
+	 "continue PROMPT (sampling options: `generate` alone lists them; Ctrl-C stops)",
 	 cmd_gen_generate, false},
 	{"chat", "chat", "talk to the model in its chat template (/reset, /exit)", cmd_chat, false},
-	{"set", "set [KEY VALUE]", "show or change temp top-k top-p min-p seed n ctx threads system ...",
+	{"set", "set [KEY VALUE]", "show or change the sampling options, n, ctx, threads, system ...",
 	 cmd_gen_set, false},
 	{"model", "model", "the loaded model's details", cmd_gen_model, false},
 	{"stats", "stats", "speed and token counts of the last generation", cmd_gen_stats, false},

@@ -3,7 +3,8 @@
 # llama.cpp's greedy text, --ids format, seeded sampling is reproducible,
 # results do not depend on the thread count, the batched prompt path equals
 # the token-by-token one, bench prints its two lines, and bad input gives a
-# non-zero status with one message. Model checks read ../shared/conformance
+# non-zero status with one message; the table of generation options
+# (tests/unit/test_genopt.c). Model checks read ../shared/conformance
 # (SKIP when absent).
 cd "$(dirname "$0")/.." || exit 2
 BUILD=${BUILD:-build}
@@ -18,6 +19,14 @@ if [ ! -x "$LLM" ]; then
 fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+
+# ---- the option table the CLI, the shell and the HTTP API share ----------------
+opt=${BUILD:-build}/host/test_genopt
+if [ -x "$opt" ]; then
+	"$opt" || rc=1
+else
+	fail "genopt ($opt not built: make unit)"
+fi
 
 # ---- bad input: non-zero status and one line on stderr ----------------------
 printf 'this is not a gguf file, just text\n' >"$tmp/text.gguf"

@@ -1,6 +1,6 @@
 /*
- * Host unit tests of the portable boot-phase helpers in fs/: CRC-32, the
- * llm.cfg parser and the GGUF size scanner. Prints "PASS: x" / "FAIL: x"
+ * Host unit tests of the portable boot-phase helpers: CRC-32 and the
+ * llm.cfg parser (fs/), the GGUF size scanner (ai/ggufscan.c). Prints "PASS: x" / "FAIL: x"
  * lines; exit status 1 if anything failed. Optional argument: GGUF files
  * whose scanned size must match their real size.
  */
@@ -8,10 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ai/ggufscan.h"
 #include "core/keymap.c"
 #include "fs/cfg.c"
 #include "fs/crc32.c"
-#include "fs/ggufscan.c"
 
 static int fails;
 

@@ -373,27 +373,24 @@ static void test_header(void)
 	end("gguf-check-header");
 }
 
-/* The parser's block table agrees with ai/quant.c's wherever both know a type. */
+/* The parser accepts exactly the types of the one ggml type table
+ * (ai/ggml_type.c), MXFP4 included, and sizes tensors with it. */
 static void test_type_table(void)
 {
-	int both = 0;
 	begin();
-	for (uint32_t t = 0; t < 64; t++) {
-		uint32_t blck, tsize;
-		bool mine = gguf_type_block(t, &blck, &tsize) == 0;
-		size_t q = quant_row_size((int)t, 256);
-		if (mine && q) {
-			EXPECT(q == (size_t)(256 / blck) * tsize);
-			both++;
-		}
-		EXPECT(mine || q == 0); /* quant must not know a type the parser rejects */
+	for (int t = -1; t < 64; t++) {
+		const struct ggml_type_info *ti = ggml_type_info(t);
+		EXPECT((ti != NULL) == (t >= 0 && t < GGML_TYPE_COUNT));
+		if (ti && ti->blck)
+			EXPECT(ggml_type_row_size(t, 256 * ti->blck) == (size_t)256 * ti->tsize);
 	}
 	for (int t = 0; t <= GGML_TYPE_Q6_K; t++)
 		if (t != 4 && t != 5)
-			EXPECT(gguf_type_block((uint32_t)t, &(uint32_t){0}, &(uint32_t){0}) == 0);
-	EXPECT(gguf_type_block(GGML_TYPE_BF16, &(uint32_t){0}, &(uint32_t){0}) == 0);
-	EXPECT(both >= 13);
-	end("gguf-type-table-matches-quant");
+			EXPECT(ggml_type_info(t)->blck > 0);
+	EXPECT(ggml_type_info(GGML_TYPE_BF16)->blck == 1);
+	EXPECT(ggml_type_row_size(GGML_TYPE_MXFP4, 64) == 34);
+	EXPECT(ggml_type_info(4)->blck == 0 && ggml_type_row_size(4, 32) == 0);
+	end("gguf-type-table");
 }
 
 /* ---- files: the conformance corpus and the malformed corpus ---------------- */
@@ -461,10 +458,10 @@ static void check_model(const struct gguf *g, const char *name)
 	uint64_t end = 0;
 	for (uint64_t i = 0; i < g->n_tensors; i++) {
 		const struct gguf_tensor *x = &g->tensors[i];
-		uint32_t blck, tsize;
-		EXPECT(gguf_type_block(x->type, &blck, &tsize) == 0);
-		EXPECT(x->nbytes == (uint64_t)(x->ne[0] * x->ne[1] * x->ne[2] * x->ne[3]) / blck * tsize);
-		EXPECT(x->nbytes == quant_row_size((int)x->type, x->ne[0]) * (uint64_t)(x->ne[1] * x->ne[2] * x->ne[3]) || !quant_row_size((int)x->type, x->ne[0]));
+		const struct ggml_type_info *ti = ggml_type_info((int)x->type);
+		EXPECT(ti && ti->blck);
+		EXPECT(x->nbytes == (uint64_t)(x->ne[0] * x->ne[1] * x->ne[2] * x->ne[3]) / ti->blck * ti->tsize);
+		EXPECT(x->nbytes == ggml_type_row_size((int)x->type, x->ne[0]) * (uint64_t)(x->ne[1] * x->ne[2] * x->ne[3]));
 		if (x->offset + x->nbytes > end)
 			end = x->offset + x->nbytes;
 	}

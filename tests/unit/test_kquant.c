@@ -20,9 +20,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "ai/cpu.h"
 #include "ai/gguf.h"
-#include "ai/kquant.h"
+#include "ai/kernels/kquant.h"
 #include "tests/unit/check.h"
 
 
@@ -136,13 +135,9 @@ static int levels[3], n_levels; /* the levels this CPU runs */
 
 static void detect_levels(void)
 {
-	struct cpu_features f;
-	cpu_detect(&f);
-	levels[n_levels++] = QUANT_SCALAR;
-	if (f.avx2 && f.fma && f.f16c)
-		levels[n_levels++] = QUANT_AVX2;
-	if (f.avx2 && f.fma && f.f16c && f.avx512f && f.avx512bw && f.avx512vl && f.avx512dq)
-		levels[n_levels++] = QUANT_AVX512;
+	int top = quant_init(QUANT_AVX512);
+	for (int l = QUANT_SCALAR; l <= top; l++)
+		levels[n_levels++] = l;
 }
 
 static const char *lvname(int l) { return l == 0 ? "scalar" : l == 1 ? "avx2" : "avx512"; }
@@ -159,7 +154,7 @@ static void random_blocks(const struct ktype *kt, uint8_t *buf, int nb)
 
 static void test_layout(const struct ktype *kt)
 {
-	const struct quant_traits *tr = kquant_traits_at(kt->type, QUANT_SCALAR);
+	const struct quant_traits *tr = quant_traits_at(kt->type, QUANT_SCALAR);
 	enum { NB = 64 };
 	static uint8_t buf[NB * sizeof(block_q8_K)];
 	static float y[NB * QK_K];
@@ -260,7 +255,7 @@ static void test_dots(const struct ktype *kt)
 		if (trial % 3 == 0) { /* quantized from float data */
 			for (int i = 0; i < n; i++)
 				xf[i] = rndf() * (1 + (i % 37 == 0) * 4);
-			kquant_traits_at(kt->type, QUANT_SCALAR)->from_float(xf, w, n);
+			quant_traits_at(kt->type, QUANT_SCALAR)->from_float(xf, w, n);
 		} else {
 			random_blocks(kt, w, nb);
 		}
@@ -278,19 +273,19 @@ static void test_dots(const struct ktype *kt)
 					a[b].bsums[j] = (int16_t)s;
 				}
 			}
-		kquant_traits_at(kt->type, QUANT_SCALAR)->to_float(w, wf, n);
+		quant_traits_at(kt->type, QUANT_SCALAR)->to_float(w, wf, n);
 		kquant_q8k_to_float_ref(a, af, n);
 		double want = dot_d(wf, af, n), mag = 0;
 		for (int i = 0; i < n; i++)
 			mag += fabs((double)wf[i] * af[i]);
 		float ref;
-		kquant_traits_at(kt->type, QUANT_SCALAR)->vec_dot(n, &ref, w, a);
+		quant_traits_at(kt->type, QUANT_SCALAR)->vec_dot(n, &ref, w, a);
 		double e = fabs(ref - want) / (mag + 1e-30);
 		if (e > worst_deq)
 			worst_deq = e;
 		for (int l = 1; l < n_levels; l++) {
 			float got;
-			kquant_traits_at(kt->type, levels[l])->vec_dot(n, &got, w, a);
+			quant_traits_at(kt->type, levels[l])->vec_dot(n, &got, w, a);
 			double es = fabs((double)got - ref) / (mag + 1e-30);
 			if (es > worst_simd[l])
 				worst_simd[l] = es;
@@ -311,8 +306,8 @@ static void test_tiles(const struct ktype *kt)
 	static block_q8_K a[4][MAXB + 1];
 	static float xf[MAXB * QK_K];
 	for (int li = 1; li < n_levels; li++) {
-		const struct quant_traits *tr = kquant_traits_at(kt->type, levels[li]);
-		kquant_dot_4c_fn f4c = kquant_dot_4c_at(kt->type, levels[li]);
+		const struct quant_traits *tr = quant_traits_at(kt->type, levels[li]);
+		vec_dot_4c_fn f4c = tr->vec_dot_4c;
 		if (!tr->vec_dot_4r && !f4c)
 			continue;
 		int bad_r = 0, bad_c = 0, bad_il = 0;
@@ -382,7 +377,7 @@ static void test_roundtrip(const struct ktype *kt)
 	enum { N = 16 * QK_K };
 	static float x[N], y[N];
 	static uint8_t w[N / QK_K * sizeof(block_q8_K)];
-	const struct quant_traits *tr = kquant_traits_at(kt->type, QUANT_SCALAR);
+	const struct quant_traits *tr = quant_traits_at(kt->type, QUANT_SCALAR);
 	double err = 0, sig = 0;
 	for (int i = 0; i < N; i++) /* gaussian-ish, with a per-256 offset and gain */
 		x[i] = (rndf() + rndf() + rndf()) * (1 + (i / QK_K) % 3) + 0.1f * ((i / 32) % 5 - 2);
@@ -434,7 +429,7 @@ static void test_q8k(void)
 		}
 		for (int l = 1; l < n_levels; l++) {
 			memset(b, 0x55, sizeof(b));
-			kquant_traits_at(GGML_TYPE_Q8_K, levels[l])->from_float(x, b, N);
+			quant_traits_at(GGML_TYPE_Q8_K, levels[l])->from_float(x, b, N);
 			if (memcmp(a, b, sizeof(a)))
 				same[l] = false;
 		}
@@ -535,7 +530,7 @@ static void test_real(const char *shared)
 				for (int64_t r = 0; r < rows; r++) {
 					const uint8_t *row = (const uint8_t *)tq->data + r * nb * kt->bsize;
 					const float *ref = (const float *)tf->data + r * ne0;
-					kquant_traits_at(kt->type, QUANT_SCALAR)->to_float(row, deq, ne0);
+					quant_traits_at(kt->type, QUANT_SCALAR)->to_float(row, deq, ne0);
 					for (int64_t i = 0; i < ne0; i++) {
 						err += (double)(deq[i] - ref[i]) * (deq[i] - ref[i]);
 						sig += (double)ref[i] * ref[i];
@@ -543,7 +538,7 @@ static void test_real(const char *shared)
 							bad_layout++;
 					}
 					float d0;
-					kquant_traits_at(kt->type, QUANT_SCALAR)->vec_dot((int)ne0, &d0, row, a);
+					quant_traits_at(kt->type, QUANT_SCALAR)->vec_dot((int)ne0, &d0, row, a);
 					double mag = 0, want = 0;
 					for (int64_t i = 0; i < ne0; i++) {
 						mag += fabs((double)ref[i] * act[i]);
@@ -553,7 +548,7 @@ static void test_real(const char *shared)
 						worst_dot = fabs(d0 - want) / mag;
 					for (int l = 1; l < n_levels; l++) {
 						float d1;
-						kquant_traits_at(kt->type, levels[l])->vec_dot((int)ne0, &d1, row, a);
+						quant_traits_at(kt->type, levels[l])->vec_dot((int)ne0, &d1, row, a);
 						if (fabs((double)d1 - d0) > 1e-5 * mag)
 							bad_simd++;
 					}
@@ -608,7 +603,7 @@ static void bench(int only)
 			int l = levels[li];
 			if (only >= 0 ? l != only : l == QUANT_SCALAR)
 				continue;
-			vec_dot_fn dot = kquant_traits_at(kt->type, l)->vec_dot;
+			vec_dot_fn dot = quant_traits_at(kt->type, l)->vec_dot;
 			double best = 1e9;
 			for (int rep = 0; rep < 7; rep++) {
 				double t0 = now_s();
@@ -620,8 +615,8 @@ static void bench(int only)
 			}
 			printf("%s %-6s %7.2f ms  %6.2f GB/s  %5.1f ns/block\n", kt->name, lvname(l), best * 1e3,
 			       bytes / best / 1e9, best * 1e9 / (ROWS * NB));
-			const struct quant_traits *tr = kquant_traits_at(kt->type, l);
-			kquant_dot_4c_fn f4c = kquant_dot_4c_at(kt->type, l);
+			const struct quant_traits *tr = quant_traits_at(kt->type, l);
+			vec_dot_4c_fn f4c = tr->vec_dot_4c;
 			if (tr->vec_dot_4r) {
 				best = 1e9;
 				for (int rep = 0; rep < 7; rep++) {
@@ -674,8 +669,8 @@ static void test_tiles_extremes(const struct ktype *kt)
 	static uint8_t w[4 * RB];
 	static block_q8_K a[4][NB];
 	for (int li = 1; li < n_levels; li++) {
-		const struct quant_traits *tr = kquant_traits_at(kt->type, levels[li]);
-		kquant_dot_4c_fn f4c = kquant_dot_4c_at(kt->type, levels[li]);
+		const struct quant_traits *tr = quant_traits_at(kt->type, levels[li]);
+		vec_dot_4c_fn f4c = tr->vec_dot_4c;
 		if (!tr->vec_dot_4r && !f4c)
 			continue;
 		int bad = 0;

@@ -186,7 +186,7 @@ static void test_order(int type, const char *name)
 {
 	enum { ROWS = 8, NT = 9 }; /* vec_dot_4xn takes up to 8 tokens (xn_max) */
 	static const int lens[] = { 32, 64, 96, 128, 160, 224, 256, 288, 512, 2048 };
-	size_t bsz = quant_row_size(type, 32);
+	size_t bsz = ggml_type_row_size(type, 32);
 	char what[64], msg[160] = "";
 	for (int lv = 0; lv <= quant_level(); lv++) {
 		const struct quant_traits *t = quant_traits_at(type, lv);
@@ -195,7 +195,7 @@ static void test_order(int type, const char *name)
 		int bad = 0, n_cmp = 0;
 		for (size_t li = 0; li < sizeof lens / sizeof lens[0]; li++) {
 			int n = lens[li] * (type == GGML_TYPE_Q6_K ? 8 : 1);
-			size_t rs = quant_row_size(type, n), as = quant_row_size(at, n);
+			size_t rs = ggml_type_row_size(type, n), as = ggml_type_row_size(at, n);
 			float *w = malloc(sizeof(float) * (size_t)n * ROWS), *a = malloc(sizeof(float) * (size_t)n * NT);
 			uint8_t *wq = malloc(rs * ROWS), *aq = malloc(as * NT);
 			for (int i = 0; i < n * ROWS; i++)

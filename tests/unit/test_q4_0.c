@@ -1,9 +1,9 @@
 /*
- * Q4_0's kernels (ai/q4_0.h) at every level this CPU runs, against a direct
+ * Q4_0's kernels (ai/kernels/q4_0.h) at every level this CPU runs, against a direct
  * computation of llama.cpp's order with libm's fmaf:
  *   vec_dot     acc = fmaf((float)sumi_b, d_x * d_y, acc) over the blocks
  *   vec_dot_4r  (where present) the same bits for four rows
- *   gemm16      after q4_0_pack16, the same bits for 16 rows x 1..8 tokens
+ *   gemm_packed after q4_0_pack16, the same bits for 16 rows x 1..8 tokens
  *   packed_row  a packed row dequantizes to the unpacked row's to_float
  * on random weights and on extremes (all nibbles 0 or 15 against
  * activations of +-127: the largest int16 partial sums of the AVX2 path).
@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ai/q4_0.h"
+#include "ai/kernels/q4_0.h"
 #include "ai/quant.h"
 #include "tests/unit/check.h"
 
@@ -54,7 +54,7 @@ static void make(int n, int kind)
 {
 	const struct quant_traits *q4 = quant_traits_at(GGML_TYPE_Q4_0, QUANT_SCALAR);
 	const struct quant_traits *q8 = quant_traits_at(GGML_TYPE_Q8_0, QUANT_SCALAR);
-	size_t rb = quant_row_size(GGML_TYPE_Q4_0, n);
+	size_t rb = ggml_type_row_size(GGML_TYPE_Q4_0, n);
 	for (int r = 0; r < ROWS; r++) {
 		for (int i = 0; i < n; i++)
 			x[i] = frand() * (1 + r % 7);
@@ -80,7 +80,7 @@ static void test_level(int level, int n, int kind)
 {
 	const struct quant_traits *tr = quant_traits_at(GGML_TYPE_Q4_0, level);
 	const char *lv = quant_level_name(level);
-	size_t rb = quant_row_size(GGML_TYPE_Q4_0, n), as = sizeof act[0];
+	size_t rb = ggml_type_row_size(GGML_TYPE_Q4_0, n), as = sizeof act[0];
 	bool ok = true;
 
 	for (int t = 0; t < NT; t++)
@@ -103,7 +103,7 @@ static void test_level(int level, int n, int kind)
 		for (int t0 = 0; t0 + nt <= NT; t0 += nt)
 			for (int g = 0; g + Q4_0_GROUP <= ROWS; g += Q4_0_GROUP) {
 				memset(got, 0xff, sizeof got);
-				tr->gemm16(n, nt, &got[t0][g], ROWS, packed + g * rb, act[t0], as);
+				tr->gemm_packed(n, nt, &got[t0][g], ROWS, packed + g * rb, act[t0], as);
 				for (int t = t0; t < t0 + nt; t++)
 					ok &= !memcmp(&got[t][g], &ref[t][g], 4 * Q4_0_GROUP);
 			}
@@ -118,7 +118,7 @@ int main(void)
 		int n = ns[k];
 		for (int kind = 0; kind < 3; kind++) {
 			make(n, kind);
-			size_t rb = quant_row_size(GGML_TYPE_Q4_0, n);
+			size_t rb = ggml_type_row_size(GGML_TYPE_Q4_0, n);
 			memcpy(packed, w, ROWS * rb);
 			static uint8_t scratch[Q4_0_GROUP * MAXN];
 			for (int g = 0; g + Q4_0_GROUP <= ROWS; g += Q4_0_GROUP)

@@ -228,7 +228,7 @@ static double q8_1_term(int wtype, const uint8_t *w, const uint8_t *a, int n)
 
 static void test_type(const struct tinfo *ti, int maxlvl)
 {
-	const char *name = quant_type_name(ti->type);
+	const char *name = ggml_type_name(ti->type);
 	const struct quant_traits *ref = quant_traits_at(ti->type, QUANT_SCALAR);
 	if (!ref) {
 		printf("SKIP: %s (no kernels in the table yet)\n", name);
@@ -255,7 +255,7 @@ static void test_type(const struct tinfo *ti, int maxlvl)
 		}
 		for (int li = 0; li < nl; li++) {
 			const int n = lens[li];
-			const size_t rs = quant_row_size(ti->type, n);
+			const size_t rs = ggml_type_row_size(ti->type, n);
 			for (int mode = 0; mode < 12; mode++) {
 				const int rows = 1 + 2 * (mode % 4); /* 1, 3, 5, 7 */
 				uint8_t *w = wbuf + 4, *wr = rbuf + 4, *a = abuf + 4;
@@ -388,7 +388,7 @@ static void test_type(const struct tinfo *ti, int maxlvl)
 				/* (vec_dot_4xn) a tile of 4 rows by nt activations, each
 				 * bit-identical to vec_dot; output rows 5 floats apart */
 				if (t->vec_dot_4xn && rows >= 4) {
-					size_t as = quant_row_size(ref->vec_dot_type, n);
+					size_t as = ggml_type_row_size(ref->vec_dot_type, n);
 					for (int k = 1; k < 4; k++) {
 						fill_floats(af, n, k % 3);
 						vref->from_float(af, a + k * as, n);
@@ -417,7 +417,7 @@ static void test_type(const struct tinfo *ti, int maxlvl)
 				 * bit vec_dot's of the plain row, and quant_il4_row gives
 				 * back each row */
 				if (t->vec_dot_4r_il4 && rows >= 4) {
-					size_t as = quant_row_size(ref->vec_dot_type, n);
+					size_t as = ggml_type_row_size(ref->vec_dot_type, n);
 					memcpy(ilbuf, w, 4 * rs);
 					quant_interleave4(ilbuf, n / ref->blck, ref->tsize, ilscratch);
 					for (int nt = 0; nt <= 4; nt++) {
@@ -468,7 +468,7 @@ static void test_type(const struct tinfo *ti, int maxlvl)
 				check(true, name, lname, "dot_deq", NULL);
 			else if (!have_dd)
 				printf("SKIP: %s/%s dot_deq (no dequantizer for %s)\n", name, lname,
-				       quant_type_name(ref->vec_dot_type));
+				       ggml_type_name(ref->vec_dot_type));
 		}
 		if (ok_rt && t->from_float && t->to_float)
 			check(true, name, lname, "round_trip", NULL);
@@ -529,7 +529,7 @@ static void test_q8_rounding(int maxlvl)
 	/* amax 127 gives d = 1, id = 1: the quantizer rounds x itself */
 	float x[32] = { 127, 0.5f, 1.5f, 2.5f, -0.5f, -1.5f, -2.5f, 0.49999997f, -0.49999997f,
 			126.5f, -126.5f, 3.75f, -3.25f };
-	/* halves to even, as ggml's x86 quantize_row_q8_0 (ai/quant_ref.c) */
+	/* halves to even, as ggml's x86 quantize_row_q8_0 (ai/kernels/quant_ref.c) */
 	static const int8_t want[13] = { 127, 0, 2, 2, 0, -2, -2, 0, 0, 126, -126, 4, -3 };
 	for (int lv = 0; lv <= maxlvl; lv++) {
 		for (int ty = GGML_TYPE_Q8_0; ty <= GGML_TYPE_Q8_1; ty++) {
@@ -542,36 +542,50 @@ static void test_q8_rounding(int maxlvl)
 			t->from_float(z, blk, 32); /* all zero: d = 0, q = 0 */
 			for (int i = 0; i < 32; i++)
 				ok = ok && qs[i] == 0;
-			check(ok, quant_type_name(ty), quant_level_name(lv), "rounds halves to even", NULL);
+			check(ok, ggml_type_name(ty), quant_level_name(lv), "rounds halves to even", NULL);
 		}
 	}
 }
 
 static void test_table(void)
 {
-	bool ok = strcmp(quant_type_name(GGML_TYPE_Q4_K), "q4_K") == 0 &&
-		  strcmp(quant_type_name(16), "iq2_xxs") == 0 &&
-		  strcmp(quant_type_name(GGML_TYPE_BF16), "bf16") == 0 &&
-		  strcmp(quant_type_name(35), "tq2_0") == 0 && quant_type_name(38) != NULL &&
-		  quant_type_name(39) == NULL && quant_type_name(-1) == NULL;
+	bool ok = strcmp(ggml_type_name(GGML_TYPE_Q4_K), "q4_K") == 0 &&
+		  strcmp(ggml_type_name(16), "iq2_xxs") == 0 &&
+		  strcmp(ggml_type_name(GGML_TYPE_BF16), "bf16") == 0 &&
+		  strcmp(ggml_type_name(35), "tq2_0") == 0 && ggml_type_name(38) != NULL &&
+		  strcmp(ggml_type_name(GGML_TYPE_MXFP4), "mxfp4") == 0 &&
+		  ggml_type_name(GGML_TYPE_COUNT) == NULL && ggml_type_name(-1) == NULL;
 	for (int ty = 0; ty < GGML_TYPE_COUNT; ty++)
-		ok = ok && quant_type_name(ty) != NULL;
+		ok = ok && ggml_type_name(ty) != NULL;
 	check(ok, "table", "any", "type names", NULL);
-	ok = quant_row_size(GGML_TYPE_Q4_0, 4096) == 128 * 18 &&
-	     quant_row_size(GGML_TYPE_Q4_0, 33) == 0 &&
-	     quant_row_size(GGML_TYPE_Q6_K, 512) == 420 &&
-	     quant_row_size(GGML_TYPE_F32, 7) == 28 && quant_row_size(GGML_TYPE_BF16, 3) == 6 &&
-	     quant_row_size(16, 256) == 66 && quant_row_size(4, 32) == 0 &&
-	     quant_row_size(99, 32) == 0 && quant_row_size(GGML_TYPE_F32, -1) == 0;
+	ok = ggml_type_row_size(GGML_TYPE_Q4_0, 4096) == 128 * 18 &&
+	     ggml_type_row_size(GGML_TYPE_Q4_0, 33) == 0 &&
+	     ggml_type_row_size(GGML_TYPE_Q6_K, 512) == 420 &&
+	     ggml_type_row_size(GGML_TYPE_F32, 7) == 28 && ggml_type_row_size(GGML_TYPE_BF16, 3) == 6 &&
+	     ggml_type_row_size(16, 256) == 66 && ggml_type_row_size(4, 32) == 0 &&
+	     ggml_type_row_size(99, 32) == 0 && ggml_type_row_size(GGML_TYPE_F32, -1) == 0;
 	check(ok, "table", "any", "row sizes", NULL);
+	/* the kernels' block structs are the sizes of the one type table */
+	static const struct { int type; size_t size; } blocks[] = {
+		{ GGML_TYPE_Q4_0, sizeof(block_q4_0) }, { GGML_TYPE_Q4_1, sizeof(block_q4_1) },
+		{ GGML_TYPE_Q5_0, sizeof(block_q5_0) }, { GGML_TYPE_Q5_1, sizeof(block_q5_1) },
+		{ GGML_TYPE_Q8_0, sizeof(block_q8_0) }, { GGML_TYPE_Q8_1, sizeof(block_q8_1) },
+		{ GGML_TYPE_Q2_K, sizeof(block_q2_K) }, { GGML_TYPE_Q3_K, sizeof(block_q3_K) },
+		{ GGML_TYPE_Q4_K, sizeof(block_q4_K) }, { GGML_TYPE_Q5_K, sizeof(block_q5_K) },
+		{ GGML_TYPE_Q6_K, sizeof(block_q6_K) }, { GGML_TYPE_Q8_K, sizeof(block_q8_K) },
+	};
+	ok = true;
+	for (size_t i = 0; i < sizeof(blocks) / sizeof(blocks[0]); i++)
+		ok = ok && (size_t)ggml_type_info(blocks[i].type)->tsize == blocks[i].size;
+	check(ok, "table", "any", "block structs match the type table", NULL);
 	ok = quant_traits_at(16, 0) == NULL && quant_traits_at(GGML_TYPE_COUNT, 0) == NULL &&
 	     quant_traits_at(GGML_TYPE_Q4_0, 3) == NULL && quant_traits_at(-5, 0) == NULL;
 	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
 		const struct quant_traits *t = quant_traits_at(types[i].type, 0);
 		if (t)
 			ok = ok && t->blck > 0 &&
-			     t->tsize == quant_row_size(types[i].type, t->blck) &&
-			     strcmp(t->name, quant_type_name(types[i].type)) == 0;
+			     t->tsize == ggml_type_row_size(types[i].type, t->blck) &&
+			     strcmp(t->name, ggml_type_name(types[i].type)) == 0;
 	}
 	check(ok, "table", "any", "traits consistent with names and sizes", NULL);
 }

@@ -9,7 +9,8 @@
 #include <immintrin.h>
 #include <string.h>
 
-#include "ai/q4_0.h"
+#include "ai/kernels/kernels.h"
+#include "ai/kernels/q4_0.h"
 
 #define AI __attribute__((always_inline)) static inline
 
@@ -88,7 +89,8 @@ static void gemm16(int n, int nt, float *s, size_t ss, const void *group, const 
 	}
 }
 
-void q4_0_fill_avx512(struct quant_traits *t)
+void q4_0_avx512_fill(struct quant_traits *t, int type)
 {
-	t->gemm16 = gemm16;
+	if (type == GGML_TYPE_Q4_0)
+		t->gemm_packed = gemm16;
 }

@@ -53,9 +53,5 @@ void q4_0_pack16(void *rows, int64_t n, void *scratch);
 /* Row r (< 16) of a packed group, dequantized. */
 void q4_0_packed_row(const void *group, int r, int64_t n, float *out);
 
-/* Kernel variants, by level; set in quant_traits by quant.c. */
-void q4_0_fill_ref(struct quant_traits *t);
-void q4_0_fill_avx2(struct quant_traits *t);
-void q4_0_fill_avx512(struct quant_traits *t);
 
 #endif

@@ -7,10 +7,12 @@
  *
  * It does not replace ai/gguf.c (the engine's parser, which needs malloc and
  * a contiguous mapping, both unavailable before the kernel runs); it only
- * reads, never allocates, and never reads outside buf[0..n).
+ * reads, never allocates, and never reads outside buf[0..n). Portable like
+ * the parser (efi/modload.c calls it on each chunk read), it shares the
+ * parser's value types (ai/gguf.h) and the ggml type table.
  */
-#ifndef FS_GGUFSCAN_H
-#define FS_GGUFSCAN_H
+#ifndef AI_GGUFSCAN_H
+#define AI_GGUFSCAN_H
 
 #include <stddef.h>
 #include <stdbool.h>

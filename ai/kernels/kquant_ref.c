@@ -10,7 +10,8 @@
 #include <string.h>
 
 #include "ai/aimath.h"
-#include "ai/kquant.h"
+#include "ai/kernels/kernels.h"
+#include "ai/kernels/kquant.h"
 
 #define KMASK1 0x3f3f3f3fu
 #define KMASK2 0x0f0f0f0fu
@@ -579,4 +580,44 @@ void kquant_q6k_dot_ref(int n, float *s, const void *vx, const void *vy)
 	for (int l = 0; l < 4; l++)
 		h[l] = acc[l] + acc[l + 4];
 	*s = (h[0] + h[2]) + (h[1] + h[3]);
+}
+
+/* ---- table ------------------------------------------------------------------ */
+
+void kquant_ref_fill(struct quant_traits *t, int type)
+{
+	switch (type) {
+	case GGML_TYPE_Q2_K:
+		t->to_float = kquant_q2k_to_float_ref;
+		t->from_float = kquant_q2k_from_float_ref;
+		t->vec_dot = kquant_q2k_dot_ref;
+		break;
+	case GGML_TYPE_Q3_K:
+		t->to_float = kquant_q3k_to_float_ref;
+		t->from_float = kquant_q3k_from_float_ref;
+		t->vec_dot = kquant_q3k_dot_ref;
+		break;
+	case GGML_TYPE_Q4_K:
+		t->to_float = kquant_q4k_to_float_ref;
+		t->from_float = kquant_q4k_from_float_ref;
+		t->vec_dot = kquant_q4k_dot_ref;
+		break;
+	case GGML_TYPE_Q5_K:
+		t->to_float = kquant_q5k_to_float_ref;
+		t->from_float = kquant_q5k_from_float_ref;
+		t->vec_dot = kquant_q5k_dot_ref;
+		break;
+	case GGML_TYPE_Q6_K:
+		t->to_float = kquant_q6k_to_float_ref;
+		t->from_float = kquant_q6k_from_float_ref;
+		t->vec_dot = kquant_q6k_dot_ref;
+		break;
+	case GGML_TYPE_Q8_K:
+		t->to_float = kquant_q8k_to_float_ref;
+		t->from_float = kquant_q8k_from_float_ref;
+		break;
+	default:
+		return;
+	}
+	t->vec_dot_type = GGML_TYPE_Q8_K;
 }

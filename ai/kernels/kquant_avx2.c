@@ -11,7 +11,8 @@
 #include <immintrin.h>
 #include <string.h>
 
-#include "ai/kquant.h"
+#include "ai/kernels/kernels.h"
+#include "ai/kernels/kquant.h"
 
 static inline float hsum8(__m256 v)
 {
@@ -463,4 +464,38 @@ void kquant_q6k_dot_4r_avx2(int n, float *s, const void *vx, size_t bx, const vo
 {
 	for (int r = 0; r < 4; r++)
 		q6k_tile(n, s + r, (const uint8_t *)vx + r * bx, pf_bytes(bx), vy, 0, 1);
+}
+
+/* ---- table ------------------------------------------------------------------ */
+
+void kquant_avx2_fill(struct quant_traits *t, int type)
+{
+	switch (type) {
+	case GGML_TYPE_Q2_K:
+		t->vec_dot = kquant_q2k_dot_avx2;
+		t->vec_dot_4c = kquant_q2k_dot_4c_avx2;
+		break;
+	case GGML_TYPE_Q3_K:
+		t->vec_dot = kquant_q3k_dot_avx2;
+		t->vec_dot_4c = kquant_q3k_dot_4c_avx2;
+		break;
+	case GGML_TYPE_Q4_K:
+		t->vec_dot = kquant_q4k_dot_avx2;
+		t->vec_dot_4r = kquant_q4k_dot_4r_avx2;
+		t->vec_dot_4c = kquant_q4k_dot_4c_avx2;
+		break;
+	case GGML_TYPE_Q5_K:
+		t->vec_dot = kquant_q5k_dot_avx2;
+		t->vec_dot_4r = kquant_q5k_dot_4r_avx2;
+		t->vec_dot_4c = kquant_q5k_dot_4c_avx2;
+		break;
+	case GGML_TYPE_Q6_K:
+		t->vec_dot = kquant_q6k_dot_avx2;
+		t->vec_dot_4r = kquant_q6k_dot_4r_avx2;
+		t->vec_dot_4c = kquant_q6k_dot_4c_avx2;
+		break;
+	case GGML_TYPE_Q8_K:
+		t->from_float = kquant_q8k_from_float_avx2;
+		break;
+	}
 }

@@ -4,6 +4,7 @@
 #include <immintrin.h>
 
 #include "ai/aimath.h"
+#include "ai/kernels/kernels.h"
 #include "ai/quant.h"
 #include "ai/vmath.h"
 
@@ -27,7 +28,7 @@ static inline __m512 v_expf(__m512 x)
 	return _mm512_mask_blend_ps(far, r, _mm512_maskz_mov_ps(pos, _mm512_set1_ps(ai_inff())));
 }
 
-double vmath_softmax_avx512(int n, float *y, const float *x, float max)
+static double vmath_softmax_avx512(int n, float *y, const float *x, float max)
 {
 	__m512 mx = _mm512_set1_ps(max);
 	double sum = 0;
@@ -43,7 +44,7 @@ double vmath_softmax_avx512(int n, float *y, const float *x, float max)
 	return sum;
 }
 
-void vmath_swiglu_avx512(int n, float *g, const float *u)
+static void vmath_swiglu_avx512(int n, float *g, const float *u)
 {
 	int nv = n - n % VMATH_LANES, i = 0;
 	for (; i < nv; i += VMATH_LANES) {
@@ -56,7 +57,7 @@ void vmath_swiglu_avx512(int n, float *g, const float *u)
 		g[i] = ai_siluf(g[i]) * u[i];
 }
 
-void vmath_to_f16_avx512(int n, ggml_half *y, const float *x)
+static void vmath_to_f16_avx512(int n, ggml_half *y, const float *x)
 {
 	int i = 0;
 	for (; i + 16 <= n; i += 16)
@@ -65,7 +66,7 @@ void vmath_to_f16_avx512(int n, ggml_half *y, const float *x)
 		y[i] = fp32_to_fp16(x[i]);
 }
 
-void vmath_round_f16_avx512(int n, float *y, const float *x, float scale)
+static void vmath_round_f16_avx512(int n, float *y, const float *x, float scale)
 {
 	__m512 sc = _mm512_set1_ps(scale);
 	int i = 0;
@@ -108,7 +109,7 @@ static int rope_norm16(float *x, int half, const float *cs)
 	return i;
 }
 
-void vmath_rope_avx512(float *x, int n_heads, int head_dim, int n_rot, int neox, const float *cs)
+static void vmath_rope_avx512(float *x, int n_heads, int head_dim, int n_rot, int neox, const float *cs)
 {
 	int half = n_rot / 2;
 	for (int h = 0; h < n_heads; h++, x += head_dim) {
@@ -195,8 +196,8 @@ static void dots8(int n, const ggml_half *x, size_t stride, const float *y, doub
 	_mm512_storeu_pd(sum, a);
 }
 
-void vmath_f16_dots_avx512(int n_rows, int n, const ggml_half *x, size_t stride, const float *y,
-			   double *sum)
+static void vmath_f16_dots_avx512(int n_rows, int n, const ggml_half *x, size_t stride,
+				  const float *y, double *sum)
 {
 	int r = 0;
 	for (; r + 16 <= n_rows; r += 16)
@@ -244,7 +245,7 @@ static void scale_row(int n, float *y, const float *x, const float *w, float sca
 		y[i] = (x[i] * scale) * w[i];
 }
 
-void vmath_rmsnorm_avx512(int n_rows, int n, float *y, const float *x, const float *w, float eps)
+static void vmath_rmsnorm_avx512(int n_rows, int n, float *y, const float *x, const float *w, float eps)
 {
 	int r = 0;
 	for (; r + 8 <= n_rows; r += 8) {
@@ -260,11 +261,23 @@ void vmath_rmsnorm_avx512(int n_rows, int n, float *y, const float *x, const flo
 	}
 }
 
-void vmath_add_avx512(int n, float *y, const float *x)
+static void vmath_add_avx512(int n, float *y, const float *x)
 {
 	int i = 0;
 	for (; i + 16 <= n; i += 16)
 		_mm512_storeu_ps(y + i, _mm512_add_ps(_mm512_loadu_ps(y + i), _mm512_loadu_ps(x + i)));
 	for (; i < n; i++)
 		y[i] += x[i];
+}
+
+void vmath_avx512_fill(struct vmath_ops *o)
+{
+	o->softmax = vmath_softmax_avx512;
+	o->swiglu = vmath_swiglu_avx512;
+	o->to_f16 = vmath_to_f16_avx512;
+	o->round_f16 = vmath_round_f16_avx512;
+	o->rope = vmath_rope_avx512;
+	o->f16_dots = vmath_f16_dots_avx512;
+	o->rmsnorm = vmath_rmsnorm_avx512;
+	o->add = vmath_add_avx512;
 }

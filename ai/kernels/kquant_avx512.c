@@ -10,12 +10,13 @@
  * fewer instructions (dpbusd sums of four, two packed per int32 for one
  * dpwssd) and do the per-block and final float work for the four rows
  * together. The Q8_K quantizer uses the AVX2 code at this level (see
- * kquant.c).
+ * kquant_avx512_fill).
  */
 #include <immintrin.h>
 #include <string.h>
 
-#include "ai/kquant.h"
+#include "ai/kernels/kernels.h"
+#include "ai/kernels/kquant.h"
 
 static inline float h2f(ggml_half h) { return _cvtsh_ss(h); }
 
@@ -636,3 +637,41 @@ void kquant_q6k_dot_4r_il4_avx512(int n, float *s, const void *vx, size_t bx, co
 KQ_4XN_IL4(kquant_q4k_dot_4xn_il4_avx512, kquant_q4k_dot_4r_il4_avx512)
 KQ_4XN_IL4(kquant_q5k_dot_4xn_il4_avx512, kquant_q5k_dot_4r_il4_avx512)
 KQ_4XN_IL4(kquant_q6k_dot_4xn_il4_avx512, kquant_q6k_dot_4r_il4_avx512)
+
+/* ---- table ------------------------------------------------------------------ */
+
+/* The Q8_K quantizer stays AVX2's. */
+void kquant_avx512_fill(struct quant_traits *t, int type)
+{
+	switch (type) {
+	case GGML_TYPE_Q2_K:
+		t->vec_dot = kquant_q2k_dot_avx512;
+		t->vec_dot_4c = kquant_q2k_dot_4c_avx512;
+		break;
+	case GGML_TYPE_Q3_K:
+		t->vec_dot = kquant_q3k_dot_avx512;
+		t->vec_dot_4c = kquant_q3k_dot_4c_avx512;
+		break;
+	case GGML_TYPE_Q4_K:
+		t->vec_dot = kquant_q4k_dot_avx512;
+		t->vec_dot_4r = kquant_q4k_dot_4r_avx512;
+		t->vec_dot_4c = kquant_q4k_dot_4c_avx512;
+		t->vec_dot_4r_il4 = kquant_q4k_dot_4r_il4_avx512;
+		t->vec_dot_4xn_il4 = kquant_q4k_dot_4xn_il4_avx512;
+		break;
+	case GGML_TYPE_Q5_K:
+		t->vec_dot = kquant_q5k_dot_avx512;
+		t->vec_dot_4r = kquant_q5k_dot_4r_avx512;
+		t->vec_dot_4c = kquant_q5k_dot_4c_avx512;
+		t->vec_dot_4r_il4 = kquant_q5k_dot_4r_il4_avx512;
+		t->vec_dot_4xn_il4 = kquant_q5k_dot_4xn_il4_avx512;
+		break;
+	case GGML_TYPE_Q6_K:
+		t->vec_dot = kquant_q6k_dot_avx512;
+		t->vec_dot_4r = kquant_q6k_dot_4r_avx512;
+		t->vec_dot_4c = kquant_q6k_dot_4c_avx512;
+		t->vec_dot_4r_il4 = kquant_q6k_dot_4r_il4_avx512;
+		t->vec_dot_4xn_il4 = kquant_q6k_dot_4xn_il4_avx512;
+		break;
+	}
+}

@@ -7,7 +7,8 @@
 #include <immintrin.h>
 #include <string.h>
 
-#include "ai/q4_0.h"
+#include "ai/kernels/kernels.h"
+#include "ai/kernels/q4_0.h"
 
 #define AI __attribute__((always_inline)) static inline
 
@@ -140,9 +141,11 @@ static void gemm16(int n, int nt, float *s, size_t ss, const void *group, const 
 	}
 }
 
-void q4_0_fill_avx2(struct quant_traits *t)
+void q4_0_avx2_fill(struct quant_traits *t, int type)
 {
+	if (type != GGML_TYPE_Q4_0)
+		return;
 	t->vec_dot = vec_dot;
 	t->vec_dot_4r = vec_dot_4r;
-	t->gemm16 = gemm16;
+	t->gemm_packed = gemm16;
 }

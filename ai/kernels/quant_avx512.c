@@ -10,8 +10,8 @@
 #include <immintrin.h>
 #include <string.h>
 
+#include "ai/kernels/kernels.h"
 #include "ai/quant.h"
-#include "ai/quant_kern.h"
 
 #define NO_CONTRACT(v) __asm__("" : "+v"(v))
 

@@ -1,5 +1,6 @@
 /* Q4_0: the packed layout and the scalar reference kernels (see q4_0.h). */
-#include "ai/q4_0.h"
+#include "ai/kernels/kernels.h"
+#include "ai/kernels/q4_0.h"
 
 #include <string.h>
 
@@ -91,10 +92,15 @@ static void gemm16(int n, int nt, float *s, size_t ss, const void *group, const 
 	}
 }
 
-void q4_0_fill_ref(struct quant_traits *t)
+void q4_0_ref_fill(struct quant_traits *t, int type)
 {
+	if (type != GGML_TYPE_Q4_0)
+		return;
 	t->vec_dot = vec_dot;
-	t->vec_dot_4r = NULL; /* any from quant_*_fill sum in the other order */
-	t->vec_dot_4xn = NULL;
-	t->gemm16 = gemm16;
+	t->pack_rows = Q4_0_GROUP;
+	t->pack_nt = Q4_0_MAX_NT;
+	t->pack = q4_0_pack16;
+	t->packed_row = q4_0_packed_row;
+	t->act_terms = q4_0_fill_terms;
+	t->gemm_packed = gemm16;
 }

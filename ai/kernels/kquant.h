@@ -3,8 +3,8 @@
  * super-blocks, layouts in ai/quant.h) dotted with Q8_K activations, plus
  * the Q8_K activation quantizer. The scalar reference (kquant_ref.c)
  * follows ggml's reference math; AVX2 (kquant_avx2.c) and AVX-512
- * (kquant_avx512.c) variants share its signatures. quant.c asks
- * kquant_traits_at for the K part of the traits table.
+ * (kquant_avx512.c) variants share its signatures; each file's
+ * kquant_*_fill puts them in the traits (ai/kernels/kernels.h).
  *
  * Where an element e (0..255) of a super-block lives:
  *   Q2_K  2-bit q in qs[e/128*32 + e%32] >> 2*(e%128/32); 4-bit scale (low
@@ -30,20 +30,6 @@
 #include <stdint.h>
 
 #include "ai/quant.h"
-
-/* Traits of a K-quant type (or Q8_K) at level (enum quant_level), falling
- * back per function to the next lower level where a SIMD version is
- * missing; NULL for types this module does not handle or a level out of
- * range. Does not check that the CPU can run the level: the caller does. */
-const struct quant_traits *kquant_traits_at(int type, int level);
-
-/* One weight row against four activation rows by bytes apart: s[c] is
- * bit-identical to vec_dot(n, &s[c], x, y + c * by). For batched prompts:
- * each weight block is decoded once for four tokens. */
-typedef void (*kquant_dot_4c_fn)(int n, float *s, const void *x, const void *y, size_t by);
-/* The 4-column kernel of type at level (as kquant_traits_at); NULL for
- * other types and at the scalar level (use vec_dot there). */
-kquant_dot_4c_fn kquant_dot_4c_at(int type, int level);
 
 /* Q4_K/Q5_K: 6-bit scale and min of sub-block j (0..7) from the 12 bytes. */
 static inline void kquant_scale_min(int j, const uint8_t *q, uint8_t *sc, uint8_t *m)
@@ -115,7 +101,7 @@ void kquant_q4k_dot_4xn_il4_avx512(int n, int nt, float *s, size_t ss, const voi
 void kquant_q5k_dot_4xn_il4_avx512(int n, int nt, float *s, size_t ss, const void *x, size_t bx, const void *y, size_t by);
 void kquant_q6k_dot_4xn_il4_avx512(int n, int nt, float *s, size_t ss, const void *x, size_t bx, const void *y, size_t by);
 
-/* kquant_dot_4c_fn tiles (one weight row, four activation rows). */
+/* vec_dot_4c_fn tiles (one weight row, four activation rows). */
 void kquant_q2k_dot_4c_avx512(int n, float *s, const void *x, const void *y, size_t by);
 void kquant_q3k_dot_4c_avx512(int n, float *s, const void *x, const void *y, size_t by);
 void kquant_q4k_dot_4c_avx512(int n, float *s, const void *x, const void *y, size_t by);

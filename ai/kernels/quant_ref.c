@@ -5,8 +5,8 @@
 #include <string.h>
 
 #include "ai/aimath.h"
+#include "ai/kernels/kernels.h"
 #include "ai/quant.h"
-#include "ai/quant_kern.h"
 
 /* ---- float types: vec_dot against f32 activations ------------------------ */
 

@@ -7,8 +7,8 @@
 #include <immintrin.h>
 #include <string.h>
 
+#include "ai/kernels/kernels.h"
 #include "ai/quant.h"
-#include "ai/quant_kern.h"
 
 /* Keeps the compiler from fusing a multiply into a later add (FMA
  * contraction), which would round differently from the reference. */

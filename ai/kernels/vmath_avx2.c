@@ -5,6 +5,7 @@
 #include <immintrin.h>
 
 #include "ai/aimath.h"
+#include "ai/kernels/kernels.h"
 #include "ai/quant.h"
 #include "ai/vmath.h"
 
@@ -68,7 +69,7 @@ static inline float softmax16(float *y, const float *x, __m256 max)
 	return sum16(lo, hi);
 }
 
-double vmath_softmax_avx2(int n, float *y, const float *x, float max)
+static double vmath_softmax_avx2(int n, float *y, const float *x, float max)
 {
 	__m256 mx = _mm256_set1_ps(max);
 	double sum = 0;
@@ -86,7 +87,7 @@ double vmath_softmax_avx2(int n, float *y, const float *x, float max)
 	return sum;
 }
 
-void vmath_swiglu_avx2(int n, float *g, const float *u)
+static void vmath_swiglu_avx2(int n, float *g, const float *u)
 {
 	int nv = n - n % VMATH_LANES, i = 0;
 	for (; i < nv; i += 8) {
@@ -99,7 +100,7 @@ void vmath_swiglu_avx2(int n, float *g, const float *u)
 		g[i] = ai_siluf(g[i]) * u[i];
 }
 
-void vmath_to_f16_avx2(int n, ggml_half *y, const float *x)
+static void vmath_to_f16_avx2(int n, ggml_half *y, const float *x)
 {
 	int i = 0;
 	for (; i + 8 <= n; i += 8)
@@ -110,7 +111,7 @@ void vmath_to_f16_avx2(int n, ggml_half *y, const float *x)
 
 /* The rows of attention weights have any length: their last, short vector
  * goes through masked loads and stores rather than scalar conversions. */
-void vmath_round_f16_avx2(int n, float *y, const float *x, float scale)
+static void vmath_round_f16_avx2(int n, float *y, const float *x, float scale)
 {
 	__m256 sc = _mm256_set1_ps(scale);
 	int i = 0;
@@ -158,7 +159,7 @@ static int rope_norm8(float *x, int half, const float *cs)
 	return i;
 }
 
-void vmath_rope_avx2(float *x, int n_heads, int head_dim, int n_rot, int neox, const float *cs)
+static void vmath_rope_avx2(float *x, int n_heads, int head_dim, int n_rot, int neox, const float *cs)
 {
 	int half = n_rot / 2;
 	for (int h = 0; h < n_heads; h++, x += head_dim) {
@@ -229,8 +230,8 @@ static void dots4(int n, const ggml_half *x, size_t stride, const float *y, doub
 	_mm256_storeu_pd(sum, a);
 }
 
-void vmath_f16_dots_avx2(int n_rows, int n, const ggml_half *x, size_t stride, const float *y,
-			 double *sum)
+static void vmath_f16_dots_avx2(int n_rows, int n, const ggml_half *x, size_t stride,
+				const float *y, double *sum)
 {
 	int r = 0;
 	for (; r + 8 <= n_rows; r += 8)
@@ -274,7 +275,7 @@ static void scale_row(int n, float *y, const float *x, const float *w, float sca
 		y[i] = (x[i] * scale) * w[i];
 }
 
-void vmath_rmsnorm_avx2(int n_rows, int n, float *y, const float *x, const float *w, float eps)
+static void vmath_rmsnorm_avx2(int n_rows, int n, float *y, const float *x, const float *w, float eps)
 {
 	int r = 0;
 	for (; r + 4 <= n_rows; r += 4) {
@@ -290,11 +291,23 @@ void vmath_rmsnorm_avx2(int n_rows, int n, float *y, const float *x, const float
 	}
 }
 
-void vmath_add_avx2(int n, float *y, const float *x)
+static void vmath_add_avx2(int n, float *y, const float *x)
 {
 	int i = 0;
 	for (; i + 8 <= n; i += 8)
 		_mm256_storeu_ps(y + i, _mm256_add_ps(_mm256_loadu_ps(y + i), _mm256_loadu_ps(x + i)));
 	for (; i < n; i++)
 		y[i] += x[i];
+}
+
+void vmath_avx2_fill(struct vmath_ops *o)
+{
+	o->softmax = vmath_softmax_avx2;
+	o->swiglu = vmath_swiglu_avx2;
+	o->to_f16 = vmath_to_f16_avx2;
+	o->round_f16 = vmath_round_f16_avx2;
+	o->rope = vmath_rope_avx2;
+	o->f16_dots = vmath_f16_dots_avx2;
+	o->rmsnorm = vmath_rmsnorm_avx2;
+	o->add = vmath_add_avx2;
 }

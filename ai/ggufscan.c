@@ -1,5 +1,8 @@
-/* GGUF metadata walk for the boot-time size check (see fs/ggufscan.h). */
-#include "fs/ggufscan.h"
+/* GGUF metadata walk for the boot-time size check (see ai/ggufscan.h). */
+#include "ai/ggufscan.h"
+
+#include "ai/ggml_type.h"
+#include "ai/gguf.h"
 
 #define GGUFSCAN_MAX_COUNT (1ull << 24) /* kv / tensor / array-of-string counts */
 #define GGUFSCAN_MAX_STR (1ull << 24)
@@ -67,8 +70,7 @@ static bool scan_str(struct scan *s, const uint8_t **str, uint64_t *len)
 /* Bytes of one scalar value, 0 for STRING/ARRAY, -1 for an unknown type. */
 static int scan_scalar_size(uint32_t t)
 {
-	static const int8_t sz[13] = { 1, 1, 2, 2, 4, 4, 4, 1, 0, 0, 8, 8, 8 };
-	return t < 13 ? sz[t] : -1;
+	return t < GGUF_TYPE_COUNT ? (int)gguf_vtype_size(t) : -1;
 }
 
 static bool scan_value(struct scan *s, uint32_t t, int depth, uint64_t *u32val)
@@ -86,7 +88,7 @@ static bool scan_value(struct scan *s, uint32_t t, int depth, uint64_t *u32val)
 				  (uint32_t)b[3] << 24;
 		return true;
 	}
-	if (t == 8) /* STRING */
+	if (t == GGUF_TYPE_STRING)
 		return scan_str(s, NULL, NULL);
 	/* ARRAY: u32 elem type, u64 count, elements */
 	uint32_t et;
@@ -111,23 +113,6 @@ static bool scan_value(struct scan *s, uint32_t t, int depth, uint64_t *u32val)
 	return true;
 }
 
-/* Elements per block and bytes per block of ggml type t; 0 if unknown. */
-static void scan_type(uint32_t t, uint32_t *blck, uint32_t *tsize)
-{
-	static const uint16_t tab[36][2] = {
-		[0] = { 1, 4 },     [1] = { 1, 2 },     [2] = { 32, 18 },   [3] = { 32, 20 },
-		[6] = { 32, 22 },   [7] = { 32, 24 },   [8] = { 32, 34 },   [9] = { 32, 36 },
-		[10] = { 256, 84 }, [11] = { 256, 110 }, [12] = { 256, 144 }, [13] = { 256, 176 },
-		[14] = { 256, 210 }, [15] = { 256, 292 }, [16] = { 256, 66 }, [17] = { 256, 74 },
-		[18] = { 256, 98 }, [19] = { 256, 50 }, [20] = { 32, 18 },  [21] = { 256, 110 },
-		[22] = { 256, 82 }, [23] = { 256, 136 }, [24] = { 1, 1 },   [25] = { 1, 2 },
-		[26] = { 1, 4 },    [27] = { 1, 8 },    [28] = { 1, 8 },    [29] = { 256, 56 },
-		[30] = { 1, 2 },    [34] = { 256, 54 }, [35] = { 256, 66 },
-	};
-	*blck = t < 36 ? tab[t][0] : 0;
-	*tsize = t < 36 ? tab[t][1] : 0;
-}
-
 static bool scan_key_is(const uint8_t *k, uint64_t n, const char *lit)
 {
 	uint64_t i = 0;
@@ -147,7 +132,7 @@ int ggufscan(const void *buf, size_t n, uint64_t *need, const char **why)
 	if (!scan_u32(&s, &magic) || !scan_u32(&s, &version) ||
 	    !scan_u64(&s, &n_tensors) || !scan_u64(&s, &n_kv))
 		goto out;
-	if (magic != 0x46554747u)
+	if (magic != GGUF_MAGIC)
 		return *why = "no GGUF magic", GGUFSCAN_BAD;
 	if (version != 2 && version != 3)
 		return *why = "unsupported GGUF version", GGUFSCAN_BAD;
@@ -185,9 +170,11 @@ int ggufscan(const void *buf, size_t n, uint64_t *need, const char **why)
 		}
 		if (!scan_u32(&s, &type) || !scan_u64(&s, &off))
 			goto out;
-		scan_type(type, &blck, &tsize);
-		if (!blck)
+		const struct ggml_type_info *ti = type <= INT32_MAX ? ggml_type_info((int)type) : NULL;
+		if (!ti || !ti->blck)
 			continue;
+		blck = (uint32_t)ti->blck;
+		tsize = (uint32_t)ti->tsize;
 		if (ne[0] % blck)
 			return *why = "tensor row not a whole number of blocks", GGUFSCAN_BAD;
 		uint64_t nbytes = nel / blck * tsize;

@@ -1,0 +1,52 @@
+/*
+ * How a kernel file plugs into the registry. Every file in ai/kernels/ is
+ * one family at one CPU level (`<family>_ref.c`, `<family>_avx2.c`,
+ * `<family>_avx512.c`; mk/ compiles each with its level's instruction set
+ * from the suffix) and exports one fill function:
+ *
+ *   void <family>_<level>_fill(struct quant_traits *t, int type);
+ *
+ * which sets the fields of t it implements for type (its own types only)
+ * and leaves every other field alone. ai/quant.c lists the fill functions
+ * by level; the traits of a level are the fills of every level up to it,
+ * in that order, so a SIMD file only sets what it speeds up and the rest
+ * falls back, function by function, to the level below. ai/vmath.c does
+ * the same for the element-wise kernels (struct vmath_ops).
+ *
+ * A SIMD fill function is compiled with its level's instruction set and is
+ * only called once the CPU is known to run it.
+ */
+#ifndef AI_KERNELS_KERNELS_H
+#define AI_KERNELS_KERNELS_H
+
+#include "ai/quant.h"
+#include "ai/vmath.h"
+
+/* F32, F16, BF16 and the 32-element blocks: Q4_1, Q5_0, Q5_1, Q8_0, Q8_1,
+ * and Q4_0's conversions (quant_*.c) */
+void quant_ref_fill(struct quant_traits *t, int type);
+void quant_avx2_fill(struct quant_traits *t, int type);
+void quant_avx512_fill(struct quant_traits *t, int type);
+/* Q4_0's dot products and its packed layout (q4_0_*.c, q4_0.h) */
+void q4_0_ref_fill(struct quant_traits *t, int type);
+void q4_0_avx2_fill(struct quant_traits *t, int type);
+void q4_0_avx512_fill(struct quant_traits *t, int type);
+/* Q2_K..Q6_K and the Q8_K activations (kquant_*.c, kquant.h) */
+void kquant_ref_fill(struct quant_traits *t, int type);
+void kquant_avx2_fill(struct quant_traits *t, int type);
+void kquant_avx512_fill(struct quant_traits *t, int type);
+/* the element-wise steps of a layer (vmath_*.c) */
+void vmath_ref_fill(struct vmath_ops *o);
+void vmath_avx2_fill(struct vmath_ops *o);
+void vmath_avx512_fill(struct vmath_ops *o);
+
+/* Builds the vmath_ops of a level the CPU runs (ai/vmath.c); quant_init
+ * calls it with the traits tables. */
+void vmath_build(int level);
+
+static inline float quant_fabs(float v)
+{
+	return v < 0 ? -v : v;
+}
+
+#endif
