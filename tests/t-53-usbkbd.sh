@@ -21,17 +21,7 @@ cd "$(dirname "$0")/.." || exit 2
 . tests/boot-lib.sh
 export BUILD
 
-for t in keys usb; do
-	bin=$BUILD/host/test_$t
-	if [ ! -x "$bin" ]; then
-		fail "unit tests test_$t built ($bin missing: make unit)"
-		continue
-	fi
-	out=$("$bin" 2>&1)
-	rc=$?
-	echo "$out"
-	[ $rc -eq 0 ] || grep -q '^FAIL' <<<"$out" || fail "test_$t exit status $rc"
-done
+run_units keys usb
 
 if why=$(boot_unavailable); then
 	skip "USB keyboard boots" "$why"
