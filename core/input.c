@@ -1,6 +1,7 @@
 /* One key queue fed by the keyboard and the serial line (core/input.h). */
 #include <stdbool.h>
 
+#include "core/idle.h"
 #include "core/input.h"
 #include "core/keymap.h"
 #include "core/param.h"
@@ -135,7 +136,7 @@ int input_getc(void)
 		int k = input_poll();
 		if (k >= 0)
 			return k;
-		cpu_pause();
+		idle_wait(); /* hlt until the next tick */
 	}
 }
 

@@ -32,7 +32,7 @@ enum {
 /* Next key, or -1 when none is waiting (polls every source, and runs
  * the registered pollers). */
 int input_poll(void);
-/* Waits for a key (pause-spinning). */
+/* Waits for a key, halting the CPU between polls (core/idle.h). */
 int input_getc(void);
 /* Queues a key (used by the drivers; safe to call from the polling path). */
 void input_push(int key);

@@ -2,6 +2,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "core/acpi.h"
 #include "core/input.h"
 #include "core/keymap.h"
 #include "core/kprintf.h"
@@ -9,8 +10,6 @@
 #include "core/timer.h"
 #include "core/x86.h"
 #include "dev/i8042.h"
-#include "mm/vmm.h"
-#include "smp/acpi.h"
 
 #define I8042_DATA 0x60
 #define I8042_STATUS 0x64
@@ -19,8 +18,6 @@
 #define ST_IN_FULL 0x02
 #define ST_AUX 0x20 /* the byte is from the mouse */
 
-#define FADT_BOOT_ARCH 109 /* IAPC_BOOT_ARCH u16 */
-#define BOOT_ARCH_8042 0x0002
 
 static bool present, keyboard;
 static bool ext;     /* after E0 */
@@ -159,13 +156,11 @@ static bool kbd_send(uint8_t b)
 }
 
 /* What the FADT says: 1 an 8042 is there, 0 it is not, -1 unknown. */
-static int fadt_8042(uint64_t rsdp)
+static int fadt_8042(const struct acpi_info *acpi)
 {
-	uint32_t len = 0;
-	const uint8_t *f = acpi_find_table(rsdp, vmm_map_firmware, "FACP", 36, &len, NULL, NULL, 0);
-	if (!f || f[8] < 3 || len < FADT_BOOT_ARCH + 2)
+	if (!acpi->fadt.present || !acpi->fadt.has_boot_arch)
 		return -1;
-	return (f[FADT_BOOT_ARCH] | f[FADT_BOOT_ARCH + 1] << 8) & BOOT_ARCH_8042 ? 1 : 0;
+	return acpi->fadt.boot_arch & ACPI_BOOT_8042 ? 1 : 0;
 }
 
 static const char *i8042_setup(void)
@@ -192,9 +187,9 @@ static const char *i8042_setup(void)
 	return NULL;
 }
 
-void i8042_init(uint64_t rsdp)
+void i8042_init(const struct acpi_info *acpi)
 {
-	int fadt = fadt_8042(rsdp);
+	int fadt = fadt_8042(acpi);
 	if (fadt == 0) {
 		kprintf("ps2: none (ACPI FADT)\n");
 		return;

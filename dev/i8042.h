@@ -23,9 +23,12 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* Finds and sets up the controller (rsdp: the ACPI RSDP, 0 if none) and
- * registers its poller. Prints one line saying what it found. */
-void i8042_init(uint64_t rsdp);
+#include "core/acpi.h"
+
+/* Finds and sets up the controller (acpi: the tables core/acpi_hw.c read;
+ * all have_ flags false without ACPI) and registers its poller. Prints one
+ * line saying what it found. */
+void i8042_init(const struct acpi_info *acpi);
 /* A keyboard answered on the controller. */
 bool i8042_keyboard(void);
 
