@@ -2,7 +2,6 @@
 #include <stdlib.h>
 
 #include "core/input.h"
-#include "core/kprintf.h"
 #include "core/timer.h"
 #include "dev/hid_kbd.h"
 #include "dev/usb.h"
