@@ -88,10 +88,12 @@ osrun_log e9 --timeout 400 --smp 2 --machine q35,i8042=off --usb-stick --type-on
 	--console debugcon --model "$TMP/demo.gguf" --esp-extra "$TMP/llm.cfg=llm.cfg" \
 	--qemu-arg=-device --qemu-arg=nec-usb-xhci,id=xhci2 \
 	'!qmp device_add {"driver": "usb-kbd", "bus": "xhci2.0", "id": "kbd0"}' \
-	'!wait usb2-[0-9]+: keyboard' "$GEN"
+	'!wait usb2-[0-9]+: keyboard' "$GEN" info
 check "no COM1: the session ran, read from the 0xE9 debug port" [ "$(cat "$TMP/e9.rc")" = 0 ]
 check "no COM1: with no keyboard the screen says so" has e9 '^No keyboard found'
 check "no COM1: llm.cfg autorun= ran at the prompt" has e9 '^autorun ran$'
 check "no COM1: both xHCI controllers run" has e9 '^usb2: xHCI'
+check "no COM1: info lists the input devices and the debug-port console" section_has e9 info \
+	'^input: 1 USB keyboard\(s\) on 2 xHCI controller\(s\), PS/2 keyboard no, keymap us, console on debug port 0xE9'
 check "no COM1: generate --ids typed on a plugged-in keyboard equals the host's ids" \
 	ids_match e9
