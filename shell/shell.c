@@ -22,7 +22,10 @@
 #include "core/serial.h"
 #include "core/timer.h"
 #include "core/x86.h"
+#include "dev/i8042.h"
 #include "dev/pci.h"
+#include "dev/usb.h"
+#include "dev/xhci.h"
 #include "fs/crc32.h"
 #include "mm/heap.h"
 #include "mm/pmm.h"
@@ -310,6 +313,9 @@ static int cmd_info(int argc, char **argv)
 		kprintf("model: no model\n");
 	}
 	kprintf("cpus: %d online\n", smp_ncpus_online());
+	kprintf("input: %d USB keyboard(s) on %d xHCI controller(s), PS/2 keyboard %s, "
+		"keymap %s%s\n", usb_kbd_count(), xhci_count(), i8042_keyboard() ? "yes" : "no",
+		keymap_name(input_keymap()), console_debugcon() ? ", console on debug port 0xE9" : "");
 	if (bi->cmdline[0])
 		kprintf("command line: %s\n", bi->cmdline);
 	return 0;
