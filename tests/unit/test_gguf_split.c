@@ -200,6 +200,7 @@ static void test_open(void)
 	struct gb e1;
 	build(&e1, false, 1, 4, 4, t0, 1, 10);
 	q[1] = (struct gguf_part){ e1.p, e1.n, "e-2" };
+	free(b[1].p);
 	build(&b[1], false, 2, 4, 4, t1, 2, 20);
 	q[2] = (struct gguf_part){ b[1].p, b[1].n, "e-3" };
 	rc = gguf_open_split(&g, q, 4, err, sizeof err);
