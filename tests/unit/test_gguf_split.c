@@ -109,6 +109,8 @@ static void test_check(void)
 		  gguf_split_check(si, nm, 3, 3, err, sizeof err) == -1;
 	si[1].no = 0;
 	ok = ok && gguf_split_check(si, nm, 2, 3, err, sizeof err) == -1 && strstr(err, "a2: split.no");
+	si[0].count = 2; /* the first file alone already tells of the extra one */
+	ok = ok && gguf_split_check(si, nm, 1, 3, err, sizeof err) == -1 && strstr(err, "a3: extra file");
 	check(ok, "split: check file by file (n_have < n)");
 }
 
