@@ -10,10 +10,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define BOOT_MAX_RANGES 512
 #define BOOT_MAX_CHUNKS 64
 #define BOOT_MAX_PARTS 32 /* files of a split model (ai/gguf_split.h) */
 #define BOOT_NAME_MAX 128
+#define BOOT_AUTORUN_MAX 1024
 
 enum boot_mem_type {
 	BOOT_MEM_USABLE,      /* free conventional memory */
@@ -75,17 +75,25 @@ struct boot_config {
 	uint32_t baud;
 	uint32_t threads;
 	bool debug; /* debug=1 enables debug shell commands */
+	bool reset_acpi; /* reset=acpi: poweroff/reboot skip the firmware's ResetSystem */
+	uint16_t serial; /* serial=: 0 auto (SPCR, else every COM port that answers),
+			  * BOOT_SERIAL_OFF, else the one UART's I/O port */
+	char keymap[8];   /* keyboard layout name ("" = us) */
+	char autorun[BOOT_AUTORUN_MAX]; /* shell commands run at boot, one per line */
 };
+#define BOOT_SERIAL_OFF 0xFFFF
 
 struct boot_info {
 	uint32_t n_ranges;
-	struct boot_mem_range ranges[BOOT_MAX_RANGES];
+	struct boot_mem_range *ranges; /* n_ranges, sorted by base, in LOADER memory:
+					* as many as the firmware's map needs */
 	struct boot_fb fb;
 	uint64_t rsdp;            /* physical address of the ACPI RSDP, 0 if none */
 	uint64_t image_base, image_size; /* our PE image in memory */
 	uint64_t firmware_cr3;    /* CR3 at entry, to show that ours differs */
 	uint64_t trampoline;      /* reserved low page(s) (< 1 MiB) for the AP start, 0 if none */
 	uint64_t tsc_at_entry;
+	uint64_t fw_tsc_hz;       /* TSC rate measured with the firmware's Stall(), 0 if none */
 	char firmware_vendor[64];
 	uint32_t firmware_revision;
 	bool has_model;

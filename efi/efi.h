@@ -96,6 +96,9 @@ int modload_load(struct boot_info *bi, EFI_FILE_HANDLE root, const struct esp_en
 /* ---- efi/memmap.c ---- */
 /* Bytes of EfiConventionalMemory in the current map, 0 on failure. */
 uint64_t memmap_free_bytes(void);
+/* Test knob (llm.cfg split_map=N): N single pages of alternating types, so
+ * the memory map gets about N more entries. */
+void memmap_fragment(uint32_t n);
 /* Final memory map into bi->ranges, then ExitBootServices, retrying when
  * the map changed under us. Returns 0, or -1 if the firmware kept refusing
  * (boot services are then still up). No console output inside. */

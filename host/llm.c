@@ -18,6 +18,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ai/chat.h"
+#include "ai/chat_session.h"
 #include "ai/forward.h"
 #include "ai/generate.h"
 #include "ai/genopt.h"
@@ -27,7 +29,9 @@
 #include "ai/quant.h"
 #include "ai/sampler.h"
 #include "ai/tokenizer.h"
+#include "ai/chat.h"
 #include "host/hugemem.h"
+#include "host/llm_serve.h"
 #include "host/pool.h"
 
 #define LLM_DEFAULT_CTX 2048
@@ -46,8 +50,18 @@ static const char USAGE_HEAD[] =
 /* then the generate line from the option table (ai/genopt.h), then: */
 static const char USAGE_TAIL[] =
 	"                       stream a continuation (greedy with --temp 0)\n"
+	"  chat [--system TEXT] [--think on|off] [--chat-template-file F] [--show-prompt]\n"
+	"       [generate options]\n"
+	"                       talk in the model's chat template: one message per line\n"
+	"                       on stdin (/reset starts over, /think on|off); -n caps a\n"
+	"                       reply. Thinking (Qwen3, DeepSeek R1) shows dimmed on a\n"
+	"                       terminal, as generated otherwise; --think off hides it\n"
+	"                       (and skips it where the template can)\n"
 	"  bench [-p 64] [-n 32] [-r REPS]\n"
 	"                       prompt processing and generation speed (median)\n"
+	"  serve [--host 127.0.0.1] [--port 8080] [--api-key KEY]\n"
+	"                       an OpenAI-compatible HTTP API and a chat page at\n"
+	"                       http://HOST:PORT/ (Ctrl-C stops it)\n"
 	"\n"
 	"options for every command:\n"
 	"  -c, --ctx N          context size (default: min(model maximum, 2048))\n"
@@ -106,8 +120,13 @@ struct opts {
 	const char *prompt;
 	bool ids;
 	struct genopt_values gen;
+	/* chat */
+	const char *system, *template_file;
+	bool think_off, show_prompt;
 	/* bench */
 	int pp, tg, reps;
+	/* serve */
+	struct serve_opts serve;
 };
 
 static long parse_int(const char *opt, const char *s, long lo, long hi)
@@ -154,14 +173,16 @@ static void parse_args(int argc, char **argv, struct opts *o)
 		exit(argc < 2 ? 2 : 0);
 	}
 	o->cmd = argv[1];
-	const char *cmds[] = { "info", "tokenize", "eval", "generate", "bench" };
+	const char *cmds[] = { "info", "tokenize", "eval", "generate", "chat", "bench", "serve" };
 	bool known = false;
 	for (size_t i = 0; i < sizeof cmds / sizeof *cmds; i++)
 		known |= !strcmp(o->cmd, cmds[i]);
 	if (!known)
 		die("unknown command '%s' (try llm --help)", o->cmd);
-	bool gen = !strcmp(o->cmd, "generate"), bench = !strcmp(o->cmd, "bench");
-	bool eval = !strcmp(o->cmd, "eval");
+	bool chat = !strcmp(o->cmd, "chat");
+	bool gen = !strcmp(o->cmd, "generate") || chat, bench = !strcmp(o->cmd, "bench");
+	bool eval = !strcmp(o->cmd, "eval"), serve = !strcmp(o->cmd, "serve");
+	o->serve.port = 8080;
 	for (int i = 2; i < argc; i++) {
 		const struct genopt *g;
 		const char *a = argv[i];
@@ -188,13 +209,24 @@ static void parse_args(int argc, char **argv, struct opts *o)
 			o->top = (int)parse_int(a, VAL(), 1, 1 << 24);
 		} else if (is(a, NULL, "--batch") && eval) {
 			o->batch = (int)parse_int(a, VAL(), 1, 1 << 24);
-		} else if (is(a, "-p", "--prompt") && gen) {
+		} else if (is(a, NULL, "--system") && chat) {
+			o->system = VAL();
+		} else if (is(a, NULL, "--think") && chat) {
+			const char *t = VAL();
+			if (strcmp(t, "on") && strcmp(t, "off"))
+				die("--think: on or off, not '%s'", t);
+			o->think_off = !strcmp(t, "off");
+		} else if (is(a, NULL, "--chat-template-file") && chat) {
+			o->template_file = VAL();
+		} else if (is(a, NULL, "--show-prompt") && chat) {
+			o->show_prompt = true;
+		} else if (is(a, "-p", "--prompt") && gen && !chat) {
 			o->prompt = VAL();
 		} else if (gen && a[0] == '-' && (g = genopt_find(a))) {
 			char err[256];
 			if (genopt_parse(g, a, VAL(), &o->gen, err, sizeof err) != 0)
 				die("%s", err);
-		} else if (is(a, NULL, "--ids") && gen) {
+		} else if (is(a, NULL, "--ids") && gen && !chat) {
 			o->ids = true;
 		} else if (is(a, "-p", NULL) && bench) {
 			o->pp = (int)parse_int(a, VAL(), 0, 1 << 20);
@@ -202,6 +234,12 @@ static void parse_args(int argc, char **argv, struct opts *o)
 			o->tg = (int)parse_int(a, VAL(), 0, 1 << 20);
 		} else if (is(a, "-r", "--reps") && bench) {
 			o->reps = (int)parse_int(a, VAL(), 1, 16);
+		} else if (is(a, NULL, "--host") && serve) {
+			o->serve.host = VAL();
+		} else if (is(a, NULL, "--port") && serve) {
+			o->serve.port = (int)parse_int(a, VAL(), 0, 65535);
+		} else if (is(a, NULL, "--api-key") && serve) {
+			o->serve.api_key = VAL();
 		} else if (a[0] == '-' && a[1]) {
 			die("unknown option '%s' for '%s' (try llm --help)", a, o->cmd);
 		} else if (!o->model) {
@@ -214,7 +252,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
 	if (!o->model)
 		die("%s: no model file given (usage: llm %s MODEL.gguf ...)", o->cmd, o->cmd);
 	if (o->gen.n_predict == -2)
-		o->gen.n_predict = gen ? 128 : 0;
+		o->gen.n_predict = chat ? -1 : gen ? 128 : 0;
 }
 
 /* ---- loading ------------------------------------------------------------ */
@@ -601,6 +639,116 @@ static int cmd_generate(const struct opts *o, struct loaded *L)
 	return 0;
 }
 
+/* The chat template: --chat-template-file, else the model's (malloc'd,
+ * NUL-terminated; NULL when there is none). */
+static char *chat_template(const struct opts *o, const struct loaded *L)
+{
+	struct gguf_str t;
+	char *s = NULL;
+	size_t n = 0;
+	if (o->template_file) {
+		FILE *f = fopen(o->template_file, "rb");
+		long len = f && fseek(f, 0, SEEK_END) == 0 ? ftell(f) : -1;
+		if (len < 0 || fseek(f, 0, SEEK_SET) != 0 || !(s = malloc((size_t)len + 1)) ||
+		    fread(s, 1, (size_t)len, f) != (size_t)len)
+			die("%s: %s", o->template_file, strerror(errno ? errno : EIO));
+		fclose(f);
+		n = (size_t)len;
+	} else if (gguf_get_str(&L->g, "tokenizer.chat_template", &t)) {
+		if (!(s = malloc((size_t)t.n + 1)))
+			die("out of memory");
+		memcpy(s, t.p, (size_t)t.n);
+		n = (size_t)t.n;
+	}
+	if (s)
+		s[n] = 0;
+	return s;
+}
+
+static void chat_piece(void *user, int32_t id, const char *piece, int len)
+{
+	(void)user, (void)id;
+	fwrite(piece, 1, (size_t)len, stdout);
+	fflush(stdout);
+}
+
+static int cmd_chat(const struct opts *o, struct loaded *L)
+{
+	char *tmpl = chat_template(o, L), line[8192], sys[512], err[256];
+	size_t tn = tmpl ? strlen(tmpl) : 0;
+	enum chat_kind kind = chat_detect_str(tmpl, tn);
+	bool sw = chat_think_switch_str(tmpl, tn), tty = isatty(STDIN_FILENO);
+	enum chat_think_mode show = isatty(STDOUT_FILENO) ? CHAT_THINK_DIM : CHAT_THINK_RAW;
+	const char *system = o->system ? o->system :
+			     chat_default_system_str(tmpl, tn, sys, sizeof sys) > 0 ? sys : NULL;
+	struct sampler *s = sampler_new(&o->gen.sp, L->m.n_vocab);
+	struct chat_session cs;
+	if (!s || chat_session_init(&cs, kind, system) != 0)
+		die("out of memory");
+	chat_session_set_think(&cs, o->think_off ? CHAT_THINK_HIDE : show, sw);
+	fprintf(stderr, "llm: chat with %s template, context %d%s\n", chat_kind_name(kind),
+		forward_n_ctx(L->f), tty ? " (/reset starts over, Ctrl-D leaves)" : "");
+	signal(SIGINT, on_sigint); /* Ctrl-C ends a reply, not the process */
+	for (;;) {
+		if (tty)
+			fputs("> ", stderr);
+		if (!fgets(line, sizeof line, stdin))
+			break;
+		line[strcspn(line, "\r\n")] = 0;
+		if (!line[0])
+			continue;
+		if (!strcmp(line, "/exit"))
+			break;
+		if (!strcmp(line, "/reset")) {
+			chat_session_reset(&cs);
+			fprintf(stderr, "llm: conversation reset\n");
+			continue;
+		}
+		if (!strcmp(line, "/think on") || !strcmp(line, "/think off")) {
+			chat_session_set_think(&cs, line[8] == 'n' ? show : CHAT_THINK_HIDE, sw);
+			continue;
+		}
+		struct gen_io io = { chat_piece, should_stop, now_ns, NULL };
+		struct gen_params gp = { o->gen.n_predict, true, true };
+		struct gen_stats st;
+		interrupted = 0;
+		if (chat_session_turn(&cs, L->f, L->tk, s, line, &gp, &io, &st, err, sizeof err) != 0)
+			die("%s", err);
+		printf("\n");
+		fflush(stdout);
+		if (o->show_prompt) { /* on one line: \n, \\ and \xNN escaped */
+			fprintf(stderr, "llm: fed %d bytes: ", cs.last_len);
+			for (int i = 0; i < cs.last_len; i++) {
+				unsigned char c = (unsigned char)cs.last[i];
+				if (c == '\n' || c == '\\')
+					fputs(c == '\n' ? "\\n" : "\\\\", stderr);
+				else if (c < 0x20 || c == 0x7f)
+					fprintf(stderr, "\\x%02x", c);
+				else
+					fputc(c, stderr);
+			}
+			fputc('\n', stderr);
+		}
+	}
+	chat_session_free(&cs);
+	sampler_free(s);
+	free(tmpl);
+	return 0;
+}
+
+static int cmd_serve(const struct opts *o, struct loaded *L)
+{
+	char system[512];
+	const char *base = strrchr(o->model, '/');
+	struct http_engine e = { 0 };
+	e.f = L->f;
+	e.tk = L->tk;
+	e.chat = chat_detect(&L->g);
+	e.model_id = base ? base + 1 : o->model;
+	e.system = chat_default_system(&L->g, system, sizeof system) > 0 ? system : NULL;
+	return serve_run(&o->serve, &e);
+}
+
 static int cmd_bench(const struct opts *o, struct loaded *L)
 {
 	char err[256];
@@ -649,6 +797,10 @@ int main(int argc, char **argv)
 			rc = cmd_eval(&o, &L);
 		else if (!strcmp(o.cmd, "generate"))
 			rc = cmd_generate(&o, &L);
+		else if (!strcmp(o.cmd, "chat"))
+			rc = cmd_chat(&o, &L);
+		else if (!strcmp(o.cmd, "serve"))
+			rc = cmd_serve(&o, &L);
 		else
 			rc = cmd_bench(&o, &L);
 	}

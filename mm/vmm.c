@@ -2,6 +2,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "core/cpu.h"
 #include "core/kprintf.h"
 #include "core/panic.h"
 #include "core/param.h"
@@ -45,23 +46,17 @@ static void must(bool ok, const char *what)
 		panic("vmm: out of memory for page tables (%s)", what);
 }
 
-/* Identity-maps every RAM range, rounded out to 2 MiB and merged, WB NX. */
+/* Identity-maps every RAM range, rounded out to 2 MiB and merged, WB NX
+ * (the ranges come sorted by base, core/boot_info.h). */
 static void map_ram(const struct boot_info *bi)
 {
-	static struct boot_mem_range r[BOOT_MAX_RANGES];
-	uint32_t n = 0, total = bi->n_ranges < BOOT_MAX_RANGES ? bi->n_ranges : BOOT_MAX_RANGES;
-	for (uint32_t i = 0; i < total; i++)
-		if (is_ram(bi->ranges[i].type) && bi->ranges[i].pages)
-			r[n++] = bi->ranges[i];
-	for (uint32_t i = 1; i < n; i++) /* insertion sort by base */
-		for (uint32_t j = i; j > 0 && r[j - 1].base > r[j].base; j--) {
-			struct boot_mem_range t = r[j];
-			r[j] = r[j - 1];
-			r[j - 1] = t;
-		}
+	const struct boot_mem_range *r = bi->ranges;
+	uint32_t n = bi->n_ranges;
 	uint64_t cs = 0, ce = 0;
 	for (uint32_t i = 0; i <= n; i++) {
 		uint64_t s = 0, e = 0;
+		if (i < n && (!is_ram(r[i].type) || !r[i].pages))
+			continue;
 		if (i < n) {
 			s = r[i].base & ~(PT_2M - 1);
 			e = (r[i].base + r[i].pages * PAGE_SIZE + PT_2M - 1) & ~(PT_2M - 1);
@@ -80,7 +75,7 @@ static void map_ram(const struct boot_info *bi)
 
 static void map_mmio(const struct boot_info *bi)
 {
-	uint32_t total = bi->n_ranges < BOOT_MAX_RANGES ? bi->n_ranges : BOOT_MAX_RANGES;
+	uint32_t total = bi->n_ranges;
 	for (uint32_t i = 0; i < total; i++) {
 		const struct boot_mem_range *m = &bi->ranges[i];
 		if (m->type == BOOT_MEM_MMIO && m->pages && m->pages < (1ull << 28))
@@ -107,7 +102,7 @@ static void map_image(const struct boot_info *bi)
 		must(pt_map(&kpt, b, b, e - b, PTE_W | PTE_NX, PT_WB, false), "image");
 	must(pt_map(&kpt, tb, tb, te - tb, 0, PT_WB, false), "text");
 	/* UEFI runtime services code stays callable (efi_reset_system) */
-	uint32_t n = bi->n_ranges < BOOT_MAX_RANGES ? bi->n_ranges : BOOT_MAX_RANGES;
+	uint32_t n = bi->n_ranges;
 	for (uint32_t i = 0; i < n; i++) {
 		const struct boot_mem_range *r = &bi->ranges[i];
 		if (r->type == BOOT_MEM_RUNTIME && r->pages)
@@ -163,15 +158,12 @@ static void map_model(const struct boot_info *bi)
 void vmm_init(const struct boot_info *bi)
 {
 	uint32_t r[4];
-	cpuid(0x80000000, 0, r);
-	uint32_t edx = 0;
-	if (r[0] >= 0x80000001) {
-		cpuid(0x80000001, 0, r);
-		edx = r[3];
-	}
-	if (!(edx & (1u << 20)))
+	if (!cpu_enable_nx())
 		panic("vmm: the CPU has no NX bit");
-	kpt.use_1g = edx & (1u << 26);
+	if (cpu_nx_was_hidden())
+		kprintf("cpu: Execute Disable was switched off in the firmware setup; turned back on\n");
+	cpuid(0x80000001, 0, r);
+	kpt.use_1g = r[3] & (1u << 26);
 	kpt.alloc = alloc_table;
 	kpt.arg = NULL;
 	kpt.root = alloc_table(NULL);

@@ -45,7 +45,7 @@ uint64_t vmm_cr3(void);
 void *vmm_map_mmio(uint64_t phys, uint64_t size);
 /* A readable pointer to len bytes of firmware data (ACPI tables) at phys:
  * identity-mapped already when in RAM, else mapped uncached now; NULL when
- * that fails. The signature of smp/acpi.h's acpi_map_fn. */
+ * that fails. The signature of core/acpi.h's acpi_map_fn. */
 const void *vmm_map_firmware(uint64_t phys, uint64_t len);
 /* A new stack of size bytes (rounded up to pages) with an unmapped guard
  * page below; returns its TOP (16-byte aligned), or NULL. */

@@ -42,6 +42,7 @@ struct llm {
 	int threads;               /* cores the engine uses */
 	char system[512];          /* `set system`: chat system prompt ("" = template default) */
 	bool verbose;              /* `set verbose 1`: show the text fed to the model */
+	bool think_off;            /* `set think off`: hide thinking (and skip it where the template can) */
 	bool have_stats;
 	struct gen_stats last;     /* the last generation */
 	int ctx_used;              /* positions in the cache after the last generation */
