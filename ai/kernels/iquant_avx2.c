@@ -49,6 +49,22 @@ AI __m256i iq4_table(void)
 	return _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)iq4nl_values));
 }
 
+/* vec_dot_4xn from a tile kernel TILE(NR, NT, ...): 4 rows by nt
+ * activations in 2x2 tiles (16 ymm registers hold no 4x4 one). */
+#define TILES_4XN(name, TILE)                                                               \
+	static void name(int n, int nt, float *s, size_t ss, const void *x, size_t bx, const void *y, \
+			 size_t by)                                                                 \
+	{                                                                                   \
+		for (int r = 0; r < 4; r += 2) {                                            \
+			const uint8_t *xr = (const uint8_t *)x + r * bx;                    \
+			int t = 0;                                                          \
+			for (; t + 2 <= nt; t += 2)                                         \
+				TILE(2, 2, n, s + t * ss + r, ss, xr, bx, (const uint8_t *)y + t * by, by); \
+			if (t < nt)                                                         \
+				TILE(2, 1, n, s + t * ss + r, ss, xr, bx, (const uint8_t *)y + t * by, by); \
+		}                                                                           \
+	}
+
 /* ---- IQ4_NL x Q8_0 ------------------------------------------------------- */
 
 /* s[t * ss + r] = dot(row r of x, row t of y) for r < NR, t < NT
@@ -121,19 +137,7 @@ static void iq4_nl_vec_dot_4r(int n, float *s, const void *x, size_t bx, const v
 	nl_tile(4, 1, n, s, 0, x, bx, y, 0);
 }
 
-/* 4 rows by nt activations from 2x2 tiles (16 ymm registers). */
-static void iq4_nl_vec_dot_4xn(int n, int nt, float *s, size_t ss, const void *x, size_t bx, const void *y,
-			       size_t by)
-{
-	for (int r = 0; r < 4; r += 2) {
-		const uint8_t *xr = (const uint8_t *)x + r * bx;
-		int t = 0;
-		for (; t + 2 <= nt; t += 2)
-			nl_tile(2, 2, n, s + t * ss + r, ss, xr, bx, (const uint8_t *)y + t * by, by);
-		if (t < nt)
-			nl_tile(2, 1, n, s + t * ss + r, ss, xr, bx, (const uint8_t *)y + t * by, by);
-	}
-}
+TILES_4XN(iq4_nl_vec_dot_4xn, nl_tile)
 
 /* ---- IQ4_XS x Q8_K ------------------------------------------------------- */
 
@@ -201,19 +205,7 @@ static void iq4_xs_vec_dot_4r(int n, float *s, const void *x, size_t bx, const v
 	xs_tile(4, 1, n, s, 0, x, bx, y, 0);
 }
 
-/* 4 rows by nt activations from 2x2 tiles (16 ymm registers). */
-static void iq4_xs_vec_dot_4xn(int n, int nt, float *s, size_t ss, const void *x, size_t bx, const void *y,
-			       size_t by)
-{
-	for (int r = 0; r < 4; r += 2) {
-		const uint8_t *xr = (const uint8_t *)x + r * bx;
-		int t = 0;
-		for (; t + 2 <= nt; t += 2)
-			xs_tile(2, 2, n, s + t * ss + r, ss, xr, bx, (const uint8_t *)y + t * by, by);
-		if (t < nt)
-			xs_tile(2, 1, n, s + t * ss + r, ss, xr, bx, (const uint8_t *)y + t * by, by);
-	}
-}
+TILES_4XN(iq4_xs_vec_dot_4xn, xs_tile)
 
 void iquant_avx2_fill(struct quant_traits *t, int type)
 {
