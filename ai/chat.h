@@ -111,16 +111,22 @@ bool chat_is_stop_token(enum chat_kind k, const struct tokenizer *t, int32_t id)
 const char *const *chat_stop_strings(enum chat_kind k);
 
 /* Streaming stop-string filter for generated pieces: holds back the bytes
- * that might begin a stop string, and drops a stop string and all after it. */
-#define CHAT_HOLD_MAX 32
+ * that might begin a stop string, and drops a stop string and all after it.
+ * Stop strings longer than CHAT_HOLD_MAX + 1 bytes may be missed. */
+#define CHAT_HOLD_MAX 64
 struct chat_stream {
 	enum chat_kind kind;
+	const char *const *stops; /* NULL-terminated */
 	char hold[CHAT_HOLD_MAX];
 	int n_hold;
 	bool stopped; /* a stop string was seen: stop generating */
 };
 
+/* With the template's stop strings (chat_stop_strings(k)). */
 void chat_stream_init(struct chat_stream *s, enum chat_kind k);
+/* With the caller's list instead (e.g. the template's plus an API
+ * request's "stop"); stops must outlive the filter. */
+void chat_stream_init_stops(struct chat_stream *s, const char *const *stops);
 /* Feed a piece; writes the bytes now safe to show into out (outlen must be
  * at least len + CHAT_HOLD_MAX) and returns their count. */
 int chat_stream_feed(struct chat_stream *s, const char *piece, int len, char *out, int outlen);

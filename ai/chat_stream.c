@@ -9,6 +9,13 @@ void chat_stream_init(struct chat_stream *s, enum chat_kind k)
 {
 	memset(s, 0, sizeof(*s));
 	s->kind = k;
+	s->stops = chat_stop_strings(k);
+}
+
+void chat_stream_init_stops(struct chat_stream *s, const char *const *stops)
+{
+	memset(s, 0, sizeof(*s));
+	s->stops = stops;
 }
 
 /* Length of the longest suffix of b[0..n) that is a proper prefix of a stop
@@ -40,7 +47,7 @@ int chat_stream_feed(struct chat_stream *s, const char *piece, int len, char *ou
 	memcpy(out, s->hold, (size_t)s->n_hold);
 	memcpy(out + s->n_hold, piece, (size_t)len);
 	n = s->n_hold + len;
-	keep = partial(chat_stop_strings(s->kind), out, n, &hit);
+	keep = partial(s->stops, out, n, &hit);
 	if (hit >= 0) {
 		s->stopped = true;
 		s->n_hold = 0;

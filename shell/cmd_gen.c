@@ -230,6 +230,8 @@ int cmd_gen_model(int argc, char **argv)
 	kprintf("file: %s (%lu bytes, GGUF v%u, %lu tensors, %lu keys)\n", L->name,
 		(unsigned long)L->file_size, L->g.version, (unsigned long)L->g.n_tensors,
 		(unsigned long)L->g.n_kv);
+	if (L->g.n_parts > 1)
+		kprintf("split: %u files\n", L->g.n_parts);
 	struct gguf_str name;
 	if (gguf_get_str(&L->g, "general.name", &name))
 		kprintf("name: %.*s\n", (int)(name.n > 200 ? 200 : name.n), name.p);

@@ -1,6 +1,6 @@
 /*
  * The OS side of the engine: the model the loader mapped (mm/vmm.h), opened
- * once at boot with the same ai/ calls as the host tool (gguf_open,
+ * once at boot with the same ai/ calls as the host tool (gguf_open_split,
  * model_load, tokenizer_load), the forward context sized from the memory
  * that is free, and the shell's generation settings (`set`). The commands
  * generate/bench/stats/model/set (shell/cmd_gen.c) and chat
