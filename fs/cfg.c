@@ -1,4 +1,5 @@
 /* \llm.cfg parser: key=value lines, warnings instead of failures. */
+#include "core/keymap.h"
 #include "fs/cfg.h"
 
 static bool cfg_is_blank(char c) { return c == ' ' || c == '\t'; }
@@ -196,6 +197,29 @@ static int cfg_entry(const char *s, size_t n, bool words, int line, struct boot_
 		if (!cfg_u64(v, vn, 100000, &u))
 			goto bad;
 		boot->split_map = (uint32_t)u;
+	} else if (cfg_eq(s, kn, "keymap")) {
+		const struct keymap *m = keymap_find(v, vn);
+		if (!m)
+			goto bad;
+		const char *name = keymap_name(m);
+		size_t i = 0;
+		for (; name[i] && i + 1 < sizeof cfg->keymap; i++)
+			cfg->keymap[i] = name[i];
+		cfg->keymap[i] = 0;
+	} else if (cfg_eq(s, kn, "autorun")) {
+		size_t used = 0;
+		while (used < BOOT_AUTORUN_MAX && cfg->autorun[used])
+			used++;
+		if (!vn || used + vn + 2 > BOOT_AUTORUN_MAX)
+			goto bad;
+		for (size_t i = 0; i < vn; i++) {
+			if ((unsigned char)v[i] < 0x20)
+				goto bad;
+		}
+		for (size_t i = 0; i < vn; i++)
+			cfg->autorun[used++] = v[i];
+		cfg->autorun[used++] = '\n';
+		cfg->autorun[used] = 0;
 	} else if (cfg_eq(s, kn, "chunk_mib")) {
 		if (!cfg_u64(v, vn, 1u << 20, &u) || u == 0)
 			goto bad;

@@ -15,6 +15,10 @@
  *   reset=acpi                poweroff/reboot skip the firmware's ResetSystem and
  *                             use ACPI directly (a debug setting; default firmware)
  *   timeout=5                 boot-menu timeout in seconds, 0..60 (0: no menu)
+ *   keymap=de                 keyboard layout: us, uk, de, fr (core/keymap.h)
+ *   autorun=cpus              a shell command run at the prompt at boot;
+ *                             each autorun= line adds one, in order (for
+ *                             machines without a keyboard)
  *   chunk_mib=2               largest model chunk in MiB (a test knob that makes
  *                             the loader split the model as if RAM were fragmented)
  *   split_map=600             a test knob: the loader allocates that many single
