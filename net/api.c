@@ -289,7 +289,7 @@ static struct job *chat(struct req *q)
 	if (!q->failed) {
 		size_t len = total + 128 * (size_t)n + 1024;
 		j->text = malloc(len);
-		int k = j->text ? chat_render(q->s->e.chat, msgs, n, true, j->text, len) : -1;
+		int k = j->text ? chat_render(q->s->e.chat, 0, msgs, n, true, j->text, len) : -1;
 		if (k < 0)
 			goto oom;
 		j->text_len = (size_t)k;

@@ -226,7 +226,9 @@ static int tokenize(struct run *r, const char *text, size_t len, bool special, i
 		conn_error(r->c, 500, NULL, NULL, "out of memory");
 		return -1;
 	}
-	bool bos = tokenizer_wants_bos(s->e.tk);
+	/* a chat's BOS as the template wants it; a completion's as llm generate */
+	bool bos = r->j->kind == JOB_CHAT ? chat_wants_bos(s->e.chat, s->e.tk)
+					  : tokenizer_wants_bos(s->e.tk);
 	int n = tokenizer_encode(s->e.tk, text, len, bos, special, t, n_ctx + 1);
 	const char *param = r->j->kind == JOB_CHAT ? "messages" : r->j->kind == JOB_EMBED ? "input"
 											       : "prompt";
