@@ -17,7 +17,7 @@
   serve-client.py speed HOST PORT PID LLM MODEL PROMPT N ROUNDS
       a streamed request of N tokens against `LLM generate` on the same
       model, prompt and thread count (the server's), ROUNDS times each,
-      alternating. Tokens per second of CPU time (the server's own,
+      alternating which goes first. Tokens per second of CPU time (the server's own,
       /proc/PID/schedstat, over the whole request; generate's from
       getrusage, a run of N tokens less a run of 1) decide, as they do not
       depend on what else the machine runs; wall-clock tokens/s (best
@@ -145,10 +145,9 @@ def cmd_speed(host, port, pid, llm, model, prompt, n, rounds):
     firsts = []
     body = json.dumps({"prompt": prompt, "max_tokens": n, "temperature": 0, "stream": True})
     for r in range(rounds):
-        c_n, tps = run_generate(llm, model, prompt, n)
-        c_1, _ = run_generate(llm, model, prompt, 1)
-        gen_cpu += c_n - c_1
-        gen_wall = max(gen_wall, tps)
+        if r % 2 == 0:  # which goes first alternates
+            c_n, tps = run_generate(llm, model, prompt, n)
+            c_1, _ = run_generate(llm, model, prompt, 1)
         t0 = on_cpu()
         conn = http.client.HTTPConnection(host, port, timeout=300)
         start = time.monotonic()
@@ -162,6 +161,11 @@ def cmd_speed(host, port, pid, llm, model, prompt, n, rounds):
         ntok = last[0]["usage"]["completion_tokens"] if last else 0
         api_wall = max(api_wall, stps)
         firsts.append((times[0] - start) * 1e3 if times else 0)
+        if r % 2 == 1:
+            c_n, tps = run_generate(llm, model, prompt, n)
+            c_1, _ = run_generate(llm, model, prompt, 1)
+        gen_cpu += c_n - c_1
+        gen_wall = max(gen_wall, tps)
         print("  round %d: llm generate %.1f tok/s wall, %.0f ms CPU for %d tokens; "
               "API streamed %.1f tok/s wall, %d tokens, first after %.1f ms" %
               (r + 1, tps, (c_n - c_1) * 1e3, n - 1, stps, ntok, firsts[-1]))

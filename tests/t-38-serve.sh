@@ -18,7 +18,7 @@
 #  - a bounded load test: more clients than connections for 12 s, each
 #    request answered or refused with 503, a never-finished request 408
 #  - speed: tokens/s of a streamed request >= 0.95x `llm generate` (same
-#    model, prompt, one thread; tokens per CPU-second over 3 rounds each,
+#    model, prompt, one thread; tokens per CPU-second over 4 rounds each,
 #    wall-clock tok/s and the time to the first streamed token reported)
 # Models: ../shared/conformance (aidreams, synth-llama-*) when present, else
 # mkmodel presets (qwen2-tiny in q4_0 and f32).
@@ -271,7 +271,7 @@ if [ "${BUILD##*/}" = asan ]; then
 elif start speed "$SM" -t 1; then
 	# CPU time decides (the machine's other work does not change it); wall
 	# clock and the time to the first token are reported beside it
-	python3 tests/serve-client.py speed 127.0.0.1 "$PORT" "${pids[-1]}" "$LLM" "$SM" "$SP" "$SN" 3 |
+	python3 tests/serve-client.py speed 127.0.0.1 "$PORT" "${pids[-1]}" "$LLM" "$SM" "$SP" "$SN" 4 |
 		tee "$tmp/speed"
 	grep -q '^PASS: speed' "$tmp/speed" || rc=1
 	stop || fail "speed server exits 0 on SIGTERM"
