@@ -9,10 +9,19 @@
       PASS/FAIL lines.
   serve-client.py stream HOST PORT JSON
       POST JSON to /v1/completions with stream: prints the text, then on
-      stderr the number of events, the time to the first one and the
-      client-side tokens/s between the first and the last.
+      stderr the number of events, the time to the first one, the
+      client-side tokens/s between the first and the last, and the
+      server's own (timings.predicted_per_second, as llm generate's).
   serve-client.py leave HOST PORT JSON EVENTS
       stream JSON and disconnect after EVENTS events.
+  serve-client.py speed HOST PORT PID LLM MODEL PROMPT N ROUNDS
+      a streamed request of N tokens against `LLM generate` on the same
+      model, prompt and thread count (the server's), ROUNDS times each,
+      alternating which goes first. Tokens per second of CPU time (the server's own,
+      /proc/PID/schedstat, over the whole request; generate's from
+      getrusage, a run of N tokens less a run of 1) decide, as they do not
+      depend on what else the machine runs; wall-clock tokens/s (best
+      round) and the time to the first streamed token are reported.
   serve-client.py embed HOST PORT REF NAME
       POST the prompts of REF (lines "PROMPT<TAB>values", llama.cpp's
       mean-pooled normalised embeddings) to /v1/embeddings in one request
@@ -54,13 +63,14 @@ def cmd_stream(host, port, body):
     resp = post(conn, "/v1/completions", body)
     if resp.status != 200:
         sys.exit("status %d: %s" % (resp.status, resp.read()[:200]))
-    text, times, usage = [], [], None
-    for t, data in sse_events(resp):
+    events = list(sse_events(resp))  # timestamps first, parsing after
+    text, times, usage, timings = [], [], None, {}
+    for t, data in events:
         if data == "[DONE]":
             break
         j = json.loads(data)
-        if j.get("usage"):
-            usage = j["usage"]
+        usage = j.get("usage") or usage
+        timings = j.get("timings") or timings
         for c in j.get("choices", []):
             if c.get("text"):
                 text.append(c["text"])
@@ -68,8 +78,9 @@ def cmd_stream(host, port, body):
     sys.stdout.write("".join(text))
     n = usage["completion_tokens"] if usage else len(times)
     tps = (n - 1) / (times[-1] - times[0]) if len(times) > 1 and times[-1] > times[0] else 0
-    sys.stderr.write("events %d tokens %d first %.1f ms client_tps %.1f\n" %
-                     (len(times), n, (times[0] - t0) * 1e3 if times else 0, tps))
+    sys.stderr.write("events %d tokens %d first %.1f ms client_tps %.1f server_tps %.1f\n" %
+                     (len(times), n, (times[0] - t0) * 1e3 if times else 0, tps,
+                      timings.get("predicted_per_second", 0)))
 
 
 def cmd_leave(host, port, body, events):
@@ -109,6 +120,63 @@ def cmd_embed(host, port, ref, name):
         ok = ok and diff <= 1e-3 and cos >= 0.9999
         print("%s: embeddings-%s: '%s' equals llama.cpp's (max diff %.2g, cosine %.7f, %d dims)" %
               ("PASS" if ok else "FAIL", name, p[:24], diff, cos, len(g)))
+
+
+def run_generate(llm, model, prompt, n):
+    """(CPU seconds of a `generate` child, its reported tok/s)."""
+    import resource
+    import subprocess
+    r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    p = subprocess.run([llm, "generate", model, "-p", prompt, "--temp", "0", "-n", str(n), "-t", "1"],
+                       stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    tps = 0.0
+    for part in p.stderr.split("generated")[1:]:
+        tps = float(part.split("(")[1].split(" tok/s")[0])
+    return (r1.ru_utime + r1.ru_stime) - (r0.ru_utime + r0.ru_stime), tps
+
+
+def cmd_speed(host, port, pid, llm, model, prompt, n, rounds):
+    def on_cpu():
+        with open("/proc/%d/schedstat" % pid) as f:
+            return int(f.read().split()[0]) / 1e9
+    gen_cpu = api_cpu = 0.0
+    gen_wall = api_wall = 0.0
+    firsts = []
+    body = json.dumps({"prompt": prompt, "max_tokens": n, "temperature": 0, "stream": True})
+    for r in range(rounds):
+        if r % 2 == 0:  # which goes first alternates
+            c_n, tps = run_generate(llm, model, prompt, n)
+            c_1, _ = run_generate(llm, model, prompt, 1)
+        t0 = on_cpu()
+        conn = http.client.HTTPConnection(host, port, timeout=300)
+        start = time.monotonic()
+        resp = post(conn, "/v1/completions", json.loads(body))
+        events = list(sse_events(resp))
+        api_cpu += on_cpu() - t0
+        conn.close()
+        times = [t for t, d in events if d != "[DONE]" and '"text":""' not in d]
+        last = [json.loads(d) for _, d in events if d.startswith("{") and '"timings"' in d]
+        stps = last[0]["timings"]["predicted_per_second"] if last else 0
+        ntok = last[0]["usage"]["completion_tokens"] if last else 0
+        api_wall = max(api_wall, stps)
+        firsts.append((times[0] - start) * 1e3 if times else 0)
+        if r % 2 == 1:
+            c_n, tps = run_generate(llm, model, prompt, n)
+            c_1, _ = run_generate(llm, model, prompt, 1)
+        gen_cpu += c_n - c_1
+        gen_wall = max(gen_wall, tps)
+        print("  round %d: llm generate %.1f tok/s wall, %.0f ms CPU for %d tokens; "
+              "API streamed %.1f tok/s wall, %d tokens, first after %.1f ms" %
+              (r + 1, tps, (c_n - c_1) * 1e3, n - 1, stps, ntok, firsts[-1]))
+    g = rounds * (n - 1) / gen_cpu if gen_cpu > 0 else 0
+    a = rounds * n / api_cpu if api_cpu > 0 else 0
+    ratio = a / g if g else 0
+    print("%s: speed: streamed API >= 0.95x llm generate (%d tokens, 1 thread, %d rounds: "
+          "%.0f vs %.0f tokens per CPU-second, ratio %.3f; wall clock best %.1f vs %.1f tok/s; "
+          "first streamed token after %s ms)" %
+          ("PASS" if ratio >= 0.95 else "FAIL", n, rounds, a, g, ratio, api_wall, gen_wall,
+           " ".join("%.0f" % f for f in firsts)))
 
 
 class Tally:
@@ -226,6 +294,8 @@ def main():
         cmd_stream(a[1], int(a[2]), a[3])
     elif len(a) == 5 and a[0] == "leave":
         cmd_leave(a[1], int(a[2]), a[3], int(a[4]))
+    elif len(a) == 9 and a[0] == "speed":
+        cmd_speed(a[1], int(a[2]), int(a[3]), a[4], a[5], a[6], int(a[7]), int(a[8]))
     elif len(a) == 5 and a[0] == "embed":
         cmd_embed(a[1], int(a[2]), a[3], a[4])
     elif len(a) == 5 and a[0] == "load":

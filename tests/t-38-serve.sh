@@ -18,9 +18,10 @@
 #  - a bounded load test: more clients than connections for 12 s, each
 #    request answered or refused with 503, a never-finished request 408
 #  - speed: tokens/s of a streamed request >= 0.95x `llm generate` (same
-#    model, prompt, threads; best of 3 each), time to first token reported
+#    model, prompt, one thread; tokens per CPU-second over 4 rounds each,
+#    wall-clock tok/s and the time to the first streamed token reported)
 # Models: ../shared/conformance (aidreams, synth-llama-*) when present, else
-# mkmodel presets (qwen2-tiny).
+# mkmodel presets (qwen2-tiny in q4_0 and f32).
 cd "$(dirname "$0")/.." || exit 2
 BUILD=${BUILD:-build}
 B=$BUILD/host
@@ -203,7 +204,7 @@ left=$(grep 'the client left' "$tmp/main.err" | tail -1)
 	fail "a client that leaves stops its generation" "$(tail -3 "$tmp/main.err")"
 
 # ---- the openai npm client --------------------------------------------------------------
-NPM_DIR=$BUILD/npm
+NPM_DIR=${BUILD%/asan}/npm # one install for the plain and the sanitized runs
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
 	skip "openai-npm" "node or npm not installed (make deps)"
 elif [ ! -d "$NPM_DIR/node_modules/openai" ] &&
@@ -259,27 +260,20 @@ kill -0 "${pids[0]}" 2>/dev/null && pass "the server survived the load test" || 
 
 # ---- speed: a streamed request against llm generate ---------------------------------------------
 if [ -f "$M/synth-llama-f32.gguf" ]; then
-	SM=$M/synth-llama-f32.gguf SP="1 2 3 4"
+	SM=$M/synth-llama-f32.gguf SP="1 2 3 4" SN=400
 else
-	SM=$tmp/tiny.gguf SP="Once upon a time"
+	"$B/mkmodel" --preset qwen2-tiny --type f32 -o "$tmp/tiny32.gguf" >/dev/null 2>&1 ||
+		fail "mkmodel --preset qwen2-tiny --type f32"
+	SM=$tmp/tiny32.gguf SP="Once upon a time" SN=400
 fi
-if start speed "$SM" -t 1; then
-	best_gen=0 best_api=0 first=
-	for r in 1 2 3; do
-		g=$("$LLM" generate "$SM" -p "$SP" --temp 0 -n 128 -t 1 2>&1 >/dev/null |
-			sed -n 's/.*generated \([0-9]*\) tokens in [0-9.]* ms (\([0-9.]*\) tok\/s).*/\1 \2/p')
-		python3 tests/serve-client.py stream 127.0.0.1 "$PORT" \
-			"{\"prompt\":\"$SP\",\"max_tokens\":128,\"temperature\":0}" 2>"$tmp/sp" >/dev/null
-		a=$(sed -n 's/.*tokens \([0-9]*\) first \([0-9.]*\) ms client_tps \([0-9.]*\).*/\1 \3 \2/p' "$tmp/sp")
-		echo "  round $r: llm generate: ${g#* } tok/s (${g%% *} tokens); API streamed: $(echo "$a" | cut -d' ' -f2) tok/s (${a%% *} tokens, first token after $(echo "$a" | cut -d' ' -f3) ms)"
-		best_gen=$(python3 -c "print(max($best_gen, ${g#* }))")
-		best_api=$(python3 -c "print(max($best_api, $(echo "$a" | cut -d' ' -f2)))")
-		first="$first $(echo "$a" | cut -d' ' -f3)"
-	done
-	ratio=$(python3 -c "print('%.3f' % ($best_api / $best_gen if $best_gen else 0))")
-	msg="$(basename "$SM"), 1 thread, best of 3: API $best_api tok/s, llm generate $best_gen tok/s, ratio $ratio; first streamed token after$first ms"
-	python3 -c "import sys; sys.exit(0 if $ratio >= 0.95 else 1)" && pass "speed: streamed API >= 0.95x llm generate ($msg)" ||
-		fail "speed: streamed API >= 0.95x llm generate" "$msg"
+if [ "${BUILD##*/}" = asan ]; then
+	skip "speed" "a sanitizer build: its timings mean nothing"
+elif start speed "$SM" -t 1; then
+	# CPU time decides (the machine's other work does not change it); wall
+	# clock and the time to the first token are reported beside it
+	python3 tests/serve-client.py speed 127.0.0.1 "$PORT" "${pids[-1]}" "$LLM" "$SM" "$SP" "$SN" 4 |
+		tee "$tmp/speed"
+	grep -q '^PASS: speed' "$tmp/speed" || rc=1
 	stop || fail "speed server exits 0 on SIGTERM"
 else
 	fail "serve speed model" "$(head -c 300 "$tmp/speed.err")"
