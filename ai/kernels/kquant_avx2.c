@@ -356,8 +356,8 @@ void kquant_q4k_dot_4c_avx2(int n, float *s, const void *vx, const void *vy, siz
  * generation). With 16 vector registers, tiles of 2 or 4 rows cost more
  * in spills than they save in loads (measured on Zen 5), so the rows go
  * one after the other as in vec_dot (the same results); what the 4-row
- * call adds is the prefetch, for weights streaming from DRAM (+30-60%
- * from DRAM on one Sapphire Rapids core). */
+ * call adds is the prefetch, for weights streaming from DRAM
+ * (docs/performance.md). */
 void kquant_q4k_dot_4r_avx2(int n, float *s, const void *vx, size_t bx, const void *vy)
 {
 	for (int r = 0; r < 4; r++)
@@ -410,8 +410,8 @@ AI void q6k_tile(int n, float *s, const uint8_t *x, size_t pf, const uint8_t *yv
 		}
 		/* element 128j + 32k + l: ql byte 64j + 32(k & 1) + l, the high
 		 * nibble when k >= 2; qh byte 32j + l, bits 2k and 2k+1. Loaded
-		 * again for each k: fewer live registers, 9-18% faster than
-		 * keeping the 96 bytes of a half block (Zen 5, Sapphire Rapids) */
+		 * again for each k: fewer live registers, faster than keeping
+		 * the 96 bytes of a half block (docs/performance.md) */
 #pragma GCC unroll 2
 		for (int j = 0; j < 2; j++) {
 #pragma GCC unroll 4

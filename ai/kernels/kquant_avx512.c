@@ -198,8 +198,8 @@ AI __m128 q45k_sums4(const __m512 acc[4], __m512 accm)
  * and the high-nibble sums, shifted into the upper int16, make one
  * register that a single vpdpwssd scales by the (sub-block 2j, 2j+1)
  * scale pair. Q4_K's high nibbles are used in place (16 q) and their sum
- * shifted by 12 instead of 16. Cache-hot on Zen 5: Q4_K +50%, Q5_K +30%
- * over the 4-row q45k_tile this replaced. */
+ * shifted by 12 instead of 16. Faster than the 4-row q45k_tile it
+ * replaced (docs/performance.md). */
 AI void q45k_4r(int n, float *s, const uint8_t *x, size_t bx, const block_q8_K *y, bool five, bool il)
 {
 	const size_t bsize = five ? sizeof(block_q5_K) : sizeof(block_q4_K);
@@ -542,8 +542,8 @@ AI __m128 q6k_sums4(__m512 a01, __m512 a23)
  * the low-nibble (elements 0..63 of the half block) and high-nibble
  * (64..127) sums, the latter shifted into the upper int16, make one
  * register that a single vpdpwssd scales by the pair of sub-block scales.
- * Two rows share each float register (256 bits per row). Cache-hot on
- * Zen 5: +28% over the 4-row q6k_tile this replaced. */
+ * Two rows share each float register (256 bits per row). Faster than
+ * the 4-row q6k_tile it replaced (docs/performance.md). */
 AI void q6k_4r(int n, float *s, const uint8_t *x, size_t bx, const block_q8_K *y, bool il)
 {
 	const size_t rs = il ? sizeof(block_q6_K) : bx, bs = il ? 4 * sizeof(block_q6_K) : sizeof(block_q6_K);

@@ -22,8 +22,7 @@ AI __m512i bcast32(const int8_t *p)
 }
 
 /* Prefetch distance in superblocks (4.5 KiB): the group is one sequential
- * stream. 16 gave TinyLlama Q4_0 tg on 2 threads +8% over 8 (A/B, same
- * window); 24 and 32 no more. */
+ * stream; 16 is faster than 8, 24 and 32 no faster (docs/performance.md). */
 #define PF_SUPER 16
 
 AI void gemm16_nt(int NT, int n, float *s, size_t ss, const void *group, const void *vy, size_t by)

@@ -423,8 +423,8 @@ AI void sd_pairs_out(enum sd_kind k, int NT, int i, int nb, __m512 acc2[2][8], f
 }
 
 /* Prefetch distance of the 4-row kernel (token generation). 8 KiB: with
- * the non-temporal hint 32 KiB lost lines before use (cache-hot 48 -> 56
- * GB/s, `kbench q8_0 -m 2`) and was no faster from DRAM. */
+ * the non-temporal hint 32 KiB lost lines before use and was no faster
+ * from DRAM (docs/performance.md). */
 #define SD_PF_BYTES 8192
 
 /* Where block b of row r of a 4-row call lies: x + r * rs + b * bs. Plain
