@@ -640,38 +640,23 @@ KQ_4XN_IL4(kquant_q6k_dot_4xn_il4_avx512, kquant_q6k_dot_4r_il4_avx512)
 
 /* ---- table ------------------------------------------------------------------ */
 
-/* The Q8_K quantizer stays AVX2's. */
+/* What this level speeds up (the Q8_K quantizer stays AVX2's): one weight
+ * row by one or four tokens (DOT); four rows, also as interleaved groups
+ * (DOT4). */
+#define DOT(T, t)                                                                             \
+	{ GGML_TYPE_##T,                                                                      \
+	  { .vec_dot = kquant_##t##_dot_avx512, .vec_dot_4c = kquant_##t##_dot_4c_avx512 } }
+#define DOT4(T, t)                                                                            \
+	{ GGML_TYPE_##T,                                                                      \
+	  { .vec_dot = kquant_##t##_dot_avx512, .vec_dot_4c = kquant_##t##_dot_4c_avx512,     \
+	    .vec_dot_4r = kquant_##t##_dot_4r_avx512,                                          \
+	    .vec_dot_4r_il4 = kquant_##t##_dot_4r_il4_avx512,                                  \
+	    .vec_dot_4xn_il4 = kquant_##t##_dot_4xn_il4_avx512 } }
+static const struct quant_kernels kernels[] = {
+	DOT(Q2_K, q2k), DOT(Q3_K, q3k), DOT4(Q4_K, q4k), DOT4(Q5_K, q5k), DOT4(Q6_K, q6k),
+};
+
 void kquant_avx512_fill(struct quant_traits *t, int type)
 {
-	switch (type) {
-	case GGML_TYPE_Q2_K:
-		t->vec_dot = kquant_q2k_dot_avx512;
-		t->vec_dot_4c = kquant_q2k_dot_4c_avx512;
-		break;
-	case GGML_TYPE_Q3_K:
-		t->vec_dot = kquant_q3k_dot_avx512;
-		t->vec_dot_4c = kquant_q3k_dot_4c_avx512;
-		break;
-	case GGML_TYPE_Q4_K:
-		t->vec_dot = kquant_q4k_dot_avx512;
-		t->vec_dot_4r = kquant_q4k_dot_4r_avx512;
-		t->vec_dot_4c = kquant_q4k_dot_4c_avx512;
-		t->vec_dot_4r_il4 = kquant_q4k_dot_4r_il4_avx512;
-		t->vec_dot_4xn_il4 = kquant_q4k_dot_4xn_il4_avx512;
-		break;
-	case GGML_TYPE_Q5_K:
-		t->vec_dot = kquant_q5k_dot_avx512;
-		t->vec_dot_4r = kquant_q5k_dot_4r_avx512;
-		t->vec_dot_4c = kquant_q5k_dot_4c_avx512;
-		t->vec_dot_4r_il4 = kquant_q5k_dot_4r_il4_avx512;
-		t->vec_dot_4xn_il4 = kquant_q5k_dot_4xn_il4_avx512;
-		break;
-	case GGML_TYPE_Q6_K:
-		t->vec_dot = kquant_q6k_dot_avx512;
-		t->vec_dot_4r = kquant_q6k_dot_4r_avx512;
-		t->vec_dot_4c = kquant_q6k_dot_4c_avx512;
-		t->vec_dot_4r_il4 = kquant_q6k_dot_4r_il4_avx512;
-		t->vec_dot_4xn_il4 = kquant_q6k_dot_4xn_il4_avx512;
-		break;
-	}
+	quant_overlay(t, type, kernels, sizeof(kernels) / sizeof(kernels[0]));
 }
