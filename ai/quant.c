@@ -16,10 +16,11 @@ static const struct {
 	void (*fill)(struct quant_traits *t, int type);
 } kernel_files[] = {
 	{ QUANT_SCALAR, quant_ref_fill },   { QUANT_SCALAR, q4_0_ref_fill },
-	{ QUANT_SCALAR, kquant_ref_fill },  { QUANT_AVX2, quant_avx2_fill },
-	{ QUANT_AVX2, q4_0_avx2_fill },     { QUANT_AVX2, kquant_avx2_fill },
+	{ QUANT_SCALAR, kquant_ref_fill },  { QUANT_SCALAR, iquant_ref_fill },
+	{ QUANT_AVX2, quant_avx2_fill },    { QUANT_AVX2, q4_0_avx2_fill },
+	{ QUANT_AVX2, kquant_avx2_fill },   { QUANT_AVX2, iquant_avx2_fill },
 	{ QUANT_AVX512, quant_avx512_fill }, { QUANT_AVX512, q4_0_avx512_fill },
-	{ QUANT_AVX512, kquant_avx512_fill },
+	{ QUANT_AVX512, kquant_avx512_fill }, { QUANT_AVX512, iquant_avx512_fill },
 };
 
 static struct quant_traits tables[N_LEVELS][GGML_TYPE_COUNT];

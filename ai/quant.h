@@ -101,6 +101,23 @@ typedef struct {
 } block_q8_K;
 _Static_assert(sizeof(block_q8_K) == 4 + QK_K + QK_K / 16 * 2, "block_q8_K size");
 
+/* The IQ4 types: 4-bit indices into a fixed non-linear table of 16 int8
+ * values (ai/kernels/iquant.h's iq4nl_values), one fp16 scale per 32 (IQ4_NL, Q8_0
+ * activations) or per 256 with a 6-bit signed scale per 32 (IQ4_XS, Q8_K
+ * activations). Element j < 16 of a 32 is the low nibble of qs[j], element
+ * j + 16 its high nibble. */
+#define QK4_NL 32
+typedef struct { ggml_half d; uint8_t qs[QK4_NL / 2]; } block_iq4_nl;
+_Static_assert(sizeof(block_iq4_nl) == 2 + QK4_NL / 2, "block_iq4_nl size");
+
+typedef struct {
+	ggml_half d;
+	uint16_t scales_h;            /* 2 high bits of sub-block j at bits 2j */
+	uint8_t scales_l[QK_K / 64];  /* 4 low bits: j even low nibble of [j/2] */
+	uint8_t qs[QK_K / 2];         /* 32 bytes per sub-block of 32 */
+} block_iq4_xs;
+_Static_assert(sizeof(block_iq4_xs) == 4 + QK_K / 64 + QK_K / 2, "block_iq4_xs size");
+
 /* Row kernels. k and n are element counts, multiples of the block size. */
 typedef void (*to_float_fn)(const void *x, float *y, int64_t k);
 typedef void (*from_float_fn)(const float *x, void *y, int64_t k);

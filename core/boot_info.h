@@ -10,9 +10,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define BOOT_MAX_RANGES 512
 #define BOOT_MAX_CHUNKS 64
+#define BOOT_MAX_PARTS 32 /* files of a split model (ai/gguf_split.h) */
 #define BOOT_NAME_MAX 128
+#define BOOT_AUTORUN_MAX 1024
 
 enum boot_mem_type {
 	BOOT_MEM_USABLE,      /* free conventional memory */
@@ -43,19 +44,24 @@ struct boot_fb {
 	uint32_t red_mask, green_mask, blue_mask;
 };
 
-/* A file read into memory from the ESP, possibly in several physically
- * separate chunks (RAM may be fragmented); mm/ maps them contiguously. */
+/* A model read into memory from the ESP: one file, or the n_parts files of
+ * a split model (NAME-0000k-of-0000N.gguf, ai/gguf_split.h), each in one
+ * or more physically separate chunks (RAM may be fragmented). The chunks
+ * are in file order, part p's first chunk after part p-1's last; mm/ maps
+ * each part contiguously, the parts one after the other. */
 struct boot_chunk {
 	uint64_t phys; /* 2 MiB aligned where the firmware allowed */
 	uint64_t len;  /* bytes of file data in this chunk */
 };
 
 struct boot_file {
-	char name[BOOT_NAME_MAX]; /* path on the ESP, e.g. "\\models\\x.gguf" */
-	uint64_t size;
+	char name[BOOT_NAME_MAX]; /* path on the ESP, e.g. "\\models\\x.gguf"; split: the first file */
+	uint64_t size;            /* bytes of all parts */
+	uint32_t n_parts;         /* 1, or the files of a split model */
+	uint64_t part_size[BOOT_MAX_PARTS];
 	uint32_t n_chunks;
 	struct boot_chunk chunks[BOOT_MAX_CHUNKS];
-	uint32_t crc32; /* of the whole file (zlib's CRC-32), computed while reading */
+	uint32_t crc32; /* of all parts' bytes in order (zlib's CRC-32), computed while reading */
 };
 
 /* Settings from \llm.cfg (0 / empty = not given) */
@@ -69,17 +75,25 @@ struct boot_config {
 	uint32_t baud;
 	uint32_t threads;
 	bool debug; /* debug=1 enables debug shell commands */
+	bool reset_acpi; /* reset=acpi: poweroff/reboot skip the firmware's ResetSystem */
+	uint16_t serial; /* serial=: 0 auto (SPCR, else every COM port that answers),
+			  * BOOT_SERIAL_OFF, else the one UART's I/O port */
+	char keymap[8];   /* keyboard layout name ("" = us) */
+	char autorun[BOOT_AUTORUN_MAX]; /* shell commands run at boot, one per line */
 };
+#define BOOT_SERIAL_OFF 0xFFFF
 
 struct boot_info {
 	uint32_t n_ranges;
-	struct boot_mem_range ranges[BOOT_MAX_RANGES];
+	struct boot_mem_range *ranges; /* n_ranges, sorted by base, in LOADER memory:
+					* as many as the firmware's map needs */
 	struct boot_fb fb;
 	uint64_t rsdp;            /* physical address of the ACPI RSDP, 0 if none */
 	uint64_t image_base, image_size; /* our PE image in memory */
 	uint64_t firmware_cr3;    /* CR3 at entry, to show that ours differs */
 	uint64_t trampoline;      /* reserved low page(s) (< 1 MiB) for the AP start, 0 if none */
 	uint64_t tsc_at_entry;
+	uint64_t fw_tsc_hz;       /* TSC rate measured with the firmware's Stall(), 0 if none */
 	char firmware_vendor[64];
 	uint32_t firmware_revision;
 	bool has_model;

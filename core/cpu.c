@@ -17,7 +17,11 @@
  * 6 UC-, 7 UC. Only entry 4 differs from the power-on default. */
 #define PAT_VALUE 0x0007040100070406ull
 
+#define MSR_MISC_ENABLE 0x1A0
+#define MISC_ENABLE_XD_DISABLE (1ull << 34)
+
 static uint64_t xcr0_set;
+static bool nx_was_hidden;
 
 void cpu_init_simd(void)
 {
@@ -55,6 +59,47 @@ void cpu_init_simd(void)
 	cpuid(1, 0, r);
 	if (r[3] & (1u << 16)) /* PAT */
 		wrmsr(MSR_PAT, PAT_VALUE);
+}
+
+static bool cpu_is_intel(void)
+{
+	uint32_t r[4];
+	cpuid(0, 0, r);
+	return r[1] == 0x756e6547 && r[3] == 0x49656e69 && r[2] == 0x6c65746e; /* GenuineIntel */
+}
+
+static bool cpu_has_nx(void)
+{
+	uint32_t r[4];
+	cpuid(0x80000000, 0, r);
+	if (r[0] < 0x80000001)
+		return false;
+	cpuid(0x80000001, 0, r);
+	return r[3] & (1u << 20);
+}
+
+bool cpu_enable_nx(void)
+{
+	uint32_t r[4];
+
+	if (cpu_has_nx())
+		return true;
+	cpuid(1, 0, r);
+	/* "Execute Disable Bit" off in the firmware setup hides NX through
+	 * IA32_MISC_ENABLE on Intel CPUs (MSRs: CPUID.1:EDX[5]) */
+	if (!cpu_is_intel() || !(r[3] & (1u << 5)))
+		return false;
+	uint64_t misc = rdmsr(MSR_MISC_ENABLE);
+	if (!(misc & MISC_ENABLE_XD_DISABLE))
+		return false;
+	wrmsr(MSR_MISC_ENABLE, misc & ~MISC_ENABLE_XD_DISABLE);
+	nx_was_hidden = cpu_has_nx();
+	return nx_was_hidden;
+}
+
+bool cpu_nx_was_hidden(void)
+{
+	return nx_was_hidden;
 }
 
 uint64_t cpu_xcr0(void)

@@ -12,9 +12,12 @@
 
 #define IDT_VEC_NMI 2
 #define IDT_VEC_DF 8
+#define IDT_VEC_GP 13
 #define IDT_VEC_PF 14
 #define IDT_VEC_MC 18
-#define IDT_VEC_SPURIOUS 0xFF
+#define IDT_VEC_PIC 0x20        /* the 8259s' IRQs 0-15, remapped and masked */
+#define IDT_VEC_IDLE_TIMER 0xE0 /* the BSP's APIC timer in the input wait */
+#define IDT_VEC_SPURIOUS 0xFF   /* the local APIC's spurious vector: no EOI */
 
 /* Saved by core/vectors.S, in push order reversed (lowest address first). */
 struct trap_frame {

@@ -7,9 +7,11 @@
 #include "core/panic.h"
 #include "core/x86.h"
 #include "mm/vmm.h"
+#include "smp/lapic.h"
 #include "smp/smp.h"
 
 extern trap_handler idt_handlers[256];
+extern const char msr_read_insn[], msr_write_insn[], msr_fault_return[]; /* core/msr.S */
 
 static const char *const exc_names[32] = {
 	"#DE divide error", "#DB debug", "NMI", "#BP breakpoint", "#OF overflow",
@@ -61,6 +63,11 @@ void trap_dispatch(struct trap_frame *tf)
 		h(tf);
 		return;
 	}
+	if (v == IDT_VEC_GP && (tf->rip == (uint64_t)(uintptr_t)msr_read_insn ||
+				tf->rip == (uint64_t)(uintptr_t)msr_write_insn)) {
+		tf->rip = (uint64_t)(uintptr_t)msr_fault_return; /* cpu_rdmsr_safe: false */
+		return;
+	}
 	if (v == IDT_VEC_NMI && (panic_in_progress() || smp_stop_requested()))
 		cpu_halt_forever(); /* another CPU panicked: stop here quietly */
 	if (v < 32) {
@@ -71,6 +78,8 @@ void trap_dispatch(struct trap_frame *tf)
 	}
 	if (v == IDT_VEC_SPURIOUS)
 		return;
+	if (lapic_ready())
+		lapic_eoi(); /* else its in-service bit blocks that priority class */
 	static volatile int warned;
 	if (!__atomic_exchange_n(&warned, 1, __ATOMIC_RELAXED))
 		kprintf("[trap] unexpected interrupt vector %lu on CPU %d (ignored)\n", (unsigned long)v,

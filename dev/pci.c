@@ -7,7 +7,7 @@
 #include "core/kprintf.h"
 #include "core/x86.h"
 #include "mm/vmm.h"
-#include "smp/acpi.h"
+#include "core/acpi_hw.h"
 
 #define PCI_CFG_ADDR 0xCF8
 #define PCI_CFG_DATA 0xCFC
@@ -194,10 +194,13 @@ next:;
 
 void pci_init(const struct boot_info *bi)
 {
-	char err[128] = "";
+	const struct acpi_info *ai = acpi_get();
+	const char *err = ai->mcfg_err;
 	volatile uint8_t *ecam;
 
-	have_ecam = acpi_read_mcfg(bi->rsdp, vmm_map_firmware, &mcfg, err, sizeof(err));
+	(void)bi;
+	have_ecam = ai->have_mcfg;
+	mcfg = ai->mcfg;
 	if (!have_ecam) {
 		/* the legacy mechanism: bus 0's host bridge answers on 0xCF8 */
 		outl(PCI_CFG_ADDR, 0x80000000u);

@@ -85,6 +85,23 @@ static void entry_cfg_warn(void *ctx, int line, const char *msg, const char *arg
 	fwcon_printf("warning: %s %d: %s: '%s'\n", (const char *)ctx, line, msg, a);
 }
 
+/* The TSC rate from the firmware's Stall(): the fastest of five 10 ms
+ * waits, since a Stall() only ever lasts too long (the kernel compares its
+ * own calibration with this, core/timer.h). */
+static void entry_calibrate_tsc(struct boot_info *bi)
+{
+	uint64_t best = 0;
+	for (int i = 0; i < 5; i++) {
+		uint64_t t0 = rdtsc();
+		efi_bs->Stall(10000);
+		uint64_t d = rdtsc() - t0;
+		if (!best || d < best)
+			best = d;
+	}
+	efi_tsc_hz = best * 100;
+	bi->fw_tsc_hz = efi_tsc_hz;
+}
+
 /* The firmware's tables, its banner, the screen, the CPU and the TSC rate. */
 static void entry_firmware(struct boot_info *bi, EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 {
@@ -106,9 +123,7 @@ static void entry_firmware(struct boot_info *bi, EFI_HANDLE image, EFI_SYSTEM_TA
 	char brand[49];
 	cpu_brand(brand, sizeof brand);
 	fwcon_printf("CPU: %s\n", brand);
-	uint64_t t0 = rdtsc();
-	efi_bs->Stall(20000);
-	efi_tsc_hz = (rdtsc() - t0) * 50;
+	entry_calibrate_tsc(bi);
 }
 
 /* Where we were loaded, our load options and the ACPI tables. */
@@ -171,8 +186,9 @@ static EFI_FILE_HANDLE entry_config(struct boot_info *bi, struct cfg_boot *cb)
 /* Picks and loads the model: the one there is, or the menu's choice. */
 static void entry_model(struct boot_info *bi, EFI_FILE_HANDLE root, const struct cfg_boot *cb)
 {
-	static struct esp_entry models[EFI_MAX_MODELS];
-	int n = esp_list_models(root, models, EFI_MAX_MODELS), def = 0;
+	static struct esp_entry files[EFI_MAX_MODELS], models[EFI_MAX_MODELS];
+	int nf = esp_list_models(root, files, EFI_MAX_MODELS);
+	int n = esp_menu_models(files, nf, models), def = 0;
 
 	if (n == 0) {
 		snprintf(bi->load_error, sizeof bi->load_error,
@@ -193,8 +209,8 @@ static void entry_model(struct boot_info *bi, EFI_FILE_HANDLE root, const struct
 	int pick = n == 1 ? 0 : menu_choose(models, n, def, cb->timeout);
 	/* a model that fails to load: offer the others (the timeout now means
 	 * no model, so an unattended boot does not try them all) */
-	while (pick >= 0 && modload_load(bi, root, &models[pick], (uint64_t)cb->chunk_mib << 20) &&
-	       n > 1) {
+	while (pick >= 0 &&
+	       modload_load(bi, root, files, nf, &models[pick], (uint64_t)cb->chunk_mib << 20) && n > 1) {
 		fwcon_printf("Choose another model, or Esc to continue without one.\n");
 		pick = menu_choose(models, n, -1, cb->timeout);
 	}
@@ -222,6 +238,10 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 	    EFI_SUCCESS) {
 		fwcon_printf("fatal: out of memory for the kernel stack\n");
 		return EFI_OUT_OF_RESOURCES;
+	}
+	if (cb.split_map) {
+		fwcon_printf("split_map=%u: fragmenting the memory map\n", cb.split_map);
+		memmap_fragment(cb.split_map);
 	}
 	fwcon_printf("Leaving the firmware.\n");
 	if (memmap_exit(bi) != 0) {       /* the final memory map, ExitBootServices */

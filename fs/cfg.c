@@ -1,4 +1,5 @@
 /* \llm.cfg parser: key=value lines, warnings instead of failures. */
+#include "core/keymap.h"
 #include "fs/cfg.h"
 
 static bool cfg_is_blank(char c) { return c == ' ' || c == '\t'; }
@@ -8,6 +9,16 @@ static bool cfg_eq(const char *s, size_t n, const char *lit)
 	size_t i = 0;
 	for (; i < n && lit[i]; i++)
 		if (s[i] != lit[i])
+			return false;
+	return i == n && !lit[i];
+}
+
+/* cfg_eq ignoring ASCII case (for values such as COM2). */
+static bool cfg_ieq(const char *s, size_t n, const char *lit)
+{
+	size_t i = 0;
+	for (; i < n && lit[i]; i++)
+		if ((s[i] | 0x20) != (lit[i] | 0x20))
 			return false;
 	return i == n && !lit[i];
 }
@@ -55,6 +66,23 @@ static bool cfg_float(const char *s, size_t n, float *out)
 	if (!digit)
 		return false;
 	*out = (float)v;
+	return true;
+}
+
+/* Hex digits only, at most 16 of them. */
+static bool cfg_hex(const char *s, size_t n, uint64_t *out)
+{
+	uint64_t v = 0;
+	if (!n || n > 16)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		char c = (char)(s[i] | 0x20);
+		int d = s[i] >= '0' && s[i] <= '9' ? s[i] - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+		if (d < 0)
+			return false;
+		v = v << 4 | (uint64_t)d;
+	}
+	*out = v;
 	return true;
 }
 
@@ -137,10 +165,61 @@ static int cfg_entry(const char *s, size_t n, bool words, int line, struct boot_
 	} else if (cfg_eq(s, kn, "debug")) {
 		if (!cfg_bool(v, vn, &cfg->debug))
 			goto bad;
+	} else if (cfg_eq(s, kn, "reset")) {
+		if (cfg_ieq(v, vn, "acpi"))
+			cfg->reset_acpi = true;
+		else if (cfg_ieq(v, vn, "firmware"))
+			cfg->reset_acpi = false;
+		else
+			goto bad;
+	} else if (cfg_eq(s, kn, "serial")) {
+		static const uint16_t com[4] = { 0x3F8, 0x2F8, 0x3E8, 0x2E8 };
+		static const char *const names[4] = { "com1", "com2", "com3", "com4" };
+		int k = 0;
+		while (k < 4 && !cfg_ieq(v, vn, names[k]))
+			k++;
+		if (k < 4)
+			cfg->serial = com[k];
+		else if (cfg_ieq(v, vn, "off"))
+			cfg->serial = BOOT_SERIAL_OFF;
+		else if (cfg_ieq(v, vn, "auto"))
+			cfg->serial = 0;
+		else if (vn > 2 && v[0] == '0' && (v[1] | 0x20) == 'x' && cfg_hex(v + 2, vn - 2, &u) &&
+			 u >= 0x100 && u <= 0xFFF8)
+			cfg->serial = (uint16_t)u;
+		else
+			goto bad;
 	} else if (cfg_eq(s, kn, "timeout")) {
 		if (!cfg_u64(v, vn, 60, &u))
 			goto bad;
 		boot->timeout = (int)u;
+	} else if (cfg_eq(s, kn, "split_map")) {
+		if (!cfg_u64(v, vn, 100000, &u))
+			goto bad;
+		boot->split_map = (uint32_t)u;
+	} else if (cfg_eq(s, kn, "keymap")) {
+		const struct keymap *m = keymap_find(v, vn);
+		if (!m)
+			goto bad;
+		const char *name = keymap_name(m);
+		size_t i = 0;
+		for (; name[i] && i + 1 < sizeof cfg->keymap; i++)
+			cfg->keymap[i] = name[i];
+		cfg->keymap[i] = 0;
+	} else if (cfg_eq(s, kn, "autorun")) {
+		size_t used = 0;
+		while (used < BOOT_AUTORUN_MAX && cfg->autorun[used])
+			used++;
+		if (!vn || used + vn + 2 > BOOT_AUTORUN_MAX)
+			goto bad;
+		for (size_t i = 0; i < vn; i++) {
+			if ((unsigned char)v[i] < 0x20)
+				goto bad;
+		}
+		for (size_t i = 0; i < vn; i++)
+			cfg->autorun[used++] = v[i];
+		cfg->autorun[used++] = '\n';
+		cfg->autorun[used] = 0;
 	} else if (cfg_eq(s, kn, "chunk_mib")) {
 		if (!cfg_u64(v, vn, 1u << 20, &u) || u == 0)
 			goto bad;

@@ -9,9 +9,21 @@
  *   baud=115200               serial speed, a divisor of 115200 (>= 300)
  *   threads=4                 cores used, 1..256
  *   debug=1                   debug shell commands (1/0, yes/no, on/off, true/false)
+ *   serial=com2               the serial console: auto (default: the ACPI SPCR's
+ *                             port, else every COM1-COM4 that answers), com1..com4,
+ *                             an I/O port such as 0x2f8, or off
+ *   reset=acpi                poweroff/reboot skip the firmware's ResetSystem and
+ *                             use ACPI directly (a debug setting; default firmware)
  *   timeout=5                 boot-menu timeout in seconds, 0..60 (0: no menu)
+ *   keymap=de                 keyboard layout: us, uk, de, fr (core/keymap.h)
+ *   autorun=cpus              a shell command run at the prompt at boot;
+ *                             each autorun= line adds one, in order (for
+ *                             machines without a keyboard)
  *   chunk_mib=2               largest model chunk in MiB (a test knob that makes
  *                             the loader split the model as if RAM were fragmented)
+ *   split_map=600             a test knob: the loader allocates that many single
+ *                             pages of alternating types before leaving the
+ *                             firmware, so the memory map grows by as many entries
  *
  * An unknown key or a bad value is reported through the warn callback and
  * skipped; parsing never fails and never reads outside text[0..len).
@@ -29,6 +41,7 @@
 struct cfg_boot {
 	int timeout;        /* menu timeout in seconds */
 	uint32_t chunk_mib; /* 0: no limit */
+	uint32_t split_map; /* pages of alternating types to allocate (test knob) */
 };
 
 /* msg is a short sentence; arg (arg_len bytes, not NUL-terminated) is the

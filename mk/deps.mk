@@ -1,12 +1,17 @@
 # make deps: install the Debian packages the build, `make run` and the tests
-# need, only those missing (apt-get; sudo when not root).
+# need, only those missing (apt-get; sudo when not root). A package counts
+# as present when dpkg has it or a command of its name exists (NodeSource's
+# nodejs bundles npm and conflicts with Debian's). curl, nodejs, npm and
+# chromium: the API tests (t-38: curl, the openai npm client, the chat page
+# in headless Chromium).
 DEPS_PKGS := gcc make gnu-efi ovmf qemu-system-x86 qemu-system-gui mtools dosfstools \
-	console-setup-linux python3 clang libclang-rt-14-dev
+	console-setup-linux python3 clang libclang-rt-14-dev curl nodejs npm chromium
 
 .PHONY: deps
 deps:
 	@missing=$$(for p in $(DEPS_PKGS); do \
-		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || \
+		command -v $$p >/dev/null || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 		echo "make deps: installing" $$missing; \
 		sudo=; [ "$$(id -u)" -eq 0 ] || sudo=sudo; \

@@ -31,7 +31,7 @@ static void add_range(const struct boot_mem_range *r)
 
 static void add_type(const struct boot_info *bi, uint32_t type)
 {
-	uint32_t n = bi->n_ranges < BOOT_MAX_RANGES ? bi->n_ranges : BOOT_MAX_RANGES;
+	uint32_t n = bi->n_ranges;
 	for (uint32_t i = 0; i < n; i++)
 		if (bi->ranges[i].type == type)
 			add_range(&bi->ranges[i]);

@@ -2,6 +2,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "core/cpu.h"
 #include "core/kprintf.h"
 #include "core/panic.h"
 #include "core/param.h"
@@ -20,8 +21,9 @@ static struct pt kpt;
 static struct spinlock vmm_lock = SPINLOCK_INIT;
 static uint64_t guards[4 * MAX_CPUS + 16]; /* guard pages, for panic hints */
 static int n_guards;
-static const void *model_base;
 static uint64_t model_size;
+static uint32_t model_parts;
+static uint64_t part_off[BOOT_MAX_PARTS], part_len[BOOT_MAX_PARTS]; /* from VMM_MODEL_BASE */
 
 static uint64_t alloc_table(void *arg)
 {
@@ -44,23 +46,17 @@ static void must(bool ok, const char *what)
 		panic("vmm: out of memory for page tables (%s)", what);
 }
 
-/* Identity-maps every RAM range, rounded out to 2 MiB and merged, WB NX. */
+/* Identity-maps every RAM range, rounded out to 2 MiB and merged, WB NX
+ * (the ranges come sorted by base, core/boot_info.h). */
 static void map_ram(const struct boot_info *bi)
 {
-	static struct boot_mem_range r[BOOT_MAX_RANGES];
-	uint32_t n = 0, total = bi->n_ranges < BOOT_MAX_RANGES ? bi->n_ranges : BOOT_MAX_RANGES;
-	for (uint32_t i = 0; i < total; i++)
-		if (is_ram(bi->ranges[i].type) && bi->ranges[i].pages)
-			r[n++] = bi->ranges[i];
-	for (uint32_t i = 1; i < n; i++) /* insertion sort by base */
-		for (uint32_t j = i; j > 0 && r[j - 1].base > r[j].base; j--) {
-			struct boot_mem_range t = r[j];
-			r[j] = r[j - 1];
-			r[j - 1] = t;
-		}
+	const struct boot_mem_range *r = bi->ranges;
+	uint32_t n = bi->n_ranges;
 	uint64_t cs = 0, ce = 0;
 	for (uint32_t i = 0; i <= n; i++) {
 		uint64_t s = 0, e = 0;
+		if (i < n && (!is_ram(r[i].type) || !r[i].pages))
+			continue;
 		if (i < n) {
 			s = r[i].base & ~(PT_2M - 1);
 			e = (r[i].base + r[i].pages * PAGE_SIZE + PT_2M - 1) & ~(PT_2M - 1);
@@ -79,7 +75,7 @@ static void map_ram(const struct boot_info *bi)
 
 static void map_mmio(const struct boot_info *bi)
 {
-	uint32_t total = bi->n_ranges < BOOT_MAX_RANGES ? bi->n_ranges : BOOT_MAX_RANGES;
+	uint32_t total = bi->n_ranges;
 	for (uint32_t i = 0; i < total; i++) {
 		const struct boot_mem_range *m = &bi->ranges[i];
 		if (m->type == BOOT_MEM_MMIO && m->pages && m->pages < (1ull << 28))
@@ -106,7 +102,7 @@ static void map_image(const struct boot_info *bi)
 		must(pt_map(&kpt, b, b, e - b, PTE_W | PTE_NX, PT_WB, false), "image");
 	must(pt_map(&kpt, tb, tb, te - tb, 0, PT_WB, false), "text");
 	/* UEFI runtime services code stays callable (efi_reset_system) */
-	uint32_t n = bi->n_ranges < BOOT_MAX_RANGES ? bi->n_ranges : BOOT_MAX_RANGES;
+	uint32_t n = bi->n_ranges;
 	for (uint32_t i = 0; i < n; i++) {
 		const struct boot_mem_range *r = &bi->ranges[i];
 		if (r->type == BOOT_MEM_RUNTIME && r->pages)
@@ -115,47 +111,59 @@ static void map_image(const struct boot_info *bi)
 	}
 }
 
-/* The model's chunks back to back at VMM_MODEL_BASE, NX; writable, since
- * model_pack rewrites the Q4_0 tensors in place once after loading. */
+/* The model's parts one after the other from VMM_MODEL_BASE, each starting
+ * 2 MiB aligned, each part's chunks back to back; NX, writable, since
+ * model_pack rewrites weights in place once after loading. */
 static void map_model(const struct boot_info *bi)
 {
 	const struct boot_file *f = &bi->model;
-	if (!bi->has_model || !f->n_chunks || f->n_chunks > BOOT_MAX_CHUNKS)
+	uint32_t np = f->n_parts ? f->n_parts : 1;
+	if (!bi->has_model || !f->n_chunks || f->n_chunks > BOOT_MAX_CHUNKS || np > BOOT_MAX_PARTS)
 		return;
-	uint64_t off = 0;
+	uint64_t start = 0, off = 0, total = 0;
+	uint32_t p = 0;
 	for (uint32_t i = 0; i < f->n_chunks; i++) {
 		const struct boot_chunk *c = &f->chunks[i];
-		bool last = i + 1 == f->n_chunks;
-		if ((c->phys & (PAGE_SIZE - 1)) || (!last && (c->len & (PAGE_SIZE - 1)))) {
-			kprintf("vmm: model chunk %u not page aligned (phys 0x%lx len 0x%lx): not mapped\n", i,
-				(unsigned long)c->phys, (unsigned long)c->len);
+		uint64_t want = np > 1 ? f->part_size[p] : f->size;
+		bool last = off + c->len == want;
+		if ((c->phys & (PAGE_SIZE - 1)) || (!last && (c->len & (PAGE_SIZE - 1))) || off + c->len > want) {
+			kprintf("vmm: model chunk %u not page aligned or past its file (phys 0x%lx len 0x%lx): not mapped\n",
+				i, (unsigned long)c->phys, (unsigned long)c->len);
 			return;
 		}
 		uint64_t len = (c->len + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
-		must(pt_map(&kpt, VMM_MODEL_BASE + off, c->phys, len, PTE_W | PTE_NX, PT_WB, true), "model");
+		must(pt_map(&kpt, VMM_MODEL_BASE + start + off, c->phys, len, PTE_W | PTE_NX, PT_WB, true), "model");
 		off += c->len;
+		if (last) {
+			part_off[p] = start;
+			part_len[p] = off;
+			total += off;
+			start = (start + off + (2ull << 20) - 1) & ~((2ull << 20) - 1);
+			off = 0;
+			if (++p == np && i + 1 < f->n_chunks) {
+				kprintf("vmm: model chunks past its %u file(s): not mapped\n", np);
+				return;
+			}
+		}
 	}
-	if (off != f->size) {
-		kprintf("vmm: model chunks hold %lu bytes, file is %lu: not mapped\n", (unsigned long)off,
-			(unsigned long)f->size);
+	if (p != np || total != f->size) {
+		kprintf("vmm: model chunks hold %u of %u files, %lu bytes of %lu: not mapped\n", p, np,
+			(unsigned long)total, (unsigned long)f->size);
 		return;
 	}
-	model_base = (const void *)(uintptr_t)VMM_MODEL_BASE;
+	model_parts = np;
 	model_size = f->size;
 }
 
 void vmm_init(const struct boot_info *bi)
 {
 	uint32_t r[4];
-	cpuid(0x80000000, 0, r);
-	uint32_t edx = 0;
-	if (r[0] >= 0x80000001) {
-		cpuid(0x80000001, 0, r);
-		edx = r[3];
-	}
-	if (!(edx & (1u << 20)))
+	if (!cpu_enable_nx())
 		panic("vmm: the CPU has no NX bit");
-	kpt.use_1g = edx & (1u << 26);
+	if (cpu_nx_was_hidden())
+		kprintf("cpu: Execute Disable was switched off in the firmware setup; turned back on\n");
+	cpuid(0x80000001, 0, r);
+	kpt.use_1g = r[3] & (1u << 26);
 	kpt.alloc = alloc_table;
 	kpt.arg = NULL;
 	kpt.root = alloc_table(NULL);
@@ -228,12 +236,25 @@ void *vmm_stack_alloc(uint64_t size)
 
 const void *vmm_model_base(void)
 {
-	return model_base;
+	return model_parts ? (const void *)(uintptr_t)VMM_MODEL_BASE : NULL;
 }
 
 uint64_t vmm_model_size(void)
 {
 	return model_size;
+}
+
+uint32_t vmm_model_parts(void)
+{
+	return model_parts;
+}
+
+const void *vmm_model_part(uint32_t i, uint64_t *len)
+{
+	if (i >= model_parts)
+		return NULL;
+	*len = part_len[i];
+	return (const void *)(uintptr_t)(VMM_MODEL_BASE + part_off[i]);
 }
 
 bool vmm_query(uint64_t va, uint64_t *phys, uint64_t *flags)

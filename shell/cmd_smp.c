@@ -22,7 +22,7 @@
 #include "core/timer.h"
 #include "mm/pmm.h"
 #include "shell/cmd_smp.h"
-#include "smp/acpi.h"
+#include "core/acpi.h"
 #include "smp/ap.h"
 #include "smp/dispatch.h"
 #include "smp/lapic.h"

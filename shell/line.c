@@ -60,6 +60,20 @@ static void replace(const char *prompt, char *buf, size_t size, size_t *len, siz
 	*len = *pos = n;
 }
 
+/* The line being edited, for redraw() */
+static const char *ed_prompt;
+static const char *ed_buf;
+static const size_t *ed_len, *ed_pos;
+
+/* After output that came on its own (console_async_end): the prompt and
+ * the line again, on the fresh line below it. */
+static void redraw(void)
+{
+	outs(ed_prompt);
+	out(ed_buf, *ed_len);
+	move(cols(ed_buf, *ed_pos, *ed_len));
+}
+
 int line_read(const char *prompt, char *buf, size_t size)
 {
 	size_t len = 0, pos = 0;
@@ -67,8 +81,15 @@ int line_read(const char *prompt, char *buf, size_t size)
 	static char saved[SHELL_LINE_MAX];
 	buf[0] = 0;
 	outs(prompt);
+	ed_prompt = prompt;
+	ed_buf = buf;
+	ed_len = &len;
+	ed_pos = &pos;
+	console_set_redraw(redraw);
 	for (;;) {
 		int k = input_getc();
+		if (k == '\n' || k == KEY_CTRL_C)
+			console_set_redraw(NULL);
 		if (k == '\n') {
 			outs("\n");
 			buf[len] = 0;

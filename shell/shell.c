@@ -6,13 +6,19 @@
 #include <string.h>
 
 #include "ai/cpu.h"
+#include "ai/quant.h"
+#include "core/acpi_hw.h"
+#include "core/idle.h"
 #include "core/console.h"
 #include "core/cpu.h"
 #include "core/fbcon.h"
+#include "core/input.h"
+#include "core/keymap.h"
 #include "core/kprintf.h"
 #include "core/panic.h"
 #include "core/param.h"
 #include "core/power.h"
+#include "core/serial.h"
 #include "core/timer.h"
 #include "core/x86.h"
 #include "dev/pci.h"
@@ -41,6 +47,7 @@ static int cmd_panic_test(int argc, char **argv);
 static int cmd_debug(int argc, char **argv);
 static int cmd_clear(int argc, char **argv);
 static int cmd_echo(int argc, char **argv);
+static int cmd_keymap(int argc, char **argv);
 static int cmd_mapcheck(int argc, char **argv);
 static int cmd_pci(int argc, char **argv);
 
@@ -66,6 +73,7 @@ static const struct shell_cmd shell_cmds[] = {
 	{"smptest", "smptest", "parallel self-test on all CPUs", cmd_smp_smptest, false},
 	{"clear", "clear", "clear the screen", cmd_clear, false},
 	{"echo", "echo TEXT", "print TEXT", cmd_echo, false},
+	{"keymap", "keymap [us|uk|de|fr]", "show or switch the keyboard layout", cmd_keymap, false},
 	{"debug", "debug [on|off]", "show or switch the debug commands", cmd_debug, false},
 	{"reboot", "reboot", "restart the machine", cmd_reboot, false},
 	{"poweroff", "poweroff", "switch the machine off", cmd_poweroff, false},
@@ -153,6 +161,19 @@ void shell_run(struct boot_info *bi)
 	boot = bi;
 	debug_on = bi->cfg.debug || strstr(bi->cmdline, "debug") != NULL;
 	kprintf("Type help for the commands.\n");
+	/* llm.cfg autorun= lines, as if typed at the prompt */
+	for (const char *a = bi->cfg.autorun; *a;) {
+		size_t n = 0;
+		while (a[n] && a[n] != '\n')
+			n++;
+		if (n < sizeof line) {
+			memcpy(line, a, n);
+			line[n] = 0;
+			kprintf("%s%s\n", SHELL_PROMPT, line);
+			shell_exec(line);
+		}
+		a += n + (a[n] == '\n');
+	}
 	for (;;) {
 		if (line_read(SHELL_PROMPT, line, sizeof line) < 0)
 			continue;
@@ -188,7 +209,7 @@ static const char *mem_type_name(uint32_t t)
 static void mem_summary(uint64_t *usable, uint64_t *reserved, uint64_t *total)
 {
 	*usable = *reserved = 0;
-	uint32_t n = boot->n_ranges < BOOT_MAX_RANGES ? boot->n_ranges : BOOT_MAX_RANGES;
+	uint32_t n = boot->n_ranges;
 	for (uint32_t i = 0; i < n; i++) {
 		const struct boot_mem_range *r = &boot->ranges[i];
 		uint64_t b = r->pages * PAGE_SIZE;
@@ -241,12 +262,18 @@ static int cmd_info(int argc, char **argv)
 		f.avx512f ? " avx512f" : "", f.avx512bw ? " avx512bw" : "", f.avx512vl ? " avx512vl" : "",
 		f.avx512dq ? " avx512dq" : "", f.avx512vnni ? " avx512vnni" : "",
 		f.avx512bf16 ? " avx512bf16" : "", f.avxvnni ? " avxvnni" : "");
-	kprintf("timer: TSC %.3f GHz (%s)\n", timer_tsc_hz() / 1e9, timer_source());
+	kprintf("kernels: %s\n", quant_level_name(quant_level()));
+	cpu_perf_print_info();
+	timer_print_info();
+	idle_print_info();
+	serial_print_info();
+	acpi_print_summary();
 	uint64_t usable, reserved, total;
 	mem_summary(&usable, &reserved, &total);
-	kprintf("memory: usable %lu MiB, reserved %lu MiB, total %lu MiB, free now %lu MiB\n",
+	kprintf("memory: usable %lu MiB, reserved %lu MiB, total %lu MiB, free now %lu MiB "
+		"(%u ranges in the firmware's map)\n",
 		(unsigned long)(usable >> 20), (unsigned long)(reserved >> 20), (unsigned long)(total >> 20),
-		(unsigned long)(pmm_free_bytes() >> 20));
+		(unsigned long)(pmm_free_bytes() >> 20), boot->n_ranges);
 	if (fbcon_present()) {
 		int c, r;
 		fbcon_size(&c, &r);
@@ -262,8 +289,9 @@ static int cmd_info(int argc, char **argv)
 	kprintf("NX: %s, WP: %s\n", (rdmsr(MSR_EFER) & EFER_NXE) ? "enabled" : "disabled",
 		(read_cr0() & CR0_WP) ? "enabled" : "disabled");
 	if (bi->has_model) {
-		kprintf("model: %s, %lu bytes, crc32 0x%08x, mapped at %p\n", bi->model.name,
-			(unsigned long)bi->model.size, bi->model.crc32, vmm_model_base());
+		kprintf("model: %s, %lu bytes%s, crc32 0x%08x, mapped at %p\n", bi->model.name,
+			(unsigned long)bi->model.size, bi->model.n_parts > 1 ? " in a split model's files" : "",
+			bi->model.crc32, vmm_model_base());
 	} else if (!strncmp(bi->load_error, "no model", 8)) {
 		kprintf("model: %s\n", bi->load_error);
 	} else if (bi->load_error[0]) {
@@ -282,7 +310,7 @@ static int cmd_mem(int argc, char **argv)
 	(void)argc;
 	(void)argv;
 	struct boot_info *bi = boot;
-	uint32_t n = bi->n_ranges < BOOT_MAX_RANGES ? bi->n_ranges : BOOT_MAX_RANGES;
+	uint32_t n = bi->n_ranges;
 	uint64_t by_type[8] = {0};
 	kprintf("physical memory map (%u ranges; neighbours of one type merged):\n", n);
 	for (uint32_t i = 0; i < n;) {
@@ -374,6 +402,20 @@ static int cmd_echo(int argc, char **argv)
 	return 0;
 }
 
+static int cmd_keymap(int argc, char **argv)
+{
+	if (argc > 1) {
+		const struct keymap *m = keymap_find(argv[1], strlen(argv[1]));
+		if (!m) {
+			kprintf("keymap: no layout '%s' (%s)\n", argv[1], keymap_list());
+			return 1;
+		}
+		input_set_keymap(m);
+	}
+	kprintf("keymap: %s (layouts: %s)\n", keymap_name(input_keymap()), keymap_list());
+	return 0;
+}
+
 /* Recurses (through a pointer the compiler cannot see through) until
  * the stack runs into its guard page. */
 static int overflow(volatile char *p);
@@ -409,8 +451,9 @@ static int cmd_panic_test(int argc, char **argv)
 	return 0;
 }
 
-/* Reads the whole model through its contiguous mapping: proves the chunks
- * are mapped in order (the loader computed the CRC from the file). */
+/* Reads the whole model through its mapping, file by file for a split
+ * model: proves the chunks are mapped in order (the loader computed the CRC
+ * from the files, one after the other). */
 static int cmd_mapcheck(int argc, char **argv)
 {
 	(void)argc;
@@ -422,9 +465,13 @@ static int cmd_mapcheck(int argc, char **argv)
 	}
 	uint64_t size = vmm_model_size(), t0 = timer_now_ns();
 	uint32_t crc = 0;
-	for (uint64_t off = 0; off < size; off += 1 << 24) {
-		uint64_t n = size - off < (1 << 24) ? size - off : (1 << 24);
-		crc = crc32_update(crc, base + off, n);
+	for (uint32_t p = 0; p < vmm_model_parts(); p++) {
+		uint64_t len;
+		const uint8_t *b = vmm_model_part(p, &len);
+		for (uint64_t off = 0; off < len; off += 1 << 24) {
+			uint64_t n = len - off < (1 << 24) ? len - off : (1 << 24);
+			crc = crc32_update(crc, b + off, n);
+		}
 	}
 	double s = (timer_now_ns() - t0) / 1e9;
 	bool ok = crc == boot->model.crc32;

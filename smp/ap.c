@@ -1,4 +1,5 @@
-/* AP start: temporary page tables, trampoline patching, INIT-SIPI-SIPI. */
+/* AP start: temporary page tables, the trampoline, INIT-SIPI-SIPI to all
+ * APs at once, arrival tickets. */
 #include "smp/ap.h"
 
 #include <string.h>
@@ -27,9 +28,9 @@ struct __attribute__((packed)) tramp_params {
 	uint16_t gdt_limit;
 	uint32_t gdt_base; /* linear address of tramp_gdt */
 	uint32_t tmp_cr3;
-	uint64_t cr3, stack, entry, cpu;
+	uint64_t cr3, entry, clear_xd;
 };
-_Static_assert(sizeof(struct tramp_params) == 48, "tramp_params layout");
+_Static_assert(sizeof(struct tramp_params) == 40, "tramp_params layout");
 
 #define PTE_P 1ull
 #define PTE_RW 2ull
@@ -37,6 +38,14 @@ _Static_assert(sizeof(struct tramp_params) == 48, "tramp_params layout");
 #define SIZE_2M (2ull << 20)
 
 struct smp_cpu smp_cpus[MAX_CPUS];
+
+/* Read by ap_long_entry (smp/trampoline.S): an arriving AP takes ticket
+ * t = ap_ticket++; t < ap_tickets runs as CPU t + 1 on ap_stacks[t]. */
+uint32_t ap_ticket HIDDEN;
+uint32_t ap_tickets HIDDEN;
+uint64_t ap_stacks[MAX_CPUS - 1] HIDDEN;
+static uint64_t sipi_tsc; /* when the first SIPI went out, for start_us */
+#define TICKETS_CLOSED 0x40000000u
 
 /* Temporary identity tables for the AP's switch to long mode. */
 struct tmp_pt {
@@ -106,17 +115,8 @@ static struct tramp_params *tramp_install(uint64_t tp, uint64_t tmp_cr3)
 	p->tmp_cr3 = (uint32_t)tmp_cr3;
 	p->cr3 = vmm_cr3();
 	p->entry = (uint64_t)ap_long_entry;
+	p->clear_xd = cpu_nx_was_hidden();
 	return p;
-}
-
-static bool wait_online(struct smp_cpu *c, uint64_t deadline_ns)
-{
-	while (!__atomic_load_n(&c->online, __ATOMIC_ACQUIRE)) {
-		if (timer_now_ns() >= deadline_ns)
-			return false;
-		cpu_pause();
-	}
-	return true;
 }
 
 static void add_failed(struct ap_failed *failed, int max_failed, int *n_failed,
@@ -127,13 +127,37 @@ static void add_failed(struct ap_failed *failed, int max_failed, int *n_failed,
 	(*n_failed)++;
 }
 
+/* Online APs with APIC id apic (slots 1..n). */
+static bool is_online(uint32_t apic, int n)
+{
+	for (int i = 1; i <= n; i++)
+		if (__atomic_load_n(&smp_cpus[i].online, __ATOMIC_ACQUIRE) && smp_cpus[i].apic_id == apic)
+			return true;
+	return false;
+}
+
+static int count_online(int n)
+{
+	int k = 0;
+	for (int i = 1; i <= n; i++)
+		k += __atomic_load_n(&smp_cpus[i].online, __ATOMIC_ACQUIRE) != 0;
+	return k;
+}
+
+/* Waits until `want` of slots 1..n are online or the deadline passes. */
+static void wait_online(int n, int want, uint64_t deadline_ns)
+{
+	while (count_online(n) < want && timer_now_ns() < deadline_ns)
+		cpu_pause();
+}
+
 int ap_start_all(const struct boot_info *bi, const struct acpi_madt_info *madt,
 		 uint32_t bsp_apic, struct ap_failed *failed, int max_failed, int *n_failed)
 {
 	uint64_t tp = bi->trampoline;
 	struct tmp_pt pt = { .n = 0 };
-	struct tramp_params *par;
-	int online = 0;
+	uint32_t ids[MAX_CPUS];
+	int n = 0, taken, online;
 
 	*n_failed = 0;
 	if (!tp || (tp & 0xFFF) || tp + PAGE_SIZE > 0x100000 ||
@@ -147,29 +171,24 @@ int ap_start_all(const struct boot_info *bi, const struct acpi_madt_info *madt,
 		kprintf("smp: cannot build the temporary page tables\n");
 		goto fail;
 	}
-	par = tramp_install(tp, (uint64_t)pt.page[0]);
-	if (!par) {
+	if (!tramp_install(tp, (uint64_t)pt.page[0])) {
 		kprintf("smp: cannot map the trampoline page\n");
 		goto fail;
 	}
 
-	/* INIT every AP at once, then one 10 ms wait for all of them. */
-	for (int i = 0; i < madt->n_cpus; i++)
-		if (madt->cpu[i].apic_id != bsp_apic)
-			lapic_send_init(madt->cpu[i].apic_id);
-	timer_udelay(10000);
-
+	/* A stack and a slot for every AP we will wake. */
 	for (int i = 0; i < madt->n_cpus; i++) {
 		uint32_t apic = madt->cpu[i].apic_id;
-		int idx = 1 + online;
-		struct smp_cpu *c = &smp_cpus[idx];
-		uint64_t t0;
 		void *stack;
 
 		if (apic == bsp_apic)
 			continue;
-		if (idx >= MAX_CPUS) {
+		if (1 + n >= MAX_CPUS) {
 			add_failed(failed, max_failed, n_failed, apic, "over MAX_CPUS");
+			continue;
+		}
+		if (apic > 254 && !lapic_is_x2()) {
+			add_failed(failed, max_failed, n_failed, apic, "APIC id needs x2APIC");
 			continue;
 		}
 		stack = vmm_stack_alloc(SMP_AP_STACK_SIZE);
@@ -177,30 +196,55 @@ int ap_start_all(const struct boot_info *bi, const struct acpi_madt_info *madt,
 			add_failed(failed, max_failed, n_failed, apic, "no memory for a stack");
 			continue;
 		}
+		struct smp_cpu *c = &smp_cpus[1 + n];
 		memset(c, 0, sizeof(*c));
 		c->self = c;
-		c->index = idx;
-		c->apic_id = apic;
+		c->index = 1 + n;
 		c->stack_top = (uint64_t)stack;
-		par->stack = (uint64_t)stack;
-		par->cpu = (uint64_t)idx;
-		__atomic_thread_fence(__ATOMIC_SEQ_CST);
-
-		t0 = timer_now_ns();
-		lapic_send_sipi(apic, (uint8_t)(tp >> 12));
-		timer_udelay(200);
-		if (!__atomic_load_n(&c->online, __ATOMIC_ACQUIRE))
-			lapic_send_sipi(apic, (uint8_t)(tp >> 12));
-		if (!wait_online(c, timer_now_ns() + SMP_AP_TIMEOUT_MS * 1000000ull)) {
-			lapic_send_init(apic); /* make sure it cannot wake up later */
-			add_failed(failed, max_failed, n_failed, apic, "no answer");
-			kprintf("smp: CPU with APIC id %u did not start (timeout %d ms)\n",
-				apic, SMP_AP_TIMEOUT_MS);
-			continue;
-		}
-		c->start_us = (uint32_t)((timer_now_ns() - t0) / 1000);
-		online++;
+		ap_stacks[n] = (uint64_t)stack;
+		ids[n++] = apic;
 	}
+	ap_ticket = 0;
+	ap_tickets = (uint32_t)n;
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+
+	/* INIT, 10 ms, SIPI, 200 us, SIPI: to all of them at once (a second
+	 * SIPI to a CPU that already left wait-for-SIPI is ignored). Then one
+	 * wait for all: a CPU the MADT lists but that is not there costs
+	 * SMP_AP_TIMEOUT_MS once, not per CPU. */
+	for (int i = 0; i < n; i++)
+		lapic_send_init(ids[i]);
+	timer_udelay(10000);
+	sipi_tsc = rdtsc();
+	for (int i = 0; i < n; i++)
+		lapic_send_sipi(ids[i], (uint8_t)(tp >> 12));
+	timer_udelay(200);
+	for (int i = 0; i < n; i++)
+		lapic_send_sipi(ids[i], (uint8_t)(tp >> 12));
+	wait_online(n, n, timer_now_ns() + SMP_AP_TIMEOUT_MS * 1000000ull);
+
+	/* Close the tickets: a CPU arriving from now on halts in
+	 * ap_long_entry. Those that took one already run kernel code and
+	 * report in within microseconds. */
+	taken = (int)__atomic_fetch_add(&ap_ticket, TICKETS_CLOSED, __ATOMIC_SEQ_CST);
+	if (taken > n)
+		taken = n;
+	wait_online(n, taken, timer_now_ns() + SMP_AP_TIMEOUT_MS * 1000000ull);
+	/* slots 1..online must all be up (a hole would be a worker index
+	 * that never answers): count up to the first missing one */
+	online = 0;
+	while (online < taken && __atomic_load_n(&smp_cpus[1 + online].online, __ATOMIC_ACQUIRE))
+		online++;
+	for (int i = 0; i < n; i++) {
+		if (is_online(ids[i], n))
+			continue;
+		lapic_send_init(ids[i]); /* make sure it cannot wake up later */
+		add_failed(failed, max_failed, n_failed, ids[i], "no answer");
+		kprintf("smp: CPU with APIC id %u did not start (%d ms for all)\n", ids[i],
+			SMP_AP_TIMEOUT_MS);
+	}
+	if (online != taken) /* a CPU that took a ticket and then hung */
+		kprintf("smp: only CPUs 1..%d of %d that started are used\n", online, taken);
 	tmp_free(&pt);
 	return online;
 fail:
@@ -216,7 +260,11 @@ void ap_main(uint64_t index)
 	wrmsr(MSR_GS_BASE, (uint64_t)c); /* after the segment reload, which may clear it */
 	idt_load();
 	cpu_init_simd();
+	cpu_perf_init();
 	lapic_init_ap();
+	c->apic_id = lapic_id();
+	uint64_t mhz = timer_tsc_hz() / 1000000;
+	c->start_us = mhz ? (uint32_t)((rdtsc() - sipi_tsc) / mhz) : 0;
 	__atomic_store_n(&c->online, 1, __ATOMIC_RELEASE);
 	dispatch_worker((int)index);
 }

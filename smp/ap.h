@@ -1,8 +1,9 @@
 /*
  * Application-processor start (INIT-SIPI-SIPI through smp/trampoline.S) and
  * the per-CPU records. The start sequence and its memory are documented in
- * smp/smp.h. Online CPUs get contiguous indices 0..n-1 (0 = BSP) in start
- * order; a CPU that fails to start is sent INIT again and listed apart.
+ * smp/smp.h. Online CPUs get contiguous indices 0..n-1 (0 = BSP) in the
+ * order they arrive; a CPU that fails to start is sent INIT again and
+ * listed apart.
  */
 #ifndef SMP_AP_H
 #define SMP_AP_H
@@ -11,7 +12,7 @@
 
 #include "core/boot_info.h"
 #include "core/param.h"
-#include "smp/acpi.h"
+#include "core/acpi.h"
 
 /* One per online CPU; GS base points at it (self first, for %gs:0). */
 struct smp_cpu {
@@ -19,7 +20,7 @@ struct smp_cpu {
 	int32_t index;
 	uint32_t apic_id;
 	volatile int32_t online;
-	uint32_t start_us;   /* SIPI to report-in */
+	uint32_t start_us;   /* first SIPI to report-in */
 	uint64_t stack_top;
 } __attribute__((aligned(64)));
 

@@ -1,6 +1,7 @@
 /* Local APIC access in x2APIC (MSR) or xAPIC (MMIO) mode, and IPIs. */
 #include "smp/lapic.h"
 
+#include "core/timer.h"
 #include "core/x86.h"
 #include "mm/vmm.h"
 
@@ -38,7 +39,7 @@ static void enable_here(void)
 	wr(LAPIC_SVR, (rd(LAPIC_SVR) & ~0xFFu) | LAPIC_SVR_ENABLE | 0xFF);
 }
 
-bool lapic_init(uint64_t phys)
+bool lapic_init(uint64_t phys, bool want_x2)
 {
 	uint32_t r[4];
 	uint64_t base;
@@ -47,7 +48,8 @@ bool lapic_init(uint64_t phys)
 	if (!(r[3] & (1u << 9)))
 		return false; /* no APIC */
 	base = rdmsr(MSR_APIC_BASE);
-	x2 = (r[2] & (1u << 21)) || (base & APIC_BASE_X2);
+	/* leaving x2APIC mode takes a full APIC disable: keep the firmware's */
+	x2 = ((r[2] & (1u << 21)) && want_x2) || (base & APIC_BASE_X2);
 	if (!x2) {
 		if (!phys)
 			phys = base & ~0xFFFull;
@@ -124,4 +126,26 @@ void lapic_send_nmi_others(void)
 {
 	if (ready)
 		send_icr(0, LAPIC_ICR_NMI | LAPIC_ICR_ASSERT | LAPIC_ICR_ALL_BUT_SELF);
+}
+
+uint64_t lapic_timer_measure(uint32_t ms)
+{
+	uint32_t left;
+
+	if (!ready)
+		return 0;
+	wr(LAPIC_TIMER_DIV, LAPIC_TIMER_DIV16);
+	wr(LAPIC_LVT_TIMER, LAPIC_LVT_MASKED); /* one-shot, no interrupt */
+	wr(LAPIC_TIMER_INIT, 0xFFFFFFFFu);
+	timer_udelay((uint64_t)ms * 1000);
+	left = rd(LAPIC_TIMER_CUR);
+	wr(LAPIC_TIMER_INIT, 0);
+	return (uint64_t)(0xFFFFFFFFu - left) * 1000 / ms;
+}
+
+void lapic_timer_oneshot(uint8_t vector, uint32_t ticks)
+{
+	wr(LAPIC_TIMER_DIV, LAPIC_TIMER_DIV16);
+	wr(LAPIC_LVT_TIMER, vector);
+	wr(LAPIC_TIMER_INIT, ticks);
 }

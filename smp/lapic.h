@@ -1,9 +1,10 @@
 /*
  * The local APIC, in x2APIC mode (MSRs 0x800+) when the CPU has it, else
  * xAPIC mode (MMIO page at the MADT's address). Only what SMP needs:
- * IDs, enabling, EOI and sending IPIs (INIT, SIPI, NMI, fixed vectors).
- * Interrupts stay off in this kernel, except in the dispatcher's idle
- * sleep, which is woken by a fixed-vector IPI.
+ * IDs, enabling, EOI, sending IPIs (INIT, SIPI, NMI, fixed vectors) and
+ * the one-shot timer. Interrupts stay off in this kernel, except in the
+ * dispatcher's idle sleep, which is woken by a fixed-vector IPI, and in
+ * the input wait (core/idle.h), woken by the timer.
  */
 #ifndef SMP_LAPIC_H
 #define SMP_LAPIC_H
@@ -18,6 +19,13 @@
 #define LAPIC_ESR 0x280
 #define LAPIC_ICR_LO 0x300
 #define LAPIC_ICR_HI 0x310
+#define LAPIC_LVT_TIMER 0x320
+#define LAPIC_TIMER_INIT 0x380
+#define LAPIC_TIMER_CUR 0x390
+#define LAPIC_TIMER_DIV 0x3E0
+
+#define LAPIC_LVT_MASKED (1u << 16)
+#define LAPIC_TIMER_DIV16 0x3
 
 #define LAPIC_SVR_ENABLE (1u << 8)
 #define LAPIC_ICR_FIXED (0u << 8)
@@ -34,10 +42,11 @@
 #define APIC_BASE_X2 (1u << 10)
 #define APIC_BASE_EN (1u << 11)
 
-/* BSP: picks the mode (x2APIC when CPUID.1:ECX[21], or when the firmware
- * already enabled it), maps the xAPIC page from phys when needed, enables
- * this CPU's APIC. False when the CPU has no APIC. */
-bool lapic_init(uint64_t phys);
+/* BSP: x2APIC mode when want_x2 and CPUID.1:ECX[21] (or when the firmware
+ * already enabled it: that stays), else xAPIC with the page at phys (0:
+ * from IA32_APIC_BASE) mapped; enables this CPU's APIC. False when the CPU
+ * has no APIC. */
+bool lapic_init(uint64_t phys, bool want_x2);
 /* AP: enables its APIC in the mode the BSP picked. */
 void lapic_init_ap(void);
 bool lapic_ready(void);
@@ -51,5 +60,11 @@ void lapic_send_sipi(uint32_t apic_id, uint8_t vector_page);
 void lapic_send_ipi(uint32_t apic_id, uint8_t vector);
 /* NMI to every CPU but this one. */
 void lapic_send_nmi_others(void);
+
+/* Measures this APIC's timer rate (divide-by-16 ticks per second) against
+ * the TSC over `ms` milliseconds; 0 when it does not count. */
+uint64_t lapic_timer_measure(uint32_t ms);
+/* Fires `vector` once after `ticks` timer ticks (divide by 16); 0 stops it. */
+void lapic_timer_oneshot(uint8_t vector, uint32_t ticks);
 
 #endif

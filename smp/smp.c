@@ -4,11 +4,11 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/acpi_hw.h"
 #include "core/kprintf.h"
 #include "core/timer.h"
 #include "core/x86.h"
 #include "mm/vmm.h"
-#include "smp/acpi.h"
 #include "smp/ap.h"
 #include "smp/dispatch.h"
 #include "smp/lapic.h"
@@ -19,8 +19,7 @@ static int n_online = 1;
 static int n_listed = 1;            /* usable CPUs the MADT lists (1 without one) */
 static bool gs_ready;
 static volatile bool stop_requested;
-static struct acpi_madt_info madt;
-static bool have_madt;
+static const struct acpi_madt_info *madt;
 static struct ap_failed failed[MAX_FAILED];
 static int n_failed;
 static char why_alone[128];         /* why only the BSP runs, "" otherwise */
@@ -40,7 +39,9 @@ void smp_init(struct boot_info *bi)
 {
 	struct smp_cpu *bsp = &smp_cpus[0];
 	uint32_t bsp_apic, apic_ids[MAX_CPUS];
-	char err[128] = "";
+	const struct acpi_info *ai = acpi_get();
+	const char *why_mode;
+	uint32_t r[4];
 	int started, nth;
 
 	tramp_page = bi->trampoline;
@@ -54,20 +55,24 @@ void smp_init(struct boot_info *bi)
 		snprintf(why_alone, sizeof(why_alone), "nosmp on the command line");
 		goto alone;
 	}
-	have_madt = acpi_read_madt(bi->rsdp, vmm_map_firmware, &madt, err, sizeof(err));
-	if (!have_madt) {
-		snprintf(why_alone, sizeof(why_alone), "%s", err);
+	if (!ai->have_madt) {
+		snprintf(why_alone, sizeof(why_alone), "%s", ai->madt_err);
 		goto alone;
 	}
-	n_listed = madt.n_cpus + madt.n_dropped;
-	if (!lapic_init(madt.lapic_phys)) {
+	madt = &ai->madt;
+	n_listed = madt->n_cpus + madt->n_dropped;
+	cpuid(1, 0, r);
+	enum acpi_apic_mode mode = acpi_apic_mode(
+		madt, r[2] & (1u << 21), rdmsr(MSR_APIC_BASE) & APIC_BASE_X2,
+		ai->have_dmar && (ai->dmar_flags & ACPI_DMAR_X2APIC_OPT_OUT), &why_mode);
+	if (!lapic_init(madt->lapic_phys, mode == ACPI_APIC_X2APIC)) {
 		snprintf(why_alone, sizeof(why_alone), "no usable local APIC");
 		goto alone;
 	}
 	bsp_apic = lapic_id();
 	bsp->apic_id = bsp_apic;
 	dispatch_init();
-	started = ap_start_all(bi, &madt, bsp_apic, failed, MAX_FAILED, &n_failed);
+	started = ap_start_all(bi, madt, bsp_apic, failed, MAX_FAILED, &n_failed);
 	if (started < 0) {
 		snprintf(why_alone, sizeof(why_alone), "AP start setup failed");
 		goto alone;
@@ -81,8 +86,8 @@ void smp_init(struct boot_info *bi)
 	if (bi->cfg.threads > 0 && (int)bi->cfg.threads < nth)
 		nth = (int)bi->cfg.threads;
 	par_set_runner(smp_parallel_for, nth);
-	kprintf("smp: %d of %d CPUs online (%s, BSP APIC id %u), engine uses %d\n",
-		n_online, n_listed, lapic_is_x2() ? "x2APIC" : "xAPIC", bsp_apic, nth);
+	kprintf("smp: %d of %d CPUs online (%s: %s; BSP APIC id %u), engine uses %d\n",
+		n_online, n_listed, lapic_is_x2() ? "x2APIC" : "xAPIC", why_mode, bsp_apic, nth);
 	return;
 alone:
 	kprintf("smp: %s; running on the boot CPU alone\n", why_alone);
@@ -121,7 +126,7 @@ void smp_get_summary(struct smp_summary *out)
 {
 	out->why_alone = why_alone;
 	out->x2apic = lapic_is_x2();
-	out->madt = have_madt ? &madt : NULL;
+	out->madt = madt;
 	out->trampoline = tramp_page;
 	out->n_online = n_online;
 	out->n_listed = n_listed;

@@ -4,27 +4,34 @@
  * workers for the engine's par_for (ai/parallel.h).
  *
  * AP start sequence (smp/ap.c, smp/trampoline.S):
- *  1. smp_init reads the MADT (smp/acpi.c: RSDP -> XSDT, or RSDT -> MADT,
- *     checksums checked) for Local APIC / x2APIC entries that are enabled
+ *  1. smp_init takes the MADT that acpi_init read before boot-services
+ *     memory was reused (core/acpi.c: RSDP -> XSDT, or RSDT -> MADT,
+ *     checksums checked): Local APIC / x2APIC entries that are enabled
  *     (disabled "online capable" ones are hot-plug slots: counted, not
  *     started). Bad or missing tables: BSP alone, with a message.
- *  2. The LAPIC is driven in x2APIC mode (MSRs) when CPUID says the CPU has
- *     one, else in xAPIC mode (MMIO at the MADT's LAPIC address).
+ *  2. The LAPIC is driven in x2APIC mode (MSRs) when the CPU has one and
+ *     the DMAR table does not opt out (always when the firmware enabled it
+ *     or an APIC id needs more than 8 bits), else in xAPIC mode (MMIO at
+ *     the MADT's LAPIC address): acpi_apic_mode decides.
  *  3. The trampoline blob is copied into bi->trampoline, the low page efi/
  *     reserved before ExitBootServices (4 KiB aligned, below 1 MiB; its
- *     page number is the SIPI vector). Per AP, the BSP patches into the
- *     blob's parameter block: the temporary CR3, the kernel CR3, the stack
- *     top, the 64-bit entry point and the CPU index.
- *  4. INIT to every AP, one 10 ms wait; then per AP in turn: SIPI, 200 us,
- *     a second SIPI when it has not yet answered, and up to
- *     SMP_AP_TIMEOUT_MS for it to report in. A core that does not answer
- *     gets INIT again (so it cannot wake later on another AP's
- *     parameters), is listed as failed by `cpus` and skipped; boot goes on.
- *  5. The AP runs the blob: real mode -> (CR4.PAE, temporary CR3,
- *     EFER.LME|NXE, CR0.PE|PG) -> a far jump into a 64-bit code segment of
- *     the blob's own small GDT -> loads stack, CPU index and kernel CR3 from
- *     the parameter block and jumps to ap_long_entry in the kernel image,
- *     which switches to the kernel page tables (vmm_cr3()) and calls C.
+ *     page number is the SIPI vector), with its parameter block: the
+ *     temporary CR3, the kernel CR3, the 64-bit entry point, whether to
+ *     clear IA32_MISC_ENABLE's XD-disable bit (the BSP had to, core/cpu.h).
+ *     Each AP gets a stack (ap_stacks[]) and a struct smp_cpu slot.
+ *  4. INIT to every AP, one 10 ms wait, SIPI to every AP, 200 us, a second
+ *     SIPI to every AP (ignored by those already running), then one wait
+ *     of up to SMP_AP_TIMEOUT_MS for all of them: a CPU the MADT lists
+ *     but that is absent costs that once, not per CPU. Then the tickets
+ *     close; a core that did not answer gets INIT again (so it cannot
+ *     wake later), is listed as failed by `cpus` and skipped; boot goes on.
+ *  5. The APs run the blob at once (it uses no stack): real mode ->
+ *     (CR4.PAE, temporary CR3, EFER.LME|NXE, CR0.PE|PG) -> a far jump
+ *     into a 64-bit code segment of the blob's own small GDT -> the kernel
+ *     CR3 from the parameter block and ap_long_entry in the kernel image,
+ *     which switches to the kernel page tables (vmm_cr3()), takes the next
+ *     arrival ticket t (lock xadd) and calls C as CPU t + 1 on
+ *     ap_stacks[t]; a ticket taken after they closed halts there.
  *  6. In C (ap_main): gdt_load_cpu(i) (own TSS + IST stacks), GS base =
  *     its struct smp_cpu (smp_cpu_index reads %gs), idt_load(),
  *     cpu_init_simd(), LAPIC enabled, then it reports in and parks in the
@@ -59,7 +66,7 @@
 struct acpi_madt_info;
 struct ap_failed;
 
-#define SMP_AP_TIMEOUT_MS 1000       /* per AP, after the SIPIs */
+#define SMP_AP_TIMEOUT_MS 1000       /* for all APs together, after the SIPIs */
 #define SMP_AP_STACK_SIZE (128 * 1024)
 #define SMP_TMP_PT_PAGES 8           /* temporary page-table pages, at most */
 

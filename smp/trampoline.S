@@ -2,16 +2,18 @@
  * AP trampoline: the blob [tramp_start, tramp_end) is copied to a 4 KiB
  * aligned page below 1 MiB; a SIPI with vector = page >> 12 starts an AP in
  * real mode at CS = page >> 4, IP = 0. It goes straight to long mode:
- * CR4.PAE, CR3 = temporary tables (32-bit: below 4 GiB), EFER.LME|NXE,
- * CR0.PG|PE (caches on: INIT leaves CD/NW set), far jump through the blob's
- * own GDT into a 64-bit segment, then loads stack, CPU index and the kernel
- * CR3 from the parameter block and jumps to ap_long_entry in the kernel
- * image. The temporary tables identity-map (executable) the 2 MiB regions
- * holding the blob and ap_long_entry; ap_long_entry switches to the kernel
- * tables, where only kernel text is executable.
+ * (IA32_MISC_ENABLE's XD-disable bit cleared when the BSP had to), CR4.PAE,
+ * CR3 = temporary tables (32-bit: below 4 GiB), EFER.LME|NXE, CR0.PG|PE
+ * (caches on: INIT leaves CD/NW set), far jump through the blob's own GDT
+ * into a 64-bit segment, then loads the kernel CR3 from the parameter block
+ * and jumps to ap_long_entry in the kernel image. The temporary tables
+ * identity-map (executable) the 2 MiB regions holding the blob and
+ * ap_long_entry; ap_long_entry switches to the kernel tables, where only
+ * kernel text is executable. No stack is used before ap_long_entry, so all
+ * APs may run the blob at once.
  *
- * The parameter block (struct tramp_params in smp/ap.c) is patched by the
- * BSP per AP; the blob has no relocations (only label differences).
+ * The parameter block (struct tramp_params in smp/ap.c) is filled once by
+ * the BSP; the blob has no relocations (only label differences).
  */
 	.section .text
 	.balign 16
@@ -20,6 +22,7 @@
 	.hidden tramp_start, tramp_end, tramp_params, tramp_gdt, tramp_long64
 	.globl ap_long_entry
 	.hidden ap_long_entry
+	.hidden ap_ticket, ap_tickets, ap_stacks
 
 	.code16
 tramp_start:
@@ -29,7 +32,13 @@ tramp_start:
 	movw	%cs, %ax
 	movw	%ax, %ds
 	lgdtl	(.Lgdtr - .Lstart)
-	movl	%cr4, %eax
+	cmpb	$0, (.Lclear_xd - .Lstart)
+	je	1f
+	movl	$0x1a0, %ecx			/* IA32_MISC_ENABLE */
+	rdmsr
+	andl	$~(1 << 2), %edx		/* bit 34: XD (NX) disable */
+	wrmsr
+1:	movl	%cr4, %eax
 	orl	$(1 << 5), %eax			/* PAE */
 	movl	%eax, %cr4
 	movl	(.Ltmp_cr3 - .Lstart), %eax
@@ -52,8 +61,6 @@ tramp_long64:
 	xorl	%eax, %eax
 	movw	%ax, %fs
 	movw	%ax, %gs
-	movq	.Lstack(%rip), %rsp
-	movq	.Lcpu(%rip), %rdi
 	movq	.Lcr3(%rip), %rax
 	movq	.Lentry(%rip), %rbx
 	jmpq	*%rbx
@@ -67,11 +74,10 @@ tramp_params:
 .Ltmp_cr3:
 	.long	0		/* 12: temporary PML4, below 4 GiB */
 .Lcr3:	.quad	0		/* 16: kernel CR3 */
-.Lstack:
-	.quad	0		/* 24: stack top */
 .Lentry:
-	.quad	0		/* 32: ap_long_entry */
-.Lcpu:	.quad	0		/* 40: CPU index */
+	.quad	0		/* 24: ap_long_entry */
+.Lclear_xd:
+	.quad	0		/* 32: 1: clear IA32_MISC_ENABLE.XD_DISABLE first */
 
 	.balign 8
 tramp_gdt:
@@ -82,13 +88,22 @@ tramp_gdt:
 tramp_end:
 
 /*
- * Runs from the kernel image on the temporary tables: rax = kernel CR3,
- * rsp = this AP's stack, rdi = CPU index. Switches to the kernel tables and
- * calls ap_main(index), which never returns.
+ * Runs from the kernel image on the temporary tables: rax = kernel CR3.
+ * Switches to the kernel tables, takes the next ticket (arrival order),
+ * and with ticket t < ap_tickets calls ap_main(t + 1) on the stack
+ * ap_stacks[t]; ap_main never returns. A ticket beyond ap_tickets (the BSP
+ * stopped waiting, see ap_start_all) halts here for good.
  */
 	.balign 16
 ap_long_entry:
 	movq	%rax, %cr3
+	movl	$1, %eax
+	lock xaddl %eax, ap_ticket(%rip)
+	cmpl	ap_tickets(%rip), %eax
+	jae	1f
+	leaq	ap_stacks(%rip), %rbx
+	movq	(%rbx,%rax,8), %rsp
+	leal	1(%rax), %edi
 	xorl	%ebp, %ebp
 	andq	$-16, %rsp
 	call	ap_main

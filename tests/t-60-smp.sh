@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# SMP (issue 4). On the host: the MADT parser (test_acpi) and the dispatcher
+# SMP (issue 4). On the host: the ACPI tables (test_acpi: MADT, FADT, \_S5, the
+# RSDT fallback, the xAPIC/x2APIC choice) and the dispatcher
 # protocol (test_dispatch), both also under ASan via `make asan`. Under QEMU
 # TCG with -smp 1/2/4/8: every CPU comes online (`cpus`, ending with
 # "N of N CPUs online"; `info` shows the count), the parallel

@@ -22,6 +22,7 @@
 #ifndef AI_KERNELS_KERNELS_H
 #define AI_KERNELS_KERNELS_H
 
+#include "ai/aimath.h"
 #include "ai/quant.h"
 #include "ai/vmath.h"
 
@@ -46,6 +47,10 @@ void q4_0_avx512_fill(struct quant_traits *t, int type);
 void kquant_ref_fill(struct quant_traits *t, int type);
 void kquant_avx2_fill(struct quant_traits *t, int type);
 void kquant_avx512_fill(struct quant_traits *t, int type);
+/* IQ4_NL and IQ4_XS (iquant_*.c, iquant.h) */
+void iquant_ref_fill(struct quant_traits *t, int type);
+void iquant_avx2_fill(struct quant_traits *t, int type);
+void iquant_avx512_fill(struct quant_traits *t, int type);
 /* the element-wise steps of a layer (vmath_*.c) */
 void vmath_ref_fill(struct vmath_ops *o);
 void vmath_avx2_fill(struct vmath_ops *o);
@@ -60,6 +65,45 @@ void vmath_overlay(struct vmath_ops *o, const struct vmath_ops *k);
 static inline float quant_fabs(float v)
 {
 	return v < 0 ? -v : v;
+}
+
+/* ggml's x86 summation order for the dot products with Q8_0 / Q8_1 (and,
+ * per 32 of a super-block, some with Q8_K) activations, which the AVX2 and
+ * AVX-512 kernels follow too: per block, eight int32 lanes of four
+ * consecutive products, each times d_x * d_y by a fused multiply-add into
+ * its own float accumulator, block after block; then lanes l + (l + 4),
+ * those + 2 apart, the last two. The dot products feed 8-bit activation
+ * quantizers whose rounding a one-ulp difference can flip, so the order is
+ * part of matching llama.cpp. */
+struct lanes8 {
+	float acc[8];
+};
+
+/* acc[l] += d * p[l] for integer lane sums p. */
+static inline void lanes8_add(struct lanes8 *a, const int32_t p[8], float d)
+{
+	for (int l = 0; l < 8; l++)
+		a->acc[l] = ai_fmaf(d, (float)p[l], a->acc[l]);
+}
+
+/* acc += d * (x . y) of one 32-element block; x already signed. */
+static inline void lanes8_block(struct lanes8 *a, const int8_t *x, const int8_t *y, float d)
+{
+	int32_t p[8];
+	for (int l = 0; l < 8; l++) {
+		p[l] = 0;
+		for (int j = 4 * l; j < 4 * l + 4; j++)
+			p[l] += x[j] * y[j];
+	}
+	lanes8_add(a, p, d);
+}
+
+static inline float lanes8_sum(const struct lanes8 *a)
+{
+	float h[4];
+	for (int l = 0; l < 4; l++)
+		h[l] = a->acc[l] + a->acc[l + 4];
+	return (h[0] + h[2]) + (h[1] + h[3]);
 }
 
 #endif

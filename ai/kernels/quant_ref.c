@@ -324,35 +324,8 @@ static void q8_1_to_float(const void *vx, float *y, int64_t k)
 
 /* ---- dot products: exact integer sum per block, then one scale ---------- */
 
-/* Q5_0, Q8_0 (and the q part of Q4_1, Q5_1) sum in the order of
- * ggml's x86 kernels, which the AVX2 and AVX-512 ones here follow too: per
- * block, eight int32 lanes of four consecutive products, each times
- * d_x * d_y by a fused multiply-add into its own float accumulator, block
- * after block; then lanes l + (l + 4), those + 2 apart, the last two. The
- * dot products feed 8-bit activation quantizers whose rounding a one-ulp
- * difference can flip, so the order is part of matching llama.cpp. */
-struct lanes8 {
-	float acc[8];
-};
-
-/* acc += d * (x . y) of one 32-element block; x already signed. */
-static void lanes8_block(struct lanes8 *a, const int8_t *x, const int8_t *y, float d)
-{
-	for (int l = 0; l < 8; l++) {
-		int32_t p = 0;
-		for (int j = 4 * l; j < 4 * l + 4; j++)
-			p += x[j] * y[j];
-		a->acc[l] = ai_fmaf(d, (float)p, a->acc[l]);
-	}
-}
-
-static float lanes8_sum(const struct lanes8 *a)
-{
-	float h[4];
-	for (int l = 0; l < 4; l++)
-		h[l] = a->acc[l] + a->acc[l + 4];
-	return (h[0] + h[2]) + (h[1] + h[3]);
-}
+/* Q5_0, Q8_0 (and the q part of Q4_1, Q5_1) sum in ggml's x86 order:
+ * kernels.h's lanes8 (see there why it matters). */
 
 static void q4_1_vec_dot(int n, float *s, const void *vx, const void *vy)
 {

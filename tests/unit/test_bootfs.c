@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "ai/ggufscan.h"
+#include "core/keymap.c"
 #include "fs/cfg.c"
 #include "fs/crc32.c"
 
@@ -84,6 +85,9 @@ static void test_cfg(void)
 			"debug=yes\n"
 			"timeout=0\n"
 			"chunk_mib=4\n"
+			"reset=acpi\n"
+			"split_map=600\n"
+			"serial=COM2\n"
 			"\n   \n";
 	memset(&c, 0, sizeof c);
 	nwarn = 0;
@@ -91,8 +95,19 @@ static void test_cfg(void)
 	check(w == 0 && nwarn == 0 && !strcmp(c.model, "tiny.gguf") && c.ctx == 512 &&
 		      c.temp_set && c.temp > 0.749f && c.temp < 0.751f && c.seed_set &&
 		      c.seed == UINT64_MAX && c.baud == 57600 && c.threads == 4 && c.debug &&
-		      b.timeout == 0 && b.chunk_mib == 4,
+		      b.timeout == 0 && b.chunk_mib == 4 && c.reset_acpi && c.serial == 0x2F8 &&
+		      b.split_map == 600,
 	      "cfg all keys");
+
+	const char *ser = "serial=0x3e8\nreset=firmware\nserial=0x10\nserial=0xg\nserial=com5\n"
+			  "reset=bios\n";
+	memset(&c, 0, sizeof c);
+	c.reset_acpi = true;
+	nwarn = 0;
+	cfg_parse(ser, strlen(ser), false, &c, &b, warn, NULL);
+	check(nwarn == 4 && c.serial == 0x3E8 && !c.reset_acpi, "cfg serial= port, bad ports and reset= values");
+	cfg_parse("serial=off", 10, false, &c, &b, warn, NULL);
+	check(c.serial == BOOT_SERIAL_OFF, "cfg serial=off");
 
 	const char *bad = "colour=blue\nctx=-1\nctx=99999999999999999999\ntemp=1e3\nbaud=12345\n"
 			  "threads=0\ndebug=maybe\ntimeout=61\nnoequals\nseed=\nchunk_mib=0\nctx=256\n";
@@ -112,6 +127,21 @@ static void test_cfg(void)
 	cfg_parse(words, strlen(words), true, &c, &b, warn, NULL);
 	check(nwarn == 1 && c.debug && !strcmp(c.model, "x.gguf") && c.ctx == 64,
 	      "cfg words mode (load options)");
+
+	const char *kb = "keymap=DE\nautorun=cpus\nautorun = generate -n 4 Once upon\nkeymap=xx\n"
+			 "autorun=\n";
+	memset(&c, 0, sizeof c);
+	nwarn = 0;
+	cfg_parse(kb, strlen(kb), false, &c, &b, warn, NULL);
+	check(nwarn == 2 && !strcmp(c.keymap, "de") &&
+		      !strcmp(c.autorun, "cpus\ngenerate -n 4 Once upon\n"),
+	      "cfg keymap= (a known layout) and autorun= (one command per line, in order)");
+	memset(&c, 0, sizeof c);
+	nwarn = 0;
+	for (int i = 0; i < 200; i++)
+		cfg_parse("autorun=echo 12345678\n", 22, false, &c, &b, warn, NULL);
+	check(nwarn > 0 && strlen(c.autorun) < BOOT_AUTORUN_MAX && c.autorun[strlen(c.autorun) - 1] == '\n',
+	      "cfg autorun= beyond BOOT_AUTORUN_MAX bytes is refused, the rest kept whole");
 
 	/* no out-of-bounds read: a buffer that ends mid-key without NUL */
 	char *odd = malloc(7);
@@ -208,6 +238,42 @@ static void test_scan(void)
 	check(results[0] + results[1] + results[2] == 20000, "ggufscan survives corrupted input");
 }
 
+/* The split keys of a split model's file (u16 split.no 1, u16 split.count 3,
+ * i32 split.tensors.count 5, as llama-gguf-split writes them), and their
+ * absence in a plain file; a string split.no is refused. */
+static void test_scan_split(void)
+{
+	struct wbuf w;
+	struct ggufscan_info info;
+	const char *why;
+	w.n = 0;
+	w_u32(&w, 0x46554747u);
+	w_u32(&w, 3);
+	w_u64(&w, 1);
+	w_u64(&w, 3);
+	w_str(&w, "split.no"); w_u32(&w, 2); memcpy(w.b + w.n, "\1\0", 2); w.n += 2;
+	w_str(&w, "split.count"); w_u32(&w, 2); memcpy(w.b + w.n, "\3\0", 2); w.n += 2;
+	w_str(&w, "split.tensors.count"); w_u32(&w, 5); w_u32(&w, 5);
+	w_str(&w, "a"); w_u32(&w, 1); w_u64(&w, 8); w_u32(&w, 0); w_u64(&w, 0);
+	int r = ggufscan_info(w.b, w.n, &info, &why);
+	check(r == GGUFSCAN_OK && info.split.no == 1 && info.split.count == 3 && info.split.tensors_total == 5 &&
+		      info.split.n_tensors == 1,
+	      "ggufscan_info reads the split keys");
+	size_t want;
+	make_gguf(&w, &want);
+	r = ggufscan_info(w.b, w.n, &info, &why);
+	check(r == GGUFSCAN_OK && info.need == want && info.split.no == -1 && info.split.count == -1 &&
+		      info.split.tensors_total == -1 && info.split.n_tensors == 2,
+	      "ggufscan_info of a plain file: no split keys");
+	w.n = 0;
+	w_u32(&w, 0x46554747u);
+	w_u32(&w, 3);
+	w_u64(&w, 0);
+	w_u64(&w, 1);
+	w_str(&w, "split.no"); w_u32(&w, 8); w_str(&w, "1");
+	check(ggufscan_info(w.b, w.n, &info, &why) == GGUFSCAN_BAD, "ggufscan_info refuses a string split.no");
+}
+
 static void test_files(int argc, char **argv)
 {
 	static uint8_t buf[1 << 22];
@@ -233,6 +299,7 @@ int main(int argc, char **argv)
 	test_crc();
 	test_cfg();
 	test_scan();
+	test_scan_split();
 	test_files(argc, argv);
 	return fails ? 1 : 0;
 }

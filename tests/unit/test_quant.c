@@ -111,6 +111,7 @@ static bool fill_raw(int type, uint8_t *p, int n)
 			break;
 		}
 		case GGML_TYPE_Q4_0: case GGML_TYPE_Q5_0: case GGML_TYPE_Q8_0:
+		case GGML_TYPE_IQ4_NL: case GGML_TYPE_IQ4_XS:
 			put_half(q, sane_half());
 			break;
 		case GGML_TYPE_Q4_1: case GGML_TYPE_Q5_1:
@@ -135,7 +136,7 @@ static bool fill_raw(int type, uint8_t *p, int n)
 struct tinfo {
 	int type;
 	bool weight; /* has vec_dot */
-	int kbits;   /* K types: bits per weight for the round-trip bound */
+	int kbits;   /* K and IQ types: bits per weight for the round-trip bound */
 };
 
 /* K-type round trip: b-bit rounding over a range of at most 2*amax of the
@@ -150,6 +151,8 @@ static const struct tinfo types[] = {
 	{ GGML_TYPE_Q3_K, true, 3 }, { GGML_TYPE_Q4_K, true, 4 },
 	{ GGML_TYPE_Q5_K, true, 5 }, { GGML_TYPE_Q6_K, true, 6 },
 	{ GGML_TYPE_Q8_K, false, 8 },
+	/* 16 non-linear levels: held to the 4-bit bound */
+	{ GGML_TYPE_IQ4_NL, true, 4 }, { GGML_TYPE_IQ4_XS, true, 4 },
 };
 
 /* Max |x - deq(q(x))| allowed in one block of the 32-element types. */
@@ -573,6 +576,7 @@ static void test_table(void)
 		{ GGML_TYPE_Q2_K, sizeof(block_q2_K) }, { GGML_TYPE_Q3_K, sizeof(block_q3_K) },
 		{ GGML_TYPE_Q4_K, sizeof(block_q4_K) }, { GGML_TYPE_Q5_K, sizeof(block_q5_K) },
 		{ GGML_TYPE_Q6_K, sizeof(block_q6_K) }, { GGML_TYPE_Q8_K, sizeof(block_q8_K) },
+		{ GGML_TYPE_IQ4_NL, sizeof(block_iq4_nl) }, { GGML_TYPE_IQ4_XS, sizeof(block_iq4_xs) },
 	};
 	ok = true;
 	for (size_t i = 0; i < sizeof(blocks) / sizeof(blocks[0]); i++)
