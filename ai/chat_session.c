@@ -22,8 +22,15 @@ int chat_session_init(struct chat_session *cs, enum chat_kind k, const char *sys
 	memset(cs, 0, sizeof(*cs));
 	cs->kind = k;
 	cs->pending = -1;
+	cs->think = CHAT_THINK_DIM;
 	cs->system = dup_str(system);
 	return cs->system ? 0 : -1;
+}
+
+void chat_session_set_think(struct chat_session *cs, enum chat_think_mode m, bool has_switch)
+{
+	cs->think = m;
+	cs->opts = m == CHAT_THINK_HIDE && has_switch ? CHAT_NO_THINK : 0;
 }
 
 int chat_session_set_system(struct chat_session *cs, const char *system)
@@ -58,8 +65,30 @@ struct wrap {
 	const struct tokenizer *tk;
 	enum chat_kind kind;
 	struct chat_stream st;
+	struct chat_think th;
+	bool thinks;   /* replies may hold thinking blocks */
 	bool stop_tok; /* a template stop token was generated */
 };
+
+/* Stop-string-filtered bytes s[0..n) through the thinking filter to the
+ * caller (id -1 for held text let out at the end). */
+static void w_out(struct wrap *w, int32_t id, const char *s, int n, bool last)
+{
+	char buf[256 + CHAT_THINK_EXTRA], *out = buf;
+	int cap = n + CHAT_THINK_EXTRA, k = n;
+	if (w->thinks) {
+		if (cap > (int)sizeof(buf) && !(out = malloc((size_t)cap)))
+			return;
+		k = chat_think_feed(&w->th, s, n, out, cap);
+		if (last)
+			k += chat_think_flush(&w->th, out + k, cap - k);
+		s = out;
+	}
+	if (k > 0 && w->io && w->io->on_token)
+		w->io->on_token(w->io->user, id, s, k);
+	if (out != buf)
+		free(out);
+}
 
 static void w_token(void *user, int32_t id, const char *piece, int len)
 {
@@ -76,8 +105,8 @@ static void w_token(void *user, int32_t id, const char *piece, int len)
 	if (len + CHAT_HOLD_MAX > (int)sizeof(buf) && !(out = malloc((size_t)len + CHAT_HOLD_MAX)))
 		return;
 	n = chat_stream_feed(&w->st, piece, len, out, len + CHAT_HOLD_MAX);
-	if (n > 0 && w->io && w->io->on_token)
-		w->io->on_token(w->io->user, id, out, n);
+	if (n > 0)
+		w_out(w, id, out, n, false);
 	if (out != buf)
 		free(out);
 }
@@ -106,7 +135,7 @@ int chat_session_turn(struct chat_session *cs, struct forward *f, const struct t
 	size_t cap = strlen(user) + (cs->system ? strlen(cs->system) : 0) + 512;
 	char *text = malloc(cap);
 	int32_t *toks = NULL;
-	struct wrap w = {io, tk, cs->kind, {0}, false};
+	struct wrap w = {io, tk, cs->kind, {0}, {0}, chat_thinks(cs->kind), false};
 	struct gen_io wio = {w_token, w_stop, io && io->now_ns ? w_now : NULL, &w};
 	struct gen_params p = *gp;
 
@@ -120,11 +149,11 @@ int chat_session_turn(struct chat_session *cs, struct forward *f, const struct t
 		if (cs->system && cs->system[0])
 			msgs[nm++] = (struct chat_msg){"system", cs->system};
 		msgs[nm++] = (struct chat_msg){"user", user};
-		len = chat_render(cs->kind, msgs, nm, true, text, cap);
-		bos = tokenizer_wants_bos(tk);
+		len = chat_render(cs->kind, cs->opts, msgs, nm, true, text, cap);
+		bos = chat_wants_bos(cs->kind, tk);
 	} else {
 		msgs[nm++] = (struct chat_msg){"user", user};
-		len = chat_render_continue(cs->kind, msgs, nm, text, cap);
+		len = chat_render_continue(cs->kind, cs->opts, msgs, nm, text, cap);
 	}
 	if (len < 0) {
 		snprintf(err, errlen, "cannot render the chat template");
@@ -159,6 +188,7 @@ int chat_session_turn(struct chat_session *cs, struct forward *f, const struct t
 	cs->last_len = len;
 	text = NULL;
 	chat_stream_init(&w.st, cs->kind);
+	chat_think_init(&w.th, cs->kind, cs->opts, (enum chat_think_mode)cs->think);
 	p.add_bos = bos;
 	p.parse_special = true;
 	rc = generate_tokens(f, tk, s, toks, n, &past, &p, &wio, st, err, errlen);
@@ -167,11 +197,9 @@ int chat_session_turn(struct chat_session *cs, struct forward *f, const struct t
 		cs->started = true;
 		cs->pending = st->pending;
 	}
+	char tail[CHAT_HOLD_MAX];
+	w_out(&w, -1, tail, rc == 0 ? chat_stream_flush(&w.st, tail, sizeof(tail)) : 0, true);
 	if (rc == 0) {
-		char tail[CHAT_HOLD_MAX];
-		int k = chat_stream_flush(&w.st, tail, sizeof(tail));
-		if (k > 0 && io && io->on_token)
-			io->on_token(io->user, -1, tail, k);
 		if ((w.stop_tok || w.st.stopped) && st->stop == GEN_STOP_USER)
 			st->stop = GEN_STOP_EOG;
 		cs->n_turns++;

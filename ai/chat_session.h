@@ -11,8 +11,10 @@
  * The first turn feeds the rendered system prompt + user message (with BOS)
  * at position 0; later turns feed only chat_render_continue() text after the
  * cached reply. The reply streams through io->on_token with stop strings
- * filtered out (struct chat_stream); a template stop token or stop string
- * ends the turn.
+ * filtered out (struct chat_stream) and, for templates whose replies think
+ * (Qwen3, DeepSeek R1), the thinking dimmed or hidden (struct chat_think,
+ * chat_session_set_think); a template stop token or stop string ends the
+ * turn.
  */
 #ifndef AI_CHAT_SESSION_H
 #define AI_CHAT_SESSION_H
@@ -33,12 +35,18 @@ struct chat_session {
 	int last_len;
 	int n_turns;
 	int32_t pending; /* last reply token not yet in the cache (-1: none) */
+	unsigned opts;   /* chat_render options (CHAT_NO_THINK) */
+	int think;       /* enum chat_think_mode */
 };
 
 /* system may be NULL (no system prompt); chat_default_system() gives the
  * template's own default (Qwen's "You are a helpful assistant."), which
  * the model expects when the user sets none. Returns 0, or -1 out of memory. */
 int chat_session_init(struct chat_session *cs, enum chat_kind k, const char *system);
+/* How replies show their thinking (CHAT_THINK_DIM by default). Hidden
+ * thinking is not generated at all where the template has an
+ * enable_thinking switch (chat_think_switch). From the next turn on. */
+void chat_session_set_think(struct chat_session *cs, enum chat_think_mode m, bool has_switch);
 /* Change the system prompt; takes effect at the next reset. */
 int chat_session_set_system(struct chat_session *cs, const char *system);
 /* Forget the conversation: the next turn starts at position 0. */

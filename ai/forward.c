@@ -437,14 +437,31 @@ static void eval_batch(struct forward *f, const int32_t *tokens, int n_tok, int 
 	}
 }
 
+static bool args_ok(const struct forward *f, const int32_t *tokens, int n, int pos)
+{
+	if (n < 1 || pos < 0 || pos > f->n_ctx - n)
+		return false;
+	for (int i = 0; i < n; i++)
+		if (tokens[i] < 0 || tokens[i] >= f->m->n_vocab)
+			return false;
+	return true;
+}
+
+const float *forward_embed(struct forward *f, const int32_t *tokens, int n, int pos)
+{
+	const struct model *m = f->m;
+	if (n > f->n_batch || !args_ok(f, tokens, n, pos))
+		return NULL;
+	eval_batch(f, tokens, n, pos, false, false);
+	vmath()->rmsnorm(n, m->n_embd, f->xb, f->x, m->output_norm.data, m->norm_eps);
+	return f->xb;
+}
+
 const float *forward_eval(struct forward *f, const int32_t *tokens, int n, int pos,
 			  bool all_logits)
 {
-	if (n < 1 || pos < 0 || pos > f->n_ctx - n || (all_logits && n > f->n_batch))
+	if ((all_logits && n > f->n_batch) || !args_ok(f, tokens, n, pos))
 		return NULL;
-	for (int i = 0; i < n; i++)
-		if (tokens[i] < 0 || tokens[i] >= f->m->n_vocab)
-			return NULL;
 	for (int done = 0; done < n;) {
 		int nb = n - done < f->n_batch ? n - done : f->n_batch;
 		bool last = done + nb == n;

@@ -55,4 +55,11 @@ const struct model *forward_model(const struct forward *f);
 const float *forward_eval(struct forward *f, const int32_t *tokens, int n, int pos,
 			  bool all_logits);
 
+/* The final hidden states of tokens[0..n) (n <= n_batch) evaluated at
+ * positions pos..pos+n-1 like forward_eval: the output of the last
+ * RMSNorm, before the output projection (what llama.cpp returns as a
+ * token's embedding). Returns (n, n_embd), valid until the next call;
+ * NULL if an argument is out of range. */
+const float *forward_embed(struct forward *f, const int32_t *tokens, int n, int pos);
+
 #endif

@@ -81,6 +81,12 @@ int generate_tokens(struct forward *f, const struct tokenizer *tk, struct sample
 		}
 		if (gp->n_predict >= 0 && st->n_gen >= gp->n_predict)
 			break;
+		/* asked to stop by what it just saw (a stop string): do not
+		 * evaluate the token (it stays pending) */
+		if (io && io->should_stop && io->should_stop(io->user)) {
+			st->stop = GEN_STOP_USER;
+			break;
+		}
 		if (*n_past >= n_ctx) {
 			st->stop = GEN_STOP_CTX;
 			break;

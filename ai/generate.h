@@ -20,7 +20,8 @@ struct gen_io {
 	/* A generated token and its bytes (possibly a partial UTF-8 sequence;
 	 * may be empty for control tokens). May be NULL. */
 	void (*on_token)(void *user, int32_t id, const char *piece, int len);
-	bool (*should_stop)(void *user); /* polled before each token; may be NULL */
+	bool (*should_stop)(void *user); /* polled before each token is sampled and
+					  * after each is emitted; may be NULL */
 	uint64_t (*now_ns)(void *user);  /* monotonic clock; NULL: stats stay 0 */
 	void *user;
 };

@@ -417,6 +417,7 @@ int gguf_open(struct gguf *g, const void *base, size_t len, char *err, size_t er
 	r.pos = 24;
 	g->base = base;
 	g->len = len;
+	g->n_parts = 1;
 	/* A kv takes at least 13 bytes, a tensor info 32: cap the counts by
 	 * the file before allocating anything. */
 	if (g->n_kv > left(&r) / 13) {

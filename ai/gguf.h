@@ -97,6 +97,9 @@ struct gguf {
 	const uint8_t *base;
 	size_t len;
 	size_t data_off; /* start of the tensor data section */
+	uint32_t n_parts; /* files: 1, or a split model's (ai/gguf_split.h); then
+			   * base, len and data_off are the first file's and the
+			   * tensors point into all of them */
 };
 
 /* Quick check of the first bytes of a file (magic, version, counts sane)

@@ -73,7 +73,9 @@ static int scan_scalar_size(uint32_t t)
 	return t < GGUF_TYPE_COUNT ? (int)gguf_vtype_size(t) : -1;
 }
 
-static bool scan_value(struct scan *s, uint32_t t, int depth, uint64_t *u32val)
+/* Skips one value of type t; a scalar's bytes, little-endian and
+ * zero-extended, go to *ival (may be NULL). */
+static bool scan_value(struct scan *s, uint32_t t, int depth, uint64_t *ival)
 {
 	const uint8_t *b;
 	int sz = scan_scalar_size(t);
@@ -83,9 +85,11 @@ static bool scan_value(struct scan *s, uint32_t t, int depth, uint64_t *u32val)
 	if (sz > 0) {
 		if (!scan_take(s, (uint64_t)sz, &b))
 			return false;
-		if (u32val && sz == 4)
-			*u32val = (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 |
-				  (uint32_t)b[3] << 24;
+		if (ival) {
+			*ival = 0;
+			for (int i = 0; i < sz; i++)
+				*ival |= (uint64_t)b[i] << 8 * i;
+		}
 		return true;
 	}
 	if (t == GGUF_TYPE_STRING)
@@ -122,11 +126,40 @@ static bool scan_key_is(const uint8_t *k, uint64_t n, const char *lit)
 	return i == n && !lit[i];
 }
 
+/* An integer split key of type t with raw value v into *out; false if
+ * it is no integer or out of 0..max. */
+static bool scan_split_key(uint32_t t, uint64_t v, uint64_t max, int64_t *out)
+{
+	bool is_signed = t == GGUF_TYPE_INT8 || t == GGUF_TYPE_INT16 || t == GGUF_TYPE_INT32 ||
+			 t == GGUF_TYPE_INT64;
+	int sz = scan_scalar_size(t);
+	if (t == GGUF_TYPE_FLOAT32 || t == GGUF_TYPE_FLOAT64 || t == GGUF_TYPE_BOOL || sz <= 0)
+		return false;
+	if (is_signed && sz < 8 && (v >> (8 * sz - 1)) & 1)
+		return false; /* negative */
+	if (v > max)
+		return false;
+	*out = (int64_t)v;
+	return true;
+}
+
 int ggufscan(const void *buf, size_t n, uint64_t *need, const char **why)
 {
+	struct ggufscan_info info;
+	int rc = ggufscan_info(buf, n, &info, why);
+	if (rc == GGUFSCAN_OK)
+		*need = info.need;
+	return rc;
+}
+
+int ggufscan_info(const void *buf, size_t n, struct ggufscan_info *info, const char **why)
+{
+	static const char *const split_keys[3] = { "split.no", "split.count", "split.tensors.count" };
+	static const uint64_t split_max[3] = { 65535, 65535, 0x7fffffff };
 	struct scan s = { .p = buf, .n = n };
 	uint32_t magic, version;
 	uint64_t n_tensors, n_kv, align = 32, max_end = 0;
+	int64_t split[3] = { -1, -1, -1 };
 
 	*why = NULL;
 	if (!scan_u32(&s, &magic) || !scan_u32(&s, &version) ||
@@ -148,6 +181,9 @@ int ggufscan(const void *buf, size_t n, uint64_t *need, const char **why)
 		bool is_align = scan_key_is(key, klen, "general.alignment");
 		if (!scan_value(&s, t, 0, &val))
 			goto out;
+		for (int k = 0; k < 3; k++)
+			if (scan_key_is(key, klen, split_keys[k]) && !scan_split_key(t, val, split_max[k], &split[k]))
+				return *why = "bad split.* key (not an integer in range)", GGUFSCAN_BAD;
 		if (is_align) {
 			if (t != 4 || val == 0 || (val & (val - 1)) || val > 1u << 20)
 				return *why = "bad general.alignment", GGUFSCAN_BAD;
@@ -183,7 +219,11 @@ int ggufscan(const void *buf, size_t n, uint64_t *need, const char **why)
 		if (off + nbytes > max_end)
 			max_end = off + nbytes;
 	}
-	*need = ((uint64_t)s.pos + align - 1) / align * align + max_end;
+	info->need = ((uint64_t)s.pos + align - 1) / align * align + max_end;
+	info->split.no = (int32_t)split[0];
+	info->split.count = (int32_t)split[1];
+	info->split.tensors_total = split[2];
+	info->split.n_tensors = n_tensors;
 	return GGUFSCAN_OK;
 out:
 	if (s.why) {

@@ -18,6 +18,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "ai/gguf_split.h"
+
 enum ggufscan_result {
 	GGUFSCAN_OK = 0,    /* *need set */
 	GGUFSCAN_MORE = 1,  /* the metadata goes on past buf[n): give a longer prefix */
@@ -26,5 +28,13 @@ enum ggufscan_result {
 
 /* Tensors of a type unknown to the scanner do not count toward *need. */
 int ggufscan(const void *buf, size_t n, uint64_t *need, const char **why);
+
+/* ggufscan, and what else it found: the split keys and the tensor count
+ * (ai/gguf_split.h), for checking a split model's files at boot. */
+struct ggufscan_info {
+	uint64_t need;
+	struct gguf_split_info split;
+};
+int ggufscan_info(const void *buf, size_t n, struct ggufscan_info *info, const char **why);
 
 #endif

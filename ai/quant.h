@@ -21,13 +21,9 @@
 #include "ai/ggml_type.h"
 
 /* The hint of every weight-stream prefetch in the SIMD kernels (expanded
- * there, where the intrinsics are declared). Non-temporal: each weight
- * byte is read once per call, while the activations are read again for
- * every row; with T0 the stream pushed them out of L1 once the weights
- * read between two uses of an activation line outgrew it (a packed Q4_0
- * group at n_in 5632 is 50 KB): `kbench q4_0 -k 5632` from DRAM on 2
- * threads 51 -> 62 GB/s; TinyLlama-shaped tg on 2 threads +36% (Q4_0),
- * +12% (Q4_K_M), +5% (Q8_0), A/B in the same window. */
+ * there, where the intrinsics are declared). Non-temporal: weights are read
+ * once per call and must not push the reused activations out of L1
+ * (measurements: docs/performance.md). */
 #define QUANT_PF_WEIGHTS _MM_HINT_NTA
 
 typedef uint16_t ggml_half; /* IEEE binary16 bits */
@@ -104,6 +100,23 @@ typedef struct {
 	int16_t bsums[QK_K / 16]; /* sums of groups of 16 qs */
 } block_q8_K;
 _Static_assert(sizeof(block_q8_K) == 4 + QK_K + QK_K / 16 * 2, "block_q8_K size");
+
+/* The IQ4 types: 4-bit indices into a fixed non-linear table of 16 int8
+ * values (ai/kernels/iquant.h's iq4nl_values), one fp16 scale per 32 (IQ4_NL, Q8_0
+ * activations) or per 256 with a 6-bit signed scale per 32 (IQ4_XS, Q8_K
+ * activations). Element j < 16 of a 32 is the low nibble of qs[j], element
+ * j + 16 its high nibble. */
+#define QK4_NL 32
+typedef struct { ggml_half d; uint8_t qs[QK4_NL / 2]; } block_iq4_nl;
+_Static_assert(sizeof(block_iq4_nl) == 2 + QK4_NL / 2, "block_iq4_nl size");
+
+typedef struct {
+	ggml_half d;
+	uint16_t scales_h;            /* 2 high bits of sub-block j at bits 2j */
+	uint8_t scales_l[QK_K / 64];  /* 4 low bits: j even low nibble of [j/2] */
+	uint8_t qs[QK_K / 2];         /* 32 bytes per sub-block of 32 */
+} block_iq4_xs;
+_Static_assert(sizeof(block_iq4_xs) == 4 + QK_K / 64 + QK_K / 2, "block_iq4_xs size");
 
 /* Row kernels. k and n are element counts, multiples of the block size. */
 typedef void (*to_float_fn)(const void *x, float *y, int64_t k);

@@ -33,6 +33,19 @@ static void byte_map(struct tokenizer *t)
 	}
 }
 
+/* Vocabularies without the byte mapping (Gemma 4): bytes fall back to <0xNN>. */
+static void raw_byte_tokens(struct tokenizer *t)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	for (int i = 0; i < 324; i++)
+		t->cp_byte[i] = -1;
+	for (int b = 0; b < 256; b++) {
+		char buf[6] = {'<', '0', 'x', hex[b >> 4], hex[b & 15], '>'};
+		t->byte_cp[b] = (uint16_t)b;
+		t->byte_tok[b] = tok_lookup(t, buf, 6);
+	}
+}
+
 static uint32_t hash_pair(uint64_t k)
 {
 	k ^= k >> 33;
@@ -53,61 +66,47 @@ static const struct tok_merge *merge_find(const struct tokenizer *t, int32_t l, 
 	}
 }
 
-static int name_in(struct gguf_str s, const char *const *names)
+/* tokenizer.ggml.pre -> split rules and llama.cpp's per-name flags. The
+ * "gemma4" tokenizer model implies the "gemma4" pre-tokenizer. */
+static int pick_pre(struct tokenizer *t, const struct gguf *g, bool gemma4, char *err,
+		    size_t errlen)
 {
-	for (int i = 0; names[i]; i++)
-		if (gguf_str_eq(s, names[i]))
-			return 1;
-	return 0;
-}
+	struct gguf_str pre = {"gemma4", 6};
 
-/* tokenizer.ggml.pre -> split rules, with llama.cpp's per-family flags. */
-static int pick_pre(struct tokenizer *t, const struct gguf *g, char *err, size_t errlen)
-{
-	static const char *const llama3[] = {"llama3", "llama-v3", "llama-bpe", "falcon3",
-		"falcon-h1", "pixtral", "midm-2.0", "lfm2", NULL};
-	static const char *const llama3_re[] = {"dbrx", "smaug-bpe", NULL};
-	static const char *const gpt2[] = {"gpt-2", "phi-2", "jina-es", "jina-de", "gigachat",
-		"jina-v2-es", "jina-v2-de", "a.x-4.0", "mellum", "mpt", "olmo", "jais",
-		"exaone4", "trillion", "granite-docling", NULL};
-	static const char *const qwen2[] = {"qwen2", "deepseek-r1-qwen", "kormo", "stablelm2",
-		"megrez", "hunyuan", "grok-2", NULL};
-	static const char *const smollm[] = {"smollm", "starcoder", "refact", "command-r",
-		"codeshell", "exaone", "minerva-7b", NULL};
-	struct gguf_str pre;
-
-	if (!gguf_get_str(g, "tokenizer.ggml.pre", &pre) || gguf_str_eq(pre, "default")) {
-		t->pre = PRE_DEFAULT;
-	} else if (name_in(pre, llama3)) {
-		t->pre = PRE_LLAMA3;
+	if (!gemma4 && !gguf_get_str(g, "tokenizer.ggml.pre", &pre))
+		pre = (struct gguf_str){"default", 7};
+	if (!(t->pre = tok_pre_new(pre.p, (size_t)pre.n, err, errlen)))
+		return -1;
+	t->pre_flags = tok_pre_flags(t->pre);
+	if (t->pre_flags & TOK_PRE_IGNORE_MERGES)
 		t->ignore_merges = true;
+	if (t->pre_flags & TOK_PRE_ADD_BOS)
 		t->add_bos = true;
-	} else if (name_in(pre, llama3_re)) {
-		t->pre = PRE_LLAMA3;
-	} else if (name_in(pre, gpt2)) {
-		t->pre = PRE_GPT2;
-	} else if (name_in(pre, qwen2)) {
-		t->pre = PRE_QWEN2;
-	} else if (name_in(pre, smollm)) {
-		t->pre = PRE_SMOLLM;
-	} else if (gguf_str_eq(pre, "falcon")) {
-		t->pre = PRE_FALCON;
-	} else {
-		return ERR("unsupported tokenizer.ggml.pre '%.*s'",
-			   (int)(pre.n > 40 ? 40 : pre.n), pre.p), -1;
-	}
+	if (t->pre_flags & TOK_PRE_NO_BOS)
+		t->bos = -1;
 	return 0;
 }
 
-int tok_bpe_init(struct tokenizer *t, const struct gguf *g, char *err, size_t errlen)
+int tok_bpe_init(struct tokenizer *t, const struct gguf *g, bool gemma4, char *err, size_t errlen)
 {
 	const struct gguf_kv *mk = gguf_find(g, "tokenizer.ggml.merges");
 	struct gguf_str *strs = NULL;
 	uint32_t cap = 1;
 
-	if (pick_pre(t, g, err, errlen) < 0)
+	if (pick_pre(t, g, gemma4, err, errlen) < 0)
 		return -1;
-	byte_map(t);
+	if (t->pre_flags & TOK_PRE_RAW)
+		raw_byte_tokens(t);
+	else
+		byte_map(t);
+	if (!mk && (t->pre_flags & TOK_PRE_MERGES_OPTIONAL)) {
+		t->mt = malloc(sizeof(*t->mt));
+		if (!t->mt)
+			return ERR("tokenizer: out of memory"), -1;
+		t->mt[0] = (struct tok_merge){0, -1, -1};
+		t->mt_mask = 0;
+		return 0;
+	}
 	if (!mk || mk->type != GGUF_TYPE_ARRAY || mk->arr_type != GGUF_TYPE_STRING)
 		return ERR("tokenizer.ggml.merges missing or not an array of strings"), -1;
 	if (mk->arr_n > (1u << 24))
@@ -161,7 +160,8 @@ int tok_bpe_init(struct tokenizer *t, const struct gguf *g, char *err, size_t er
 struct bpe_sym {
 	int prev, next;
 	int n;      /* bytes of the word; 0 once merged into its left neighbour */
-	int32_t id; /* current token of this span, -1 if the byte has none */
+	int32_t id; /* current token of this span, -1 if it has none */
+	int off;    /* first byte in the word */
 };
 
 struct bpe_work {
@@ -187,21 +187,37 @@ static void bpe_word(const struct tokenizer *t, const uint8_t *w, int n, struct 
 		     struct tok_out *o)
 {
 	struct bpe_sym *sym = wk->sym;
-	int nheap = 0;
+	bool raw = t->pre_flags & TOK_PRE_RAW;
+	int nsym = 0, nheap = 0;
 
-	if (t->ignore_merges) {
-		size_t len = 0;
-		for (int i = 0; i < n; i++)
-			len += (size_t)unicode_encode(t->byte_cp[w[i]], wk->mapped + len);
-		int32_t id = tok_lookup(t, wk->mapped, len);
+	if (t->ignore_merges || (t->pre_flags & TOK_PRE_NL_WORDS)) {
+		const char *txt = (const char *)w;
+		size_t len = (size_t)n;
+		bool nl = n > 0;
+		for (int i = 0; i < n && nl; i++)
+			nl = w[i] == '\n';
+		if (!raw) { /* the word as the vocabulary spells it */
+			len = 0;
+			for (int i = 0; i < n; i++)
+				len += (size_t)unicode_encode(t->byte_cp[w[i]], wk->mapped + len);
+			txt = wk->mapped;
+		}
+		int32_t id = t->ignore_merges || nl ? tok_lookup(t, txt, len) : -1;
 		if (id >= 0) {
 			tok_push(o, id);
 			return;
 		}
 	}
-	for (int i = 0; i < n; i++)
-		sym[i] = (struct bpe_sym){i - 1, i + 1 < n ? i + 1 : -1, 1, t->byte_tok[w[i]]};
-	for (int i = 1; i < n; i++)
+	/* one symbol per byte (byte-mapped) or per UTF-8 character (raw) */
+	for (int i = 0; i < n; nsym++) {
+		int k = raw ? unicode_len_utf8(w[i]) : 1;
+		if (k > n - i)
+			k = n - i;
+		int32_t id = raw ? tok_lookup(t, (const char *)w + i, (size_t)k) : t->byte_tok[w[i]];
+		sym[nsym] = (struct bpe_sym){nsym - 1, i + k < n ? nsym + 1 : -1, k, id, i};
+		i += k;
+	}
+	for (int i = 1; i < nsym; i++)
 		add_bigram(t, sym, i - 1, i, wk->heap, &nheap);
 	while (nheap > 0) {
 		struct tok_bigram b = tok_heap_pop(wk->heap, &nheap);
@@ -217,9 +233,14 @@ static void bpe_word(const struct tokenizer *t, const uint8_t *w, int n, struct 
 		add_bigram(t, sym, l->prev, b.left, wk->heap, &nheap);
 		add_bigram(t, sym, b.left, l->next, wk->heap, &nheap);
 	}
-	for (int i = n ? 0 : -1; i >= 0; i = sym[i].next)
+	for (int i = nsym ? 0 : -1; i >= 0; i = sym[i].next) {
 		if (sym[i].id >= 0)
 			tok_push(o, sym[i].id);
+		else if (raw) /* a character with no token: <0xNN> per byte */
+			for (int j = 0; j < sym[i].n; j++)
+				if (t->byte_tok[w[sym[i].off + j]] >= 0)
+					tok_push(o, t->byte_tok[w[sym[i].off + j]]);
+	}
 }
 
 /* The code point of the UTF-8 sequence at s[0..n) as llama.cpp's
@@ -281,13 +302,26 @@ int tok_bpe_encode(const struct tokenizer *t, const char *s, size_t n, struct to
 {
 	struct tok_words words = {0};
 	struct bpe_work wk = {0};
-	char *fixed = NULL;
+	char *fixed = NULL, *esc = NULL;
 	int rc = -1;
 
 	if (n > (size_t)INT32_MAX / 12)
 		return -1;
-	if (canonical_utf8(s, n, &fixed, &n) < 0)
+	if (t->pre_flags & TOK_PRE_ESCAPE_WS) { /* ' ' -> U+2581 */
+		size_t k = 0;
+		if (!(esc = malloc(3 * n + 1)))
+			return -1;
+		for (size_t i = 0; i < n; i++)
+			if (s[i] == ' ')
+				memcpy(esc + k, "\xe2\x96\x81", 3), k += 3;
+			else
+				esc[k++] = s[i];
+		s = esc, n = k;
+	}
+	if (canonical_utf8(s, n, &fixed, &n) < 0) {
+		free(esc);
 		return -1;
+	}
 	if (fixed)
 		s = fixed;
 	if (tok_pre_split(t->pre, s, n, &words) < 0)
@@ -306,5 +340,6 @@ out:
 	free(wk.mapped);
 	free(words.v);
 	free(fixed);
+	free(esc);
 	return rc;
 }

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ai/tok_pre.h"
 #include "ai/tokenizer.h"
 
 enum tok_kind { TOK_SPM, TOK_BPE };
@@ -20,27 +21,22 @@ enum tok_type {
 	TOKT_USER = 4, TOKT_UNUSED = 5, TOKT_BYTE = 6,
 };
 
-/* Pre-tokenizer split rules (families of tokenizer.ggml.pre). */
-enum tok_pre {
-	PRE_DEFAULT, /* llama.cpp's "default": punct runs, gpt2, \p{N}+, 3 digits */
-	PRE_GPT2,    /* 's|'t|..| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+ */
-	PRE_LLAMA3,  /* (?i:'s|..)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}|... */
-	PRE_QWEN2,   /* as LLAMA3 with single digits \p{N} */
-	PRE_SMOLLM,  /* \p{N} split first, then GPT2 */
-	PRE_FALCON,  /* punct runs (with `), GPT2, [0-9]{3} */
-};
-
 struct tok_merge {
 	uint64_t key;   /* (left id << 32) | right id; 0 with rank < 0 = empty */
 	int32_t rank;   /* merge priority: lower first; -1 = empty slot */
 	int32_t result; /* id of the merged token */
 };
 
-#define TOK_MAX_EOG 16
+#define TOK_MAX_EOG 32
+
+/* strip[] bits: whitespace next to the special token is dropped (llama.cpp's
+ * LSTRIP / RSTRIP token attributes) */
+enum { TOK_LSTRIP = 1, TOK_RSTRIP = 2 };
 
 struct tokenizer {
 	enum tok_kind kind;
-	enum tok_pre pre;
+	struct tok_pre *pre; /* BPE: split rules of tokenizer.ggml.pre */
+	unsigned pre_flags;  /* BPE: enum tok_pre_flag */
 	int n_vocab;
 	char *pool;       /* all token texts, back to back */
 	uint32_t *off;    /* (n_vocab) text offset in pool */
@@ -60,6 +56,7 @@ struct tokenizer {
 	bool add_bos, add_space_prefix, ignore_merges;
 	int32_t *special; /* control/user/unknown ids, longest text first */
 	int n_special;
+	uint8_t *strip;   /* NULL, or (n_vocab) TOK_LSTRIP | TOK_RSTRIP */
 };
 
 /* Output sink: counts every id, writes the first max. */
@@ -79,14 +76,23 @@ static inline void tok_push(struct tok_out *o, int32_t id)
 /* Id of the token with text (s, n), or -1. */
 int32_t tok_lookup(const struct tokenizer *t, const char *s, size_t n);
 
+/* llama.cpp's special-token fix-ups (ai/tok_special.c): EOT/EOM/FIM by
+ * text, the end-of-generation set, and the types these force; then, once
+ * the special list is built, the per-model whitespace stripping (0, or -1
+ * out of memory). */
+void tok_special_init(struct tokenizer *t, const struct gguf *g);
+int tok_special_strip(struct tokenizer *t, const struct gguf *g);
+
 /* Encode one raw-text fragment (no special tokens). Return 0 or -1 (out of
  * memory). spm: space_prefix prepends U+2581 before escaping. */
 int tok_spm_encode(const struct tokenizer *t, const char *s, size_t n,
 		   bool space_prefix, struct tok_out *o);
 int tok_bpe_encode(const struct tokenizer *t, const char *s, size_t n, struct tok_out *o);
 
-/* BPE setup: byte map, merges table. 0, or -1 with a message. */
-int tok_bpe_init(struct tokenizer *t, const struct gguf *g, char *err, size_t errlen);
+/* BPE setup: pre-tokenizer (gemma4: the "gemma4" tokenizer model), byte map,
+ * merges table. 0, or -1 with a message. */
+int tok_bpe_init(struct tokenizer *t, const struct gguf *g, bool gemma4, char *err,
+		 size_t errlen);
 
 /* Bigram priority queue shared by SPM (score, higher first) and BPE (rank,
  * lower first); ties go to the leftmost pair, as in llama.cpp. */

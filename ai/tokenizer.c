@@ -128,46 +128,6 @@ static int get_id(const struct tokenizer *t, const struct gguf *g, const char *k
 	return 0;
 }
 
-static void add_eog(struct tokenizer *t, int32_t id)
-{
-	if (id < 0)
-		return;
-	for (int i = 0; i < t->n_eog; i++)
-		if (t->eog[i] == id)
-			return;
-	if (t->n_eog < TOK_MAX_EOG)
-		t->eog[t->n_eog++] = id;
-}
-
-static const char *const eot_texts[] = {
-	"<|eot_id|>", "<|im_end|>", "<|end|>", "<end_of_turn>", "<|endoftext|>",
-	"<|end_of_text|>", "<EOT>", "_<EOT>", "<end_of_utterance>",
-	"<\357\275\234end\342\226\201of\342\226\201sentence\357\275\234>",
-};
-
-/* EOS/EOT/EOM and end-looking tokens; these become control tokens. */
-static void find_eog(struct tokenizer *t)
-{
-	for (size_t k = 0; k < sizeof(eot_texts) / sizeof(eot_texts[0]); k++) {
-		int32_t id = tok_lookup(t, eot_texts[k], strlen(eot_texts[k]));
-		if (id < 0)
-			continue;
-		if (t->eot < 0)
-			t->eot = id;
-		t->type[id] = TOKT_CONTROL;
-		add_eog(t, id);
-	}
-	int32_t eom = tok_lookup(t, "<|eom_id|>", 10);
-	if (eom >= 0) {
-		if (t->eom < 0)
-			t->eom = eom;
-		t->type[eom] = TOKT_CONTROL;
-	}
-	add_eog(t, t->eos);
-	add_eog(t, t->eot);
-	add_eog(t, t->eom);
-}
-
 static int cmp_u64(const void *a, const void *b)
 {
 	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
@@ -232,8 +192,11 @@ struct tokenizer *tokenizer_load(const struct gguf *g, char *err, size_t errlen)
 	} else if (gguf_str_eq(model, "gpt2")) {
 		t->kind = TOK_BPE;
 		t->bos = 11, t->eos = 11, t->unk = -1;
+	} else if (gguf_str_eq(model, "gemma4")) {
+		t->kind = TOK_BPE;
+		t->bos = t->eos = t->unk = -1;
 	} else {
-		ERR("unsupported tokenizer.ggml.model '%.*s' (want llama or gpt2)",
+		ERR("unsupported tokenizer.ggml.model '%.*s' (want llama, gpt2 or gemma4)",
 		    (int)(model.n > 40 ? 40 : model.n), model.p);
 		goto fail;
 	}
@@ -246,7 +209,7 @@ struct tokenizer *tokenizer_load(const struct gguf *g, char *err, size_t errlen)
 		t->eos = -1;
 	if (t->unk >= t->n_vocab)
 		t->unk = -1;
-	if (t->kind == TOK_BPE && tok_bpe_init(t, g, err, errlen) < 0)
+	if (t->kind == TOK_BPE && tok_bpe_init(t, g, gguf_str_eq(model, "gemma4"), err, errlen) < 0)
 		goto fail;
 	if (get_id(t, g, "tokenizer.ggml.bos_token_id", &t->bos, err, errlen) < 0 ||
 	    get_id(t, g, "tokenizer.ggml.eos_token_id", &t->eos, err, errlen) < 0 ||
@@ -260,14 +223,16 @@ struct tokenizer *tokenizer_load(const struct gguf *g, char *err, size_t errlen)
 		t->add_space_prefix = b;
 	if (t->kind == TOK_BPE)
 		t->add_space_prefix = false;
+	if (t->pre_flags & TOK_PRE_FORCE_BOS)
+		t->add_bos = true;
 	if (t->add_bos && t->bos < 0) {
 		ERR("tokenizer wants BOS but has no valid tokenizer.ggml.bos_token_id");
 		goto fail;
 	}
-	find_eog(t);
+	tok_special_init(t, g);
 	if (t->kind == TOK_SPM)
 		spm_byte_tokens(t);
-	if (cache_special(t) < 0) {
+	if (cache_special(t) < 0 || tok_special_strip(t, g) < 0) {
 		ERR("tokenizer: out of memory");
 		goto fail;
 	}
@@ -289,6 +254,8 @@ void tokenizer_free(struct tokenizer *t)
 	free(t->ht);
 	free(t->mt);
 	free(t->special);
+	free(t->strip);
+	tok_pre_free(t->pre);
 	free(t);
 }
 
@@ -331,6 +298,8 @@ static const char *find_bytes(const char *h, size_t hn, const char *nd, size_t n
 	return NULL;
 }
 
+static bool ascii_space(char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
+
 /* Split the text at special-token texts, longest token first, as
  * llama.cpp's tokenizer_st_partition. User-defined tokens always match;
  * control and unknown ones only with parse_special. */
@@ -345,6 +314,7 @@ static int partition(const struct tokenizer *t, const char *text, size_t len,
 		int32_t id = t->special[k];
 		const char *st = t->pool + t->off[id];
 		size_t sn = t->len[id];
+		uint8_t strip = t->strip ? t->strip[id] : 0;
 		bool any = false;
 
 		if (!parse_special && t->type[id] != TOKT_USER)
@@ -363,13 +333,17 @@ static int partition(const struct tokenizer *t, const char *text, size_t len,
 				continue;
 			}
 			while ((p = find_bytes(text + f.off, f.len, st, sn)) != NULL) {
-				size_t at = (size_t)(p - text);
-				if (at > f.off && frag_add(&nxt, -1, f.off, at - f.off) < 0)
+				size_t at = (size_t)(p - text), left = at - f.off;
+				while (left > 0 && (strip & TOK_LSTRIP) && ascii_space(text[f.off + left - 1]))
+					left--;
+				if (left > 0 && frag_add(&nxt, -1, f.off, left) < 0)
 					goto fail;
 				if (frag_add(&nxt, id, 0, 0) < 0)
 					goto fail;
 				f.len -= at + sn - f.off;
 				f.off = at + sn;
+				while (f.len > 0 && (strip & TOK_RSTRIP) && ascii_space(text[f.off]))
+					f.off++, f.len--;
 			}
 			if (f.len > 0 && frag_add(&nxt, -1, f.off, f.len) < 0)
 				goto fail;

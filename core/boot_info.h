@@ -11,7 +11,9 @@
 #include <stdint.h>
 
 #define BOOT_MAX_CHUNKS 64
+#define BOOT_MAX_PARTS 32 /* files of a split model (ai/gguf_split.h) */
 #define BOOT_NAME_MAX 128
+#define BOOT_AUTORUN_MAX 1024
 
 enum boot_mem_type {
 	BOOT_MEM_USABLE,      /* free conventional memory */
@@ -38,23 +40,29 @@ struct boot_fb {
 	uint64_t base, size;
 	uint32_t width, height;
 	uint32_t pitch; /* pixels per scan line */
+	uint32_t bpp;   /* bits per pixel: 32, or 16 for 5:6:5 / 5:5:5 bit-mask modes */
 	uint32_t format; /* enum boot_fb_format */
 	uint32_t red_mask, green_mask, blue_mask;
 };
 
-/* A file read into memory from the ESP, possibly in several physically
- * separate chunks (RAM may be fragmented); mm/ maps them contiguously. */
+/* A model read into memory from the ESP: one file, or the n_parts files of
+ * a split model (NAME-0000k-of-0000N.gguf, ai/gguf_split.h), each in one
+ * or more physically separate chunks (RAM may be fragmented). The chunks
+ * are in file order, part p's first chunk after part p-1's last; mm/ maps
+ * each part contiguously, the parts one after the other. */
 struct boot_chunk {
 	uint64_t phys; /* 2 MiB aligned where the firmware allowed */
 	uint64_t len;  /* bytes of file data in this chunk */
 };
 
 struct boot_file {
-	char name[BOOT_NAME_MAX]; /* path on the ESP, e.g. "\\models\\x.gguf" */
-	uint64_t size;
+	char name[BOOT_NAME_MAX]; /* path on the ESP, e.g. "\\models\\x.gguf"; split: the first file */
+	uint64_t size;            /* bytes of all parts */
+	uint32_t n_parts;         /* 1, or the files of a split model */
+	uint64_t part_size[BOOT_MAX_PARTS];
 	uint32_t n_chunks;
 	struct boot_chunk chunks[BOOT_MAX_CHUNKS];
-	uint32_t crc32; /* of the whole file (zlib's CRC-32), computed while reading */
+	uint32_t crc32; /* of all parts' bytes in order (zlib's CRC-32), computed while reading */
 };
 
 /* Settings from \llm.cfg (0 / empty = not given) */
@@ -71,6 +79,14 @@ struct boot_config {
 	bool reset_acpi; /* reset=acpi: poweroff/reboot skip the firmware's ResetSystem */
 	uint16_t serial; /* serial=: 0 auto (SPCR, else every COM port that answers),
 			  * BOOT_SERIAL_OFF, else the one UART's I/O port */
+	char keymap[8];   /* keyboard layout name ("" = us) */
+	char autorun[BOOT_AUTORUN_MAX]; /* shell commands run at boot, one per line */
+	/* network (net/): IPv4 addresses as a << 24 | b << 16 | c << 8 | d */
+	bool net_off;       /* net=off: no card is touched */
+	uint32_t ip, netmask, gateway; /* ip 0: DHCP */
+	bool api;           /* api=on: the HTTP API starts at boot */
+	char api_key[128];  /* "" : no key (the API is open) */
+	uint16_t port;      /* the API's TCP port, 0: 8080 */
 };
 #define BOOT_SERIAL_OFF 0xFFFF
 

@@ -10,9 +10,25 @@
 #include "core/kprintf.h"
 #include "core/serial.h"
 #include "core/spinlock.h"
+#include "core/x86.h"
+
+#define DEBUGCON_PORT 0xe9
 
 static struct spinlock con_lock = SPINLOCK_INIT;
 static volatile bool panic_mode;
+static bool debugcon;
+static bool mid_line;              /* the last character written was not '\n' */
+static void (*redraw)(void);
+
+void console_init(void)
+{
+	debugcon = inb(DEBUGCON_PORT) == DEBUGCON_PORT;
+}
+
+bool console_debugcon(void)
+{
+	return debugcon;
+}
 
 void console_panic_mode(void)
 {
@@ -34,8 +50,29 @@ void console_write(const char *s, size_t n)
 	}
 	serial_write(s, n);
 	fbcon_write(s, n);
+	for (size_t i = 0; debugcon && i < n; i++)
+		outb(DEBUGCON_PORT, (uint8_t)s[i]);
+	if (n)
+		mid_line = s[n - 1] != '\n';
 	if (locked)
 		spin_unlock(&con_lock);
+}
+
+void console_async_begin(void)
+{
+	if (mid_line)
+		console_write("\n", 1);
+}
+
+void console_async_end(void)
+{
+	if (redraw)
+		redraw();
+}
+
+void console_set_redraw(void (*fn)(void))
+{
+	redraw = fn;
 }
 
 void console_puts(const char *s)

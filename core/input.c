@@ -3,7 +3,7 @@
 
 #include "core/idle.h"
 #include "core/input.h"
-#include "core/kbd.h"
+#include "core/keymap.h"
 #include "core/param.h"
 #include "core/poll.h"
 #include "core/serial.h"
@@ -14,12 +14,37 @@
 static int queue[INPUT_QUEUE];
 static unsigned head, tail; /* head == tail: empty */
 static struct spinlock in_lock = SPINLOCK_INIT;
+static struct keys keys = { .num = true }; /* every keyboard shares it */
 
 void input_push(int key)
 {
 	if (tail - head >= INPUT_QUEUE)
 		return; /* full: drop */
 	queue[tail++ % INPUT_QUEUE] = key;
+}
+
+void input_key(uint8_t usage, bool down)
+{
+	int out[KEYS_OUT_MAX];
+	if (!keys.map)
+		keys_init(&keys, NULL);
+	if (!down) {
+		keys_up(&keys, usage);
+		return;
+	}
+	int n = keys_down(&keys, usage, out);
+	for (int i = 0; i < n; i++)
+		input_push(out[i]);
+}
+
+void input_set_keymap(const struct keymap *map)
+{
+	keys_init(&keys, map);
+}
+
+const struct keymap *input_keymap(void)
+{
+	return keys.map ? keys.map : keymap_default();
 }
 
 /* A serial byte within ms milliseconds, or -1. */
@@ -98,7 +123,6 @@ int input_poll(void)
 	int k = -1;
 	poll_run(); /* drivers' pollers: USB keyboards push keys here */
 	spin_lock(&in_lock);
-	kbd_poll();
 	serial_poll();
 	if (head != tail)
 		k = queue[head++ % INPUT_QUEUE];
@@ -121,7 +145,6 @@ bool input_ctrl_c(void)
 	bool hit = false;
 	poll_run();
 	spin_lock(&in_lock);
-	kbd_poll();
 	serial_poll();
 	for (unsigned i = head; i != tail; i++) {
 		if (queue[i % INPUT_QUEUE] == KEY_CTRL_C) {

@@ -34,7 +34,7 @@
 #include "core/boot_info.h"
 #include "lib/include/stdio.h" /* lib/printf.c, the kernel's own formatter */
 
-#define EFI_MAX_MODELS 32
+#define EFI_MAX_MODELS 64 /* .gguf files listed (a split model's count singly) */
 #define EFI_TRAMPOLINE_PAGES 2      /* below 1 MiB, for the AP start (smp/) */
 #define EFI_KSTACK_PAGES 16         /* the stack kmain starts on (LOADER memory) */
 
@@ -60,12 +60,18 @@ void gop_init(struct boot_fb *fb);
 struct esp_entry {
 	char path[BOOT_NAME_MAX];     /* "\models\x.gguf" */
 	CHAR16 wpath[BOOT_NAME_MAX];
-	uint64_t size;
+	uint64_t size;                /* a menu entry of a split model: its files' found */
+	uint32_t n_parts;             /* a menu entry: 1, or its split model's file count */
+	int file;                     /* a menu entry: its file in the listing */
 };
 /* Root directory of the volume this image was loaded from, or NULL. */
 EFI_FILE_HANDLE esp_open_root(void);
 /* *.gguf in \ and in \models\, sorted (root first); returns the count. */
 int esp_list_models(EFI_FILE_HANDLE root, struct esp_entry *out, int max);
+/* The boot menu's entries for the n files listed: one per model, the files
+ * of a split model (ai/gguf_split.h) as one entry, at the lowest-numbered
+ * file present. Returns the count. */
+int esp_menu_models(const struct esp_entry *files, int n, struct esp_entry *menu);
 /* Reads a whole small file (at most max - 1 bytes, NUL-terminated) into buf.
  * Returns its length, or -1 if it does not exist or cannot be read. */
 int64_t esp_read_small(EFI_FILE_HANDLE root, const CHAR16 *path, char *buf, size_t max);
@@ -77,12 +83,15 @@ int64_t esp_read_small(EFI_FILE_HANDLE root, const CHAR16 *path, char *buf, size
 int menu_choose(const struct esp_entry *e, int n, int def, int timeout_s);
 
 /* ---- efi/modload.c ---- */
-/* Loads e into bi->model (chunks, size, crc32) and sets bi->has_model;
- * chunks are at most max_chunk bytes (0: no limit; a multiple of 2 MiB).
- * On any failure: one clear message on the console and in bi->load_error,
- * all memory freed, returns -1. */
-int modload_load(struct boot_info *bi, EFI_FILE_HANDLE root, const struct esp_entry *e,
-		 uint64_t max_chunk);
+/* Loads the model of menu entry e (its file, or all files of its split
+ * model, found among the n listed files) into bi->model (chunks, sizes,
+ * crc32) and sets bi->has_model; chunks are at most max_chunk bytes (0: no
+ * limit; a multiple of 2 MiB). On any failure (a missing, extra or
+ * mismatched file of a split model among them): one clear message naming
+ * the file on the console and in bi->load_error, all memory freed, returns
+ * -1. */
+int modload_load(struct boot_info *bi, EFI_FILE_HANDLE root, const struct esp_entry *files, int n,
+		 const struct esp_entry *e, uint64_t max_chunk);
 
 /* ---- efi/memmap.c ---- */
 /* Bytes of EfiConventionalMemory in the current map, 0 on failure. */

@@ -186,8 +186,9 @@ static EFI_FILE_HANDLE entry_config(struct boot_info *bi, struct cfg_boot *cb)
 /* Picks and loads the model: the one there is, or the menu's choice. */
 static void entry_model(struct boot_info *bi, EFI_FILE_HANDLE root, const struct cfg_boot *cb)
 {
-	static struct esp_entry models[EFI_MAX_MODELS];
-	int n = esp_list_models(root, models, EFI_MAX_MODELS), def = 0;
+	static struct esp_entry files[EFI_MAX_MODELS], models[EFI_MAX_MODELS];
+	int nf = esp_list_models(root, files, EFI_MAX_MODELS);
+	int n = esp_menu_models(files, nf, models), def = 0;
 
 	if (n == 0) {
 		snprintf(bi->load_error, sizeof bi->load_error,
@@ -208,8 +209,8 @@ static void entry_model(struct boot_info *bi, EFI_FILE_HANDLE root, const struct
 	int pick = n == 1 ? 0 : menu_choose(models, n, def, cb->timeout);
 	/* a model that fails to load: offer the others (the timeout now means
 	 * no model, so an unattended boot does not try them all) */
-	while (pick >= 0 && modload_load(bi, root, &models[pick], (uint64_t)cb->chunk_mib << 20) &&
-	       n > 1) {
+	while (pick >= 0 &&
+	       modload_load(bi, root, files, nf, &models[pick], (uint64_t)cb->chunk_mib << 20) && n > 1) {
 		fwcon_printf("Choose another model, or Esc to continue without one.\n");
 		pick = menu_choose(models, n, -1, cb->timeout);
 	}
@@ -238,10 +239,7 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 		fwcon_printf("fatal: out of memory for the kernel stack\n");
 		return EFI_OUT_OF_RESOURCES;
 	}
-	if (cb.split_map) {
-		fwcon_printf("split_map=%u: fragmenting the memory map\n", cb.split_map);
-		memmap_fragment(cb.split_map);
-	}
+	memmap_fragment(cb.split_map);    /* test knob: llm.cfg split_map=N (0: nothing) */
 	fwcon_printf("Leaving the firmware.\n");
 	if (memmap_exit(bi) != 0) {       /* the final memory map, ExitBootServices */
 		fwcon_printf("fatal: ExitBootServices failed\n");

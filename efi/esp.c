@@ -1,5 +1,6 @@
 /* The boot volume: find it, list the models on it, read small files. */
 #include "efi/efi.h"
+#include "ai/gguf_split.h"
 
 static EFI_GUID esp_li_guid = EFI_LOADED_IMAGE_PROTOCOL_GUID;
 static EFI_GUID esp_sfs_guid = EFI_SIMPLE_FILE_SYSTEM_PROTOCOL_GUID;
@@ -106,6 +107,38 @@ int esp_list_models(EFI_FILE_HANDLE root, struct esp_entry *out, int max)
 		dir->Close(dir);
 	}
 	return n;
+}
+
+int esp_menu_models(const struct esp_entry *files, int n, struct esp_entry *menu)
+{
+	int m = 0;
+	for (int i = 0; i < n; i++) {
+		size_t pl;
+		int no, count, lead = i;
+		uint64_t size = 0;
+		bool split = gguf_split_parse_name(files[i].path, &pl, &no, &count) && count > 1;
+		for (int j = 0; split && j < n; j++) {
+			size_t pl2;
+			int no2, count2;
+			if (!gguf_split_same_set(files[j].path, files[i].path))
+				continue;
+			gguf_split_parse_name(files[j].path, &pl2, &no2, &count2);
+			if (no2 < no) {
+				no = no2;
+				lead = j;
+			}
+			size += files[j].size;
+		}
+		if (lead != i)
+			continue;
+		menu[m] = files[i];
+		menu[m].file = i;
+		menu[m].n_parts = split ? (uint32_t)count : 1;
+		if (split)
+			menu[m].size = size;
+		m++;
+	}
+	return m;
 }
 
 int64_t esp_read_small(EFI_FILE_HANDLE root, const CHAR16 *path, char *buf, size_t max)

@@ -21,6 +21,8 @@ static int menu_show(const struct esp_entry *e, int n, int sel, int row)
 			out->SetAttribute(out, EFI_TEXT_ATTR(EFI_BLACK, EFI_LIGHTGRAY));
 		fwcon_printf(" %c %2d  %-40s %6u.%u MiB ", i == sel ? '>' : ' ', i + 1, e[i].path,
 			     (unsigned)(e[i].size >> 20), (unsigned)((e[i].size * 10 >> 20) % 10));
+		if (e[i].n_parts > 1)
+			fwcon_printf("(%u files) ", e[i].n_parts);
 		out->SetAttribute(out, EFI_TEXT_ATTR(EFI_LIGHTGRAY, EFI_BLACK));
 		fwcon_printf("\n");
 	}

@@ -18,15 +18,20 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ai/chat.h"
+#include "ai/chat_session.h"
 #include "ai/forward.h"
 #include "ai/generate.h"
 #include "ai/genopt.h"
 #include "ai/gguf.h"
+#include "ai/gguf_split.h"
 #include "ai/model.h"
 #include "ai/quant.h"
 #include "ai/sampler.h"
 #include "ai/tokenizer.h"
+#include "ai/chat.h"
 #include "host/hugemem.h"
+#include "host/llm_serve.h"
 #include "host/pool.h"
 
 #define LLM_DEFAULT_CTX 2048
@@ -45,8 +50,18 @@ static const char USAGE_HEAD[] =
 /* then the generate line from the option table (ai/genopt.h), then: */
 static const char USAGE_TAIL[] =
 	"                       stream a continuation (greedy with --temp 0)\n"
+	"  chat [--system TEXT] [--think on|off] [--chat-template-file F] [--show-prompt]\n"
+	"       [generate options]\n"
+	"                       talk in the model's chat template: one message per line\n"
+	"                       on stdin (/reset starts over, /think on|off); -n caps a\n"
+	"                       reply. Thinking (Qwen3, DeepSeek R1) shows dimmed on a\n"
+	"                       terminal, as generated otherwise; --think off hides it\n"
+	"                       (and skips it where the template can)\n"
 	"  bench [-p 64] [-n 32] [-r REPS]\n"
 	"                       prompt processing and generation speed (median)\n"
+	"  serve [--host 127.0.0.1] [--port 8080] [--api-key KEY]\n"
+	"                       an OpenAI-compatible HTTP API and a chat page at\n"
+	"                       http://HOST:PORT/ (Ctrl-C stops it)\n"
 	"\n"
 	"options for every command:\n"
 	"  -c, --ctx N          context size (default: min(model maximum, 2048))\n"
@@ -105,8 +120,13 @@ struct opts {
 	const char *prompt;
 	bool ids;
 	struct genopt_values gen;
+	/* chat */
+	const char *system, *template_file;
+	bool think_off, show_prompt;
 	/* bench */
 	int pp, tg, reps;
+	/* serve */
+	struct serve_opts serve;
 };
 
 static long parse_int(const char *opt, const char *s, long lo, long hi)
@@ -153,14 +173,16 @@ static void parse_args(int argc, char **argv, struct opts *o)
 		exit(argc < 2 ? 2 : 0);
 	}
 	o->cmd = argv[1];
-	const char *cmds[] = { "info", "tokenize", "eval", "generate", "bench" };
+	const char *cmds[] = { "info", "tokenize", "eval", "generate", "chat", "bench", "serve" };
 	bool known = false;
 	for (size_t i = 0; i < sizeof cmds / sizeof *cmds; i++)
 		known |= !strcmp(o->cmd, cmds[i]);
 	if (!known)
 		die("unknown command '%s' (try llm --help)", o->cmd);
-	bool gen = !strcmp(o->cmd, "generate"), bench = !strcmp(o->cmd, "bench");
-	bool eval = !strcmp(o->cmd, "eval");
+	bool chat = !strcmp(o->cmd, "chat");
+	bool gen = !strcmp(o->cmd, "generate") || chat, bench = !strcmp(o->cmd, "bench");
+	bool eval = !strcmp(o->cmd, "eval"), serve = !strcmp(o->cmd, "serve");
+	o->serve.port = 8080;
 	for (int i = 2; i < argc; i++) {
 		const struct genopt *g;
 		const char *a = argv[i];
@@ -187,13 +209,24 @@ static void parse_args(int argc, char **argv, struct opts *o)
 			o->top = (int)parse_int(a, VAL(), 1, 1 << 24);
 		} else if (is(a, NULL, "--batch") && eval) {
 			o->batch = (int)parse_int(a, VAL(), 1, 1 << 24);
-		} else if (is(a, "-p", "--prompt") && gen) {
+		} else if (is(a, NULL, "--system") && chat) {
+			o->system = VAL();
+		} else if (is(a, NULL, "--think") && chat) {
+			const char *t = VAL();
+			if (strcmp(t, "on") && strcmp(t, "off"))
+				die("--think: on or off, not '%s'", t);
+			o->think_off = !strcmp(t, "off");
+		} else if (is(a, NULL, "--chat-template-file") && chat) {
+			o->template_file = VAL();
+		} else if (is(a, NULL, "--show-prompt") && chat) {
+			o->show_prompt = true;
+		} else if (is(a, "-p", "--prompt") && gen && !chat) {
 			o->prompt = VAL();
 		} else if (gen && a[0] == '-' && (g = genopt_find(a))) {
 			char err[256];
 			if (genopt_parse(g, a, VAL(), &o->gen, err, sizeof err) != 0)
 				die("%s", err);
-		} else if (is(a, NULL, "--ids") && gen) {
+		} else if (is(a, NULL, "--ids") && gen && !chat) {
 			o->ids = true;
 		} else if (is(a, "-p", NULL) && bench) {
 			o->pp = (int)parse_int(a, VAL(), 0, 1 << 20);
@@ -201,6 +234,12 @@ static void parse_args(int argc, char **argv, struct opts *o)
 			o->tg = (int)parse_int(a, VAL(), 0, 1 << 20);
 		} else if (is(a, "-r", "--reps") && bench) {
 			o->reps = (int)parse_int(a, VAL(), 1, 16);
+		} else if (is(a, NULL, "--host") && serve) {
+			o->serve.host = VAL();
+		} else if (is(a, NULL, "--port") && serve) {
+			o->serve.port = (int)parse_int(a, VAL(), 0, 65535);
+		} else if (is(a, NULL, "--api-key") && serve) {
+			o->serve.api_key = VAL();
 		} else if (a[0] == '-' && a[1]) {
 			die("unknown option '%s' for '%s' (try llm --help)", a, o->cmd);
 		} else if (!o->model) {
@@ -213,15 +252,22 @@ static void parse_args(int argc, char **argv, struct opts *o)
 	if (!o->model)
 		die("%s: no model file given (usage: llm %s MODEL.gguf ...)", o->cmd, o->cmd);
 	if (o->gen.n_predict == -2)
-		o->gen.n_predict = gen ? 128 : 0;
+		o->gen.n_predict = chat ? -1 : gen ? 128 : 0;
 }
 
 /* ---- loading ------------------------------------------------------------ */
 
-struct loaded {
+struct mapped {
+	char *path;
 	void *map;
 	size_t len;
-	bool copy; /* map is a huge_alloc copy, not a file mapping */
+};
+
+struct loaded {
+	struct mapped *files; /* one, or the files of a split model */
+	int n_files;
+	size_t len;           /* bytes in all */
+	bool copy; /* the maps are huge_alloc copies, not file mappings */
 	struct gguf g;
 	struct model m;
 	bool has_model;
@@ -234,13 +280,14 @@ struct loaded {
  * generation from a page-cache mapping ran 25-30% slower here than the
  * same kernels on anonymous memory) and can be packed in place (on a
  * private file mapping each written 4 KiB page would fault and be
- * copied). */
-static void load_file(const char *path, struct loaded *L, bool copy)
+ * copied). why: said after a missing file's name. */
+static void map_file(struct mapped *f, bool copy, const char *why)
 {
 	char err[256];
+	const char *path = f->path;
 	int fd = open(path, O_RDONLY);
 	if (fd < 0)
-		die("%s: %s", path, strerror(errno));
+		die("%s: %s%s", path, strerror(errno), errno == ENOENT ? why : "");
 	struct stat st;
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
 		die("%s: not a regular file", path);
@@ -250,26 +297,62 @@ static void load_file(const char *path, struct loaded *L, bool copy)
 		die("%s: %s", path, strerror(errno));
 	if (gguf_check_header(head, (size_t)got, err, sizeof err) != 0)
 		die("%s: not a GGUF file: %s", path, err);
-	L->len = (size_t)st.st_size;
-	L->copy = copy;
+	f->len = (size_t)st.st_size;
 	if (copy) {
-		L->map = huge_alloc(L->len);
-		if (!L->map)
-			die("%s: no memory for a %zu-byte copy", path, L->len);
-		for (size_t off = 0; off < L->len;) {
-			ssize_t n = pread(fd, (uint8_t *)L->map + off, L->len - off, (off_t)off);
+		f->map = huge_alloc(f->len);
+		if (!f->map)
+			die("%s: no memory for a %zu-byte copy", path, f->len);
+		for (size_t off = 0; off < f->len;) {
+			ssize_t n = pread(fd, (uint8_t *)f->map + off, f->len - off, (off_t)off);
 			if (n <= 0)
 				die("%s: read: %s", path, n ? strerror(errno) : "file shrank");
 			off += (size_t)n;
 		}
 	} else {
-		L->map = mmap(NULL, L->len, PROT_READ, MAP_PRIVATE, fd, 0);
-		if (L->map == MAP_FAILED)
+		f->map = mmap(NULL, f->len, PROT_READ, MAP_PRIVATE, fd, 0);
+		if (f->map == MAP_FAILED)
 			die("%s: mmap: %s", path, strerror(errno));
 	}
 	close(fd);
-	if (gguf_open(&L->g, L->map, L->len, err, sizeof err) != 0)
-		die("%s: %s", path, err);
+}
+
+/* The model file, or all files of a split model given its first
+ * (NAME-00001-of-0000N.gguf, ai/gguf_split.h), opened as one gguf. */
+static void load_file(const char *path, struct loaded *L, bool copy)
+{
+	char err[512], why[96] = "";
+	size_t pl;
+	int no = 1, n = 1;
+	if (gguf_split_parse_name(path, &pl, &no, &n)) {
+		if (n < 1 || n > GGUF_SPLIT_MAX || no < 1 || no > n)
+			die("%s: not a file of a split model (file %d of %d?)", path, no, n);
+		if (no != 1 && gguf_split_name(err, sizeof err, path, pl, 1, n) == 0)
+			die("%s is file %d of the %d of a split model: give the first, %s", path, no, n, err);
+	}
+	L->copy = copy;
+	L->n_files = n;
+	L->files = calloc((size_t)n, sizeof *L->files);
+	struct gguf_part *parts = calloc((size_t)n, sizeof *parts);
+	if (!L->files || !parts)
+		die("out of memory");
+	for (int i = 0; i < n; i++) {
+		struct mapped *f = &L->files[i];
+		f->path = malloc(strlen(path) + 1);
+		if (!f->path)
+			die("out of memory");
+		if (i == 0)
+			strcpy(f->path, path);
+		else
+			gguf_split_name(f->path, strlen(path) + 1, path, pl, i + 1, n);
+		if (n > 1)
+			snprintf(why, sizeof why, " (file %d of the %d of this model)", i + 1, n);
+		map_file(f, copy, why);
+		parts[i] = (struct gguf_part){ f->map, f->len, f->path };
+		L->len += f->len;
+	}
+	if (gguf_open_split(&L->g, parts, n, err, sizeof err) != 0)
+		die("%s", err);
+	free(parts);
 }
 
 static void load_tokenizer(const char *path, struct loaded *L)
@@ -308,10 +391,14 @@ static void unload(struct loaded *L)
 	if (L->has_model)
 		model_free(&L->m);
 	gguf_close(&L->g);
-	if (L->copy)
-		huge_free(L->map, L->len);
-	else
-		munmap(L->map, L->len);
+	for (int i = 0; i < L->n_files; i++) {
+		if (L->copy)
+			huge_free(L->files[i].map, L->files[i].len);
+		else
+			munmap(L->files[i].map, L->files[i].len);
+		free(L->files[i].path);
+	}
+	free(L->files);
 }
 
 static uint64_t now_ns(void *user)
@@ -334,6 +421,8 @@ static int cmd_info(const struct opts *o, struct loaded *L)
 	}
 	printf("file: %s (%zu bytes, GGUF v%u, %llu tensors, %llu keys)\n", o->model, L->len,
 	       L->g.version, (unsigned long long)L->g.n_tensors, (unsigned long long)L->g.n_kv);
+	if (L->n_files > 1)
+		printf("split: %d files\n", L->n_files);
 	struct gguf_str name;
 	if (gguf_get_str(&L->g, "general.name", &name))
 		printf("name: %.*s\n", (int)(name.n > 200 ? 200 : name.n), name.p);
@@ -543,6 +632,116 @@ static int cmd_generate(const struct opts *o, struct loaded *L)
 	return 0;
 }
 
+/* The chat template: --chat-template-file, else the model's (malloc'd,
+ * NUL-terminated; NULL when there is none). */
+static char *chat_template(const struct opts *o, const struct loaded *L)
+{
+	struct gguf_str t;
+	char *s = NULL;
+	size_t n = 0;
+	if (o->template_file) {
+		FILE *f = fopen(o->template_file, "rb");
+		long len = f && fseek(f, 0, SEEK_END) == 0 ? ftell(f) : -1;
+		if (len < 0 || fseek(f, 0, SEEK_SET) != 0 || !(s = malloc((size_t)len + 1)) ||
+		    fread(s, 1, (size_t)len, f) != (size_t)len)
+			die("%s: %s", o->template_file, strerror(errno ? errno : EIO));
+		fclose(f);
+		n = (size_t)len;
+	} else if (gguf_get_str(&L->g, "tokenizer.chat_template", &t)) {
+		if (!(s = malloc((size_t)t.n + 1)))
+			die("out of memory");
+		memcpy(s, t.p, (size_t)t.n);
+		n = (size_t)t.n;
+	}
+	if (s)
+		s[n] = 0;
+	return s;
+}
+
+static void chat_piece(void *user, int32_t id, const char *piece, int len)
+{
+	(void)user, (void)id;
+	fwrite(piece, 1, (size_t)len, stdout);
+	fflush(stdout);
+}
+
+static int cmd_chat(const struct opts *o, struct loaded *L)
+{
+	char *tmpl = chat_template(o, L), line[8192], sys[512], err[256];
+	size_t tn = tmpl ? strlen(tmpl) : 0;
+	enum chat_kind kind = chat_detect_str(tmpl, tn);
+	bool sw = chat_think_switch_str(tmpl, tn), tty = isatty(STDIN_FILENO);
+	enum chat_think_mode show = isatty(STDOUT_FILENO) ? CHAT_THINK_DIM : CHAT_THINK_RAW;
+	const char *system = o->system ? o->system :
+			     chat_default_system_str(tmpl, tn, sys, sizeof sys) > 0 ? sys : NULL;
+	struct sampler *s = sampler_new(&o->gen.sp, L->m.n_vocab);
+	struct chat_session cs;
+	if (!s || chat_session_init(&cs, kind, system) != 0)
+		die("out of memory");
+	chat_session_set_think(&cs, o->think_off ? CHAT_THINK_HIDE : show, sw);
+	fprintf(stderr, "llm: chat with %s template, context %d%s\n", chat_kind_name(kind),
+		forward_n_ctx(L->f), tty ? " (/reset starts over, Ctrl-D leaves)" : "");
+	signal(SIGINT, on_sigint); /* Ctrl-C ends a reply, not the process */
+	for (;;) {
+		if (tty)
+			fputs("> ", stderr);
+		if (!fgets(line, sizeof line, stdin))
+			break;
+		line[strcspn(line, "\r\n")] = 0;
+		if (!line[0])
+			continue;
+		if (!strcmp(line, "/exit"))
+			break;
+		if (!strcmp(line, "/reset")) {
+			chat_session_reset(&cs);
+			fprintf(stderr, "llm: conversation reset\n");
+			continue;
+		}
+		if (!strcmp(line, "/think on") || !strcmp(line, "/think off")) {
+			chat_session_set_think(&cs, line[8] == 'n' ? show : CHAT_THINK_HIDE, sw);
+			continue;
+		}
+		struct gen_io io = { chat_piece, should_stop, now_ns, NULL };
+		struct gen_params gp = { o->gen.n_predict, true, true };
+		struct gen_stats st;
+		interrupted = 0;
+		if (chat_session_turn(&cs, L->f, L->tk, s, line, &gp, &io, &st, err, sizeof err) != 0)
+			die("%s", err);
+		printf("\n");
+		fflush(stdout);
+		if (o->show_prompt) { /* on one line: \n, \\ and \xNN escaped */
+			fprintf(stderr, "llm: fed %d bytes: ", cs.last_len);
+			for (int i = 0; i < cs.last_len; i++) {
+				unsigned char c = (unsigned char)cs.last[i];
+				if (c == '\n' || c == '\\')
+					fputs(c == '\n' ? "\\n" : "\\\\", stderr);
+				else if (c < 0x20 || c == 0x7f)
+					fprintf(stderr, "\\x%02x", c);
+				else
+					fputc(c, stderr);
+			}
+			fputc('\n', stderr);
+		}
+	}
+	chat_session_free(&cs);
+	sampler_free(s);
+	free(tmpl);
+	return 0;
+}
+
+static int cmd_serve(const struct opts *o, struct loaded *L)
+{
+	char system[512];
+	const char *base = strrchr(o->model, '/');
+	struct http_engine e = { 0 };
+	e.f = L->f;
+	e.tk = L->tk;
+	e.chat = chat_detect(&L->g);
+	e.model_id = base ? base + 1 : o->model;
+	e.system = chat_default_system(&L->g, system, sizeof system) > 0 ? system : NULL;
+	return serve_run(&o->serve, &e);
+}
+
 static int cmd_bench(const struct opts *o, struct loaded *L)
 {
 	char err[256];
@@ -591,6 +790,10 @@ int main(int argc, char **argv)
 			rc = cmd_eval(&o, &L);
 		else if (!strcmp(o.cmd, "generate"))
 			rc = cmd_generate(&o, &L);
+		else if (!strcmp(o.cmd, "chat"))
+			rc = cmd_chat(&o, &L);
+		else if (!strcmp(o.cmd, "serve"))
+			rc = cmd_serve(&o, &L);
 		else
 			rc = cmd_bench(&o, &L);
 	}

@@ -3,18 +3,21 @@
  * pseudo-random weights, so demos, tests and benchmarks need no download.
  *
  *   mkmodel --preset NAME [--type T] [--seed S] [--tied] [--rope-scale F]
- *           [--pre NAME] -o OUT.gguf
+ *           [--pre NAME] [--split N [--split-meta-first]] -o OUT.gguf
  *
  * Presets (llama unless noted): demo (tiny, SentencePiece vocab), chat (demo
  * shape with a ChatML template and its control tokens), tinyllama (TinyLlama
  * 1.1B shape), qwen2-0.5b (Qwen2.5-0.5B shape, byte-level BPE vocab, biases,
  * tied embeddings), qwen2-tiny (the same features at n_embd 256, 2 layers,
  * 2048 tokens, for tests). Types: f32 f16 q8_0 q4_0 q4_k_m (q4_K with q6_K where
- * llama.cpp's Q4_K_M puts it), and any single type name from ai/quant.h.
+ * llama.cpp's Q4_K_M puts it), and any single type name from ai/quant.h
+ * with a quantizer (iq4_nl, iq4_xs too).
  * 2-D weights are quantized row by row and streamed to the file.
  * --tied drops output.weight (the output reuses token_embd), --rope-scale F
  * writes linear RoPE scaling with factor F, --pre NAME sets a BPE
  * vocabulary's tokenizer.ggml.pre: variants for tests against llama.cpp.
+ * --split N writes the model as llama-gguf-split's N files OUT-0000k-of-0000N.gguf
+ * (host/mkmodel_split.c); --split-meta-first puts no tensor in the first.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -276,11 +279,12 @@ static void usage(void)
 {
 	fprintf(stderr,
 		"usage: mkmodel --preset NAME [--type TYPE] [--seed S] [--tied] [--rope-scale F]\n"
-		"               [--pre NAME] -o OUT.gguf\n"
+		"               [--pre NAME] [--split N [--split-meta-first]] -o OUT.gguf\n"
 		"  presets: demo chat tinyllama qwen2-0.5b qwen2-tiny qwen3-tiny qwen3moe-tiny\n"
 		"           gemma2-tiny gemma3-tiny phi3-tiny phi3-tiny-long qwen3-1.7b gemma3-1b\n"
 		"           qwen3moe-a3b\n"
-		"  types:   f32 f16 bf16 q8_0 q4_0 q4_1 q5_0 q5_1 q2_K q3_K q4_K q5_K q6_K q4_k_m\n");
+		"  types:   f32 f16 bf16 q8_0 q4_0 q4_1 q5_0 q5_1 q2_K q3_K q4_K q5_K q6_K q4_k_m\n"
+		"           iq4_nl iq4_xs\n");
 }
 
 int main(int argc, char **argv)
@@ -288,7 +292,8 @@ int main(int argc, char **argv)
 	const char *preset = NULL, *type = NULL, *out = NULL, *pre = NULL;
 	uint64_t seed = 1;
 	float rope_scale = 0;
-	bool tied = false;
+	bool tied = false, meta_first = false;
+	int split = 0;
 	for (int i = 1; i < argc; i++) {
 		if (i + 1 < argc && strcmp(argv[i], "--preset") == 0)
 			preset = argv[++i];
@@ -302,6 +307,10 @@ int main(int argc, char **argv)
 			rope_scale = strtof(argv[++i], NULL);
 		else if (strcmp(argv[i], "--tied") == 0)
 			tied = true;
+		else if (i + 1 < argc && strcmp(argv[i], "--split") == 0)
+			split = atoi(argv[++i]);
+		else if (strcmp(argv[i], "--split-meta-first") == 0)
+			meta_first = true;
 		else if (i + 1 < argc && strcmp(argv[i], "-o") == 0)
 			out = argv[++i];
 		else {
@@ -388,7 +397,16 @@ int main(int argc, char **argv)
 		remove(out);
 		return 1;
 	}
-	fprintf(stderr, "mkmodel: wrote %s (%s, %s, %d tensors, %.1f MB)\n", out, p->name, type, nt,
-		(double)off / 1e6);
+	if (split) {
+		char err[256];
+		int rc = mk_split(out, out, split, meta_first, err, sizeof err);
+		remove(out);
+		if (rc != 0) {
+			fprintf(stderr, "mkmodel: --split %d: %s\n", split, err);
+			return 1;
+		}
+	}
+	fprintf(stderr, "mkmodel: wrote %s%s (%s, %s, %d tensors, %.1f MB)\n", out,
+		split ? " as split files" : "", p->name, type, nt, (double)off / 1e6);
 	return 0;
 }

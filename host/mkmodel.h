@@ -50,6 +50,12 @@ void gw_kv_arr(struct gguf_writer *w, const char *key, uint32_t elem_type, uint6
 void gw_raw(struct gguf_writer *w, const void *p, size_t n);
 void gw_rawstr(struct gguf_writer *w, const char *s, size_t n);
 
+/* Rewrites the GGUF file src as the n files llama-gguf-split would make of
+ * it, OUT-00001-of-0000N.gguf ... (out without its ".gguf"); meta_first:
+ * the first file holds the metadata only (llama-gguf-split's
+ * --no-tensor-first-split). Returns 0, or -1 with a message. */
+int mk_split(const char *src, const char *out, int n, bool meta_first, char *err, size_t errlen);
+
 /* Writes tokenizer.ggml.* for a synthetic vocabulary of hp->n_vocab tokens. */
 void mk_vocab(struct gguf_writer *w, const struct mk_hparams *hp);
 

@@ -28,7 +28,7 @@ $(HB)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(HOST_CC) $(HOST_CFLAGS) $(XFLAGS) -MMD -MP -c $< -o $@
 
-$(HB)/llm: $(LLM_OBJ) $(AI_OBJ)
+$(HB)/llm: $(LLM_OBJ) $(AI_OBJ) $(NET_HOST_OBJ)
 	$(HOST_CC) $(HOST_CFLAGS) $^ -o $@ $(HOST_LDLIBS)
 
 $(HB)/mkmodel: $(MKMODEL_OBJ) $(AI_OBJ)
@@ -38,7 +38,7 @@ $(HB)/mkmodel: $(MKMODEL_OBJ) $(AI_OBJ)
 $(HB)/kbench: $(HB)/host/kbench.o $(HB)/host/pool.o $(HB)/host/hugemem.o $(AI_OBJ)
 	$(HOST_CC) $(HOST_CFLAGS) $^ -o $@ $(HOST_LDLIBS)
 
-$(HB)/test_%: $(HB)/tests/unit/test_%.o $(UNIT_COMMON) $(AI_OBJ)
+$(HB)/test_%: $(HB)/tests/unit/test_%.o $(UNIT_COMMON) $(AI_OBJ) $(NET_HOST_OBJ)
 	$(HOST_CC) $(HOST_CFLAGS) $^ -o $@ $(HOST_LDLIBS)
 
 .SECONDARY:

@@ -21,8 +21,9 @@ static struct pt kpt;
 static struct spinlock vmm_lock = SPINLOCK_INIT;
 static uint64_t guards[4 * MAX_CPUS + 16]; /* guard pages, for panic hints */
 static int n_guards;
-static const void *model_base;
 static uint64_t model_size;
+static uint32_t model_parts;
+static uint64_t part_off[BOOT_MAX_PARTS], part_len[BOOT_MAX_PARTS]; /* from VMM_MODEL_BASE */
 
 static uint64_t alloc_table(void *arg)
 {
@@ -110,32 +111,47 @@ static void map_image(const struct boot_info *bi)
 	}
 }
 
-/* The model's chunks back to back at VMM_MODEL_BASE, NX; writable, since
- * model_pack rewrites the Q4_0 tensors in place once after loading. */
+/* The model's parts one after the other from VMM_MODEL_BASE, each starting
+ * 2 MiB aligned, each part's chunks back to back; NX, writable, since
+ * model_pack rewrites weights in place once after loading. */
 static void map_model(const struct boot_info *bi)
 {
 	const struct boot_file *f = &bi->model;
-	if (!bi->has_model || !f->n_chunks || f->n_chunks > BOOT_MAX_CHUNKS)
+	uint32_t np = f->n_parts ? f->n_parts : 1;
+	if (!bi->has_model || !f->n_chunks || f->n_chunks > BOOT_MAX_CHUNKS || np > BOOT_MAX_PARTS)
 		return;
-	uint64_t off = 0;
+	uint64_t start = 0, off = 0, total = 0;
+	uint32_t p = 0;
 	for (uint32_t i = 0; i < f->n_chunks; i++) {
 		const struct boot_chunk *c = &f->chunks[i];
-		bool last = i + 1 == f->n_chunks;
-		if ((c->phys & (PAGE_SIZE - 1)) || (!last && (c->len & (PAGE_SIZE - 1)))) {
-			kprintf("vmm: model chunk %u not page aligned (phys 0x%lx len 0x%lx): not mapped\n", i,
-				(unsigned long)c->phys, (unsigned long)c->len);
+		uint64_t want = np > 1 ? f->part_size[p] : f->size;
+		bool last = off + c->len == want;
+		if ((c->phys & (PAGE_SIZE - 1)) || (!last && (c->len & (PAGE_SIZE - 1))) || off + c->len > want) {
+			kprintf("vmm: model chunk %u not page aligned or past its file (phys 0x%lx len 0x%lx): not mapped\n",
+				i, (unsigned long)c->phys, (unsigned long)c->len);
 			return;
 		}
 		uint64_t len = (c->len + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
-		must(pt_map(&kpt, VMM_MODEL_BASE + off, c->phys, len, PTE_W | PTE_NX, PT_WB, true), "model");
+		must(pt_map(&kpt, VMM_MODEL_BASE + start + off, c->phys, len, PTE_W | PTE_NX, PT_WB, true), "model");
 		off += c->len;
+		if (last) {
+			part_off[p] = start;
+			part_len[p] = off;
+			total += off;
+			start = (start + off + (2ull << 20) - 1) & ~((2ull << 20) - 1);
+			off = 0;
+			if (++p == np && i + 1 < f->n_chunks) {
+				kprintf("vmm: model chunks past its %u file(s): not mapped\n", np);
+				return;
+			}
+		}
 	}
-	if (off != f->size) {
-		kprintf("vmm: model chunks hold %lu bytes, file is %lu: not mapped\n", (unsigned long)off,
-			(unsigned long)f->size);
+	if (p != np || total != f->size) {
+		kprintf("vmm: model chunks hold %u of %u files, %lu bytes of %lu: not mapped\n", p, np,
+			(unsigned long)total, (unsigned long)f->size);
 		return;
 	}
-	model_base = (const void *)(uintptr_t)VMM_MODEL_BASE;
+	model_parts = np;
 	model_size = f->size;
 }
 
@@ -220,12 +236,25 @@ void *vmm_stack_alloc(uint64_t size)
 
 const void *vmm_model_base(void)
 {
-	return model_base;
+	return model_parts ? (const void *)(uintptr_t)VMM_MODEL_BASE : NULL;
 }
 
 uint64_t vmm_model_size(void)
 {
 	return model_size;
+}
+
+uint32_t vmm_model_parts(void)
+{
+	return model_parts;
+}
+
+const void *vmm_model_part(uint32_t i, uint64_t *len)
+{
+	if (i >= model_parts)
+		return NULL;
+	*len = part_len[i];
+	return (const void *)(uintptr_t)(VMM_MODEL_BASE + part_off[i]);
 }
 
 bool vmm_query(uint64_t va, uint64_t *phys, uint64_t *flags)

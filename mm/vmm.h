@@ -16,10 +16,11 @@
  *                       entry 4, programmed by cpu_init_simd), the LAPIC
  *                       (0xFEE00000), IOAPIC (0xFEC00000) and the map's
  *                       MMIO ranges uncached, NX
- *   VMM_MODEL_BASE      the model file's chunks (struct boot_file) mapped
- *   (64 TiB)            back to back, writable NX (model_pack rewrites the
- *                       Q4_0 tensors once after loading), so the engine sees one
- *                       contiguous (base, size) file
+ *   VMM_MODEL_BASE      the model's chunks (struct boot_file) mapped back
+ *   (64 TiB)            to back, writable NX (model_pack rewrites weights
+ *                       once after loading), so the engine sees the file as
+ *                       one contiguous (base, size); a split model's files
+ *                       one after the other, each from a 2 MiB boundary
  *
  * EFER.NXE and CR0.WP are set by vmm_init on the BSP; an AP must set NXE
  * before loading vmm_cr3() (the tables use the NX bit) and should set WP.
@@ -50,9 +51,14 @@ const void *vmm_map_firmware(uint64_t phys, uint64_t len);
  * page below; returns its TOP (16-byte aligned), or NULL. */
 void *vmm_stack_alloc(uint64_t size);
 
-/* The model file mapped contiguously, or NULL (no model / mapping failed). */
+/* The model as mapped: NULL / 0 when there is none (no model, mapping
+ * failed); its files (one, or the parts of a split model), each contiguous
+ * at a 2 MiB-aligned address; size: all files' bytes. */
 const void *vmm_model_base(void);
 uint64_t vmm_model_size(void);
+uint32_t vmm_model_parts(void);
+/* File i (< vmm_model_parts()): its address, and its bytes in *len. */
+const void *vmm_model_part(uint32_t i, uint64_t *len);
 
 /* The PTE flags (P, RW, NX, ...) that translate va, and its physical
  * address; false when unmapped. For `info` and tests. */

@@ -74,7 +74,7 @@ int cmd_chat(int argc, char **argv)
 	(void)argv;
 	struct llm *L = llm_get();
 	if (argc > 1) {
-		kprintf("usage: chat   (then type messages; /reset starts over, /exit leaves)\n");
+		kprintf("usage: chat   (then type messages; /reset starts over, /think on|off, /exit leaves)\n");
 		return -1;
 	}
 	if (llm_require("chat") != 0)
@@ -86,9 +86,13 @@ int cmd_chat(int argc, char **argv)
 		kprintf("chat: out of memory\n");
 		return -1;
 	}
+	bool think_switch = chat_think_switch(&L->g);
+	chat_session_set_think(&cs, L->think_off ? CHAT_THINK_HIDE : CHAT_THINK_DIM, think_switch);
 	sampler_set_params(L->s, &L->sp);
 	kprintf("chat with %s (%s template, context %d). /reset starts over, /exit or Ctrl-C leaves.\n",
 		L->name, chat_kind_name(kind), forward_n_ctx(L->f));
+	if (chat_thinks(kind))
+		kprintf("(the model thinks first: shown dimmed; /think off or set think off hides it)\n");
 	status_set_ctx(0, forward_n_ctx(L->f));
 	for (;;) {
 		int n = line_read(CHAT_PROMPT, line, sizeof line);
@@ -108,8 +112,21 @@ int cmd_chat(int argc, char **argv)
 			kprintf("(conversation reset)\n");
 			continue;
 		}
+		if (is_cmd(msg, "/think")) {
+			const char *a = msg + 6;
+			while (*a == ' ')
+				a++;
+			if (strcmp(a, "on") && strcmp(a, "off")) {
+				kprintf("/think on | /think off\n");
+				continue;
+			}
+			L->think_off = !strcmp(a, "off");
+			chat_session_set_think(&cs, L->think_off ? CHAT_THINK_HIDE : CHAT_THINK_DIM, think_switch);
+			kprintf("(thinking %s)\n", L->think_off ? "hidden" : "shown dimmed");
+			continue;
+		}
 		if (msg[0] == '/') {
-			kprintf("unknown chat command '%s': /reset starts over, /exit leaves\n", msg);
+			kprintf("unknown chat command '%s': /reset starts over, /think on|off, /exit leaves\n", msg);
 			continue;
 		}
 		char err[256];

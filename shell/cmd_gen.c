@@ -230,6 +230,8 @@ int cmd_gen_model(int argc, char **argv)
 	kprintf("file: %s (%lu bytes, GGUF v%u, %lu tensors, %lu keys)\n", L->name,
 		(unsigned long)L->file_size, L->g.version, (unsigned long)L->g.n_tensors,
 		(unsigned long)L->g.n_kv);
+	if (L->g.n_parts > 1)
+		kprintf("split: %u files\n", L->g.n_parts);
 	struct gguf_str name;
 	if (gguf_get_str(&L->g, "general.name", &name))
 		kprintf("name: %.*s\n", (int)(name.n > 200 ? 200 : name.n), name.p);
@@ -260,8 +262,8 @@ static void set_usage(void)
 	kprintf("usage: set KEY VALUE | set\n  keys:");
 	for (int i = 0; genopt_at(i); i++)
 		kprintf(" %s", genopt_at(i)->key);
-	kprintf(" ctx threads\n        verbose (0/1) system (the rest of the line; empty: the template's "
-		"default)\n");
+	kprintf(" ctx threads\n        verbose (0/1) think (on: chat shows thinking dimmed; off: hides it)\n"
+		"        system (the rest of the line; empty: the template's default)\n");
 }
 
 static void set_show(void)
@@ -273,9 +275,9 @@ static void set_show(void)
 		genopt_format(genopt_at(i), &gv, v, sizeof v);
 		kprintf("%s %s\n", genopt_at(i)->key, v);
 	}
-	kprintf("ctx %d\nthreads %d (of %d online)\nverbose %d\nsystem %s\n",
+	kprintf("ctx %d\nthreads %d (of %d online)\nverbose %d\nthink %s\nsystem %s\n",
 		L->f ? forward_n_ctx(L->f) : 0, L->threads, smp_ncpus_online(), L->verbose ? 1 : 0,
-		L->system[0] ? L->system : "(template default)");
+		L->think_off ? "off" : "on", L->system[0] ? L->system : "(template default)");
 }
 
 int cmd_gen_set(int argc, char **argv)
@@ -320,6 +322,15 @@ int cmd_gen_set(int argc, char **argv)
 	} else if (!strcmp(k, "verbose")) {
 		if ((ok = cmd_gen_int(k, val, 0, 1, &v)))
 			L->verbose = v != 0;
+	} else if (!strcmp(k, "think")) {
+		bool on = !strcmp(val, "on") || !strcmp(val, "1"), off = !strcmp(val, "off") || !strcmp(val, "0");
+		if ((ok = on || off)) {
+			L->think_off = off;
+			kprintf("think: %s\n", off ? "off (hidden; not generated where the template can skip it)" :
+							  "on (shown dimmed)");
+		} else {
+			kprintf("set think: on or off\n");
+		}
 	} else if (!strcmp(k, "threads")) {
 		if ((ok = cmd_gen_int(k, val, 1, smp_ncpus_online(), &v))) {
 			llm_set_threads((int)v);

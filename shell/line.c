@@ -7,6 +7,7 @@
 #include "core/fbcon.h"
 #include "core/input.h"
 #include "core/param.h"
+#include "core/idle.h"
 #include "shell/line.h"
 
 static char history[SHELL_HISTORY][SHELL_LINE_MAX];
@@ -60,15 +61,55 @@ static void replace(const char *prompt, char *buf, size_t size, size_t *len, siz
 	*len = *pos = n;
 }
 
+/* The next key; idle() runs while none is waiting. */
+static int next_key(void (*idle)(void))
+{
+	if (!idle)
+		return input_getc();
+	for (;;) {
+		int k = input_poll();
+		if (k >= 0)
+			return k;
+		idle();
+		idle_wait(); /* hlt until the next tick */
+	}
+}
+
+/* The line being edited, for redraw() */
+static const char *ed_prompt;
+static const char *ed_buf;
+static const size_t *ed_len, *ed_pos;
+
+/* After output that came on its own (console_async_end): the prompt and
+ * the line again, on the fresh line below it. */
+static void redraw(void)
+{
+	outs(ed_prompt);
+	out(ed_buf, *ed_len);
+	move(cols(ed_buf, *ed_pos, *ed_len));
+}
+
 int line_read(const char *prompt, char *buf, size_t size)
+{
+	return line_read_idle(prompt, buf, size, NULL);
+}
+
+int line_read_idle(const char *prompt, char *buf, size_t size, void (*idle)(void))
 {
 	size_t len = 0, pos = 0;
 	int hist_i = hist_n; /* == hist_n: the line being typed */
 	static char saved[SHELL_LINE_MAX];
 	buf[0] = 0;
 	outs(prompt);
+	ed_prompt = prompt;
+	ed_buf = buf;
+	ed_len = &len;
+	ed_pos = &pos;
+	console_set_redraw(redraw);
 	for (;;) {
-		int k = input_getc();
+		int k = next_key(idle);
+		if (k == '\n' || k == KEY_CTRL_C)
+			console_set_redraw(NULL);
 		if (k == '\n') {
 			outs("\n");
 			buf[len] = 0;

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ai/gguf_split.h"
 #include "ai/parallel.h"
 #include "ai/quant.h"
 #include "core/input.h"
@@ -122,8 +123,7 @@ void llm_init(struct boot_info *bi)
 	if (bi->cfg.seed_set)
 		llm.sp.seed = bi->cfg.seed;
 	int level = quant_init(QUANT_AVX512); /* the best the CPU (and XCR0) allows */
-	const void *base = vmm_model_base();
-	if (!bi->has_model || !base) {
+	if (!bi->has_model || !vmm_model_base()) {
 		snprintf(llm.error, sizeof llm.error, "%s",
 			 bi->load_error[0] ? bi->load_error : "no model file on the stick");
 		return;
@@ -134,8 +134,23 @@ void llm_init(struct boot_info *bi)
 			name = p + 1;
 	snprintf(llm.name, sizeof llm.name, "%s", name);
 	llm.file_size = vmm_model_size();
-	if (gguf_open(&llm.g, base, (size_t)llm.file_size, err, sizeof err) != 0) {
-		snprintf(llm.error, sizeof llm.error, "%s: %s", llm.name, err);
+	/* one file, or the files of a split model (named for messages) */
+	static struct gguf_part parts[BOOT_MAX_PARTS];
+	static char part_names[BOOT_MAX_PARTS][BOOT_NAME_MAX];
+	uint32_t np = vmm_model_parts();
+	size_t pl;
+	int no, count;
+	bool split = np > 1 && gguf_split_parse_name(llm.name, &pl, &no, &count);
+	for (uint32_t i = 0; i < np; i++) {
+		uint64_t len;
+		parts[i].base = vmm_model_part(i, &len);
+		parts[i].len = (size_t)len;
+		if (!split || gguf_split_name(part_names[i], BOOT_NAME_MAX, llm.name, pl, (int)i + 1, (int)np) != 0)
+			snprintf(part_names[i], BOOT_NAME_MAX, "%s", i ? "a later file" : llm.name);
+		parts[i].name = part_names[i];
+	}
+	if (gguf_open_split(&llm.g, parts, (int)np, err, sizeof err) != 0) {
+		snprintf(llm.error, sizeof llm.error, "%s", err);
 		goto fail;
 	}
 	if (model_load(&llm.m, &llm.g, err, sizeof err) != 0) {

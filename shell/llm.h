@@ -1,6 +1,6 @@
 /*
  * The OS side of the engine: the model the loader mapped (mm/vmm.h), opened
- * once at boot with the same ai/ calls as the host tool (gguf_open,
+ * once at boot with the same ai/ calls as the host tool (gguf_open_split,
  * model_load, tokenizer_load), the forward context sized from the memory
  * that is free, and the shell's generation settings (`set`). The commands
  * generate/bench/stats/model/set (shell/cmd_gen.c) and chat
@@ -42,9 +42,12 @@ struct llm {
 	int threads;               /* cores the engine uses */
 	char system[512];          /* `set system`: chat system prompt ("" = template default) */
 	bool verbose;              /* `set verbose 1`: show the text fed to the model */
+	bool think_off;            /* `set think off`: hide thinking (and skip it where the template can) */
 	bool have_stats;
 	struct gen_stats last;     /* the last generation */
 	int ctx_used;              /* positions in the cache after the last generation */
+	uint64_t kv_epoch;         /* bumped after every shell command: the API server
+				      (net/serve.c) then knows the KV cache is no longer its own */
 };
 
 /* The shared state (never NULL; ->loaded says if a model is there). */

@@ -12,22 +12,31 @@
 #include "core/console.h"
 #include "core/cpu.h"
 #include "core/fbcon.h"
+#include "core/input.h"
+#include "core/keymap.h"
 #include "core/kprintf.h"
 #include "core/panic.h"
 #include "core/param.h"
+#include "core/poll.h"
 #include "core/power.h"
 #include "core/serial.h"
 #include "core/timer.h"
 #include "core/x86.h"
+#include "dev/i8042.h"
 #include "dev/pci.h"
+#include "dev/usb.h"
+#include "dev/xhci.h"
 #include "fs/crc32.h"
 #include "mm/heap.h"
 #include "mm/pmm.h"
 #include "mm/vmm.h"
+#include "net/net.h"
+#include "net/serve.h"
 #include "shell/cmd_chat.h"
 #include "shell/cmd_gen.h"
 #include "shell/cmd_smp.h"
 #include "shell/line.h"
+#include "shell/llm.h"
 #include "shell/shell.h"
 #include "smp/smp.h"
 
@@ -45,6 +54,7 @@ static int cmd_panic_test(int argc, char **argv);
 static int cmd_debug(int argc, char **argv);
 static int cmd_clear(int argc, char **argv);
 static int cmd_echo(int argc, char **argv);
+static int cmd_keymap(int argc, char **argv);
 static int cmd_mapcheck(int argc, char **argv);
 static int cmd_pci(int argc, char **argv);
 
@@ -67,9 +77,13 @@ static const struct shell_cmd shell_cmds[] = {
 	 cmd_gen_bench, false},
 	{"cpus", "cpus", "list the CPUs and the work each did", cmd_smp_cpus, false},
 	{"pci", "pci", "the PCI functions found (for drivers and hardware reports)", cmd_pci, false},
+	{"net", "net", "network cards: MAC, link, IPv4 address, gateway, packet counters", net_cmd, false},
+	{"serve", "serve", "start the OpenAI-compatible HTTP API (port= in llm.cfg) or show it", serve_cmd,
+	 false},
 	{"smptest", "smptest", "parallel self-test on all CPUs", cmd_smp_smptest, false},
 	{"clear", "clear", "clear the screen", cmd_clear, false},
 	{"echo", "echo TEXT", "print TEXT", cmd_echo, false},
+	{"keymap", "keymap [us|uk|de|fr]", "show or switch the keyboard layout", cmd_keymap, false},
 	{"debug", "debug [on|off]", "show or switch the debug commands", cmd_debug, false},
 	{"reboot", "reboot", "restart the machine", cmd_reboot, false},
 	{"poweroff", "poweroff", "switch the machine off", cmd_poweroff, false},
@@ -157,10 +171,25 @@ void shell_run(struct boot_info *bi)
 	boot = bi;
 	debug_on = bi->cfg.debug || strstr(bi->cmdline, "debug") != NULL;
 	kprintf("Type help for the commands.\n");
+	/* llm.cfg autorun= lines, as if typed at the prompt */
+	for (const char *a = bi->cfg.autorun; *a;) {
+		size_t n = 0;
+		while (a[n] && a[n] != '\n')
+			n++;
+		if (n < sizeof line) {
+			memcpy(line, a, n);
+			line[n] = 0;
+			kprintf("%s%s\n", SHELL_PROMPT, line);
+			shell_exec(line);
+		}
+		a += n + (a[n] == '\n');
+	}
 	for (;;) {
-		if (line_read(SHELL_PROMPT, line, sizeof line) < 0)
+		/* idle: the API server's queued jobs run while the prompt waits */
+		if (line_read_idle(SHELL_PROMPT, line, sizeof line, poll_idle) < 0)
 			continue;
 		shell_exec(line);
+		llm_get()->kv_epoch++; /* any command may have used the KV cache */
 	}
 }
 
@@ -260,8 +289,9 @@ static int cmd_info(int argc, char **argv)
 	if (fbcon_present()) {
 		int c, r;
 		fbcon_size(&c, &r);
-		kprintf("framebuffer: %ux%u %s, %u pixels per line, at 0x%lx (text %dx%d)\n", bi->fb.width,
-			bi->fb.height, fb_format_name(bi->fb.format), bi->fb.pitch, (unsigned long)bi->fb.base,
+		kprintf("framebuffer: %ux%u %s, %u pixels per line, %u bits per pixel, at 0x%lx "
+			"(text %dx%d)\n", bi->fb.width, bi->fb.height, fb_format_name(bi->fb.format),
+			bi->fb.pitch, bi->fb.bpp, (unsigned long)bi->fb.base,
 			c, r);
 	} else {
 		kprintf("framebuffer: none (serial console only)\n");
@@ -272,8 +302,9 @@ static int cmd_info(int argc, char **argv)
 	kprintf("NX: %s, WP: %s\n", (rdmsr(MSR_EFER) & EFER_NXE) ? "enabled" : "disabled",
 		(read_cr0() & CR0_WP) ? "enabled" : "disabled");
 	if (bi->has_model) {
-		kprintf("model: %s, %lu bytes, crc32 0x%08x, mapped at %p\n", bi->model.name,
-			(unsigned long)bi->model.size, bi->model.crc32, vmm_model_base());
+		kprintf("model: %s, %lu bytes%s, crc32 0x%08x, mapped at %p\n", bi->model.name,
+			(unsigned long)bi->model.size, bi->model.n_parts > 1 ? " in a split model's files" : "",
+			bi->model.crc32, vmm_model_base());
 	} else if (!strncmp(bi->load_error, "no model", 8)) {
 		kprintf("model: %s\n", bi->load_error);
 	} else if (bi->load_error[0]) {
@@ -282,6 +313,9 @@ static int cmd_info(int argc, char **argv)
 		kprintf("model: no model\n");
 	}
 	kprintf("cpus: %d online\n", smp_ncpus_online());
+	kprintf("input: %d USB keyboard(s) on %d xHCI controller(s), PS/2 keyboard %s, "
+		"keymap %s%s\n", usb_kbd_count(), xhci_count(), i8042_keyboard() ? "yes" : "no",
+		keymap_name(input_keymap()), console_debugcon() ? ", console on debug port 0xE9" : "");
 	if (bi->cmdline[0])
 		kprintf("command line: %s\n", bi->cmdline);
 	return 0;
@@ -384,6 +418,20 @@ static int cmd_echo(int argc, char **argv)
 	return 0;
 }
 
+static int cmd_keymap(int argc, char **argv)
+{
+	if (argc > 1) {
+		const struct keymap *m = keymap_find(argv[1], strlen(argv[1]));
+		if (!m) {
+			kprintf("keymap: no layout '%s' (%s)\n", argv[1], keymap_list());
+			return 1;
+		}
+		input_set_keymap(m);
+	}
+	kprintf("keymap: %s (layouts: %s)\n", keymap_name(input_keymap()), keymap_list());
+	return 0;
+}
+
 /* Recurses (through a pointer the compiler cannot see through) until
  * the stack runs into its guard page. */
 static int overflow(volatile char *p);
@@ -419,8 +467,9 @@ static int cmd_panic_test(int argc, char **argv)
 	return 0;
 }
 
-/* Reads the whole model through its contiguous mapping: proves the chunks
- * are mapped in order (the loader computed the CRC from the file). */
+/* Reads the whole model through its mapping, file by file for a split
+ * model: proves the chunks are mapped in order (the loader computed the CRC
+ * from the files, one after the other). */
 static int cmd_mapcheck(int argc, char **argv)
 {
 	(void)argc;
@@ -432,9 +481,13 @@ static int cmd_mapcheck(int argc, char **argv)
 	}
 	uint64_t size = vmm_model_size(), t0 = timer_now_ns();
 	uint32_t crc = 0;
-	for (uint64_t off = 0; off < size; off += 1 << 24) {
-		uint64_t n = size - off < (1 << 24) ? size - off : (1 << 24);
-		crc = crc32_update(crc, base + off, n);
+	for (uint32_t p = 0; p < vmm_model_parts(); p++) {
+		uint64_t len;
+		const uint8_t *b = vmm_model_part(p, &len);
+		for (uint64_t off = 0; off < len; off += 1 << 24) {
+			uint64_t n = len - off < (1 << 24) ? len - off : (1 << 24);
+			crc = crc32_update(crc, b + off, n);
+		}
 	}
 	double s = (timer_now_ns() - t0) / 1e9;
 	bool ok = crc == boot->model.crc32;

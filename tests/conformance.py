@@ -70,8 +70,9 @@ def parse_eval(out):
     return res
 
 
-def compare(ref, kind, got, n_prompt):
-    """Returns (ok, max_err, message)."""
+def compare(ref, kind, got, n_prompt, exact=False):
+    """Returns (ok, max_err, message). exact: the logits must print as the
+    reference's (%.5f both sides: the same float up to the last digit)."""
     worst = 0.0
     for k, top in ref["steps"]:
         pos = n_prompt - 1 + k
@@ -79,7 +80,7 @@ def compare(ref, kind, got, n_prompt):
             return False, worst, "no output for position %d (step %d)" % (pos, k)
         ours = got[pos]
         hi, lo = top[0][1], top[-1][1]
-        tol = tolerance(kind, hi, lo)
+        tol = 1.01e-5 if exact else tolerance(kind, hi, lo)
         for i, v in top:
             if i not in ours:
                 return False, worst, "step %d: id %d (ref %.5f) not in our top list" % (k, i, v)
@@ -100,6 +101,8 @@ def main():
     ap.add_argument("--llm", default=os.environ.get("LLM", "build/host/llm"))
     ap.add_argument("--extra", default="", help="extra llm options, e.g. '--kernels avx2 -t 1'")
     ap.add_argument("--only", default="", help="substring of model names to run")
+    ap.add_argument("--exact", action="store_true",
+                    help="logits must equal the reference's to its printed digits")
     args = ap.parse_args()
     extra = args.extra.split()
     refs = sorted(f for f in os.listdir(args.models_dir) if f.endswith(".ref"))
@@ -131,7 +134,7 @@ def main():
                 print("FAIL: %s %s (llm eval exit %d: %s)" % (label, name, rc, err.strip()))
                 failed += 1
                 continue
-            ok, worst, msg = compare(ref, kind, parse_eval(out), len(prompt))
+            ok, worst, msg = compare(ref, kind, parse_eval(out), len(prompt), args.exact)
             if ok:
                 print("PASS: %s %s (%d steps, worst error %.3f of tolerance)" % (
                     label, name, len(ref["steps"]), worst))

@@ -6,7 +6,8 @@
 # prompt, the second only the continuation (the KV cache is kept); /reset
 # starts over with the system prompt from `set system`; Ctrl-C stops a
 # reply and the chat answers again; /exit returns to the shell; Ctrl-C
-# stops the shell's `generate` as well.
+# stops the shell's `generate` as well; `set think off` and the chat's
+# /think on switch how thinking shows.
 cd "$(dirname "$0")/.." || exit 2
 . tests/boot-lib.sh
 export BUILD
@@ -31,8 +32,9 @@ timeout 280 tools/osrun --quiet --smp 2 --model "$tmp/chat.gguf" --timeout 260 \
 	'!keys hello there\r' '!wait you> ' \
 	'!keys how are you?\r' '!wait you> ' \
 	'!keys /exit\r' '!prompt' \
-	'set system You are terse.' \
+	'set system You are terse.' 'set think off' 'set' \
 	'!keys chat\r' '!wait you> ' \
+	'!keys /think on\r' '!wait you> ' \
 	'!keys tell me a long story\r' '!wait story\n.' '!keys \x03' '!wait you> ' \
 	'!keys /reset\r' '!wait you> ' \
 	'!keys again\r' '!wait you> ' \
@@ -73,6 +75,8 @@ reply=$(awk '/^you> hello there$/ { getline; print; exit }' "$log")
 [ -n "$reply" ] && [ "${reply#\[fed}" = "$reply" ] && echo "PASS: chat: turn 1 has a reply" ||
 	echo "FAIL: chat: no reply to turn 1"
 ok "chat: /reset answers" has "(conversation reset)"
+ok "set think off: acknowledged and listed by set" grep -qx "think off" "$log"
+ok "chat: /think on answers" has "(thinking shown dimmed)"
 n_stop=$(grep -c '^\[stopped\]' "$log")
 [ "$n_stop" -ge 1 ] && awk '/^\[stopped\]/ { s = 1 } s && /^you> \/reset/ { f = 1 } END { exit !f }' "$log" &&
 	echo "PASS: chat: Ctrl-C stops the reply and the chat answers again" ||

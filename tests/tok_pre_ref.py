@@ -47,7 +47,7 @@ LLAMA3 = (r"(?:'[sS]|'[tT]|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD])|[^\r\n%s%s
           % (L, N, L, N, S, L, N, S, S, S, S))
 QWEN2 = LLAMA3.replace("{1,3}", "")
 PRES = {
-    'gpt2': [GPT2],
+    'gpt-2': [GPT2],
     'llama3': [LLAMA3],
     'qwen2': [QWEN2],
     'smollm': ["[%s]" % N, GPT2_NOWS],

@@ -324,35 +324,8 @@ static void q8_1_to_float(const void *vx, float *y, int64_t k)
 
 /* ---- dot products: exact integer sum per block, then one scale ---------- */
 
-/* Q5_0, Q8_0 (and the q part of Q4_1, Q5_1) sum in the order of
- * ggml's x86 kernels, which the AVX2 and AVX-512 ones here follow too: per
- * block, eight int32 lanes of four consecutive products, each times
- * d_x * d_y by a fused multiply-add into its own float accumulator, block
- * after block; then lanes l + (l + 4), those + 2 apart, the last two. The
- * dot products feed 8-bit activation quantizers whose rounding a one-ulp
- * difference can flip, so the order is part of matching llama.cpp. */
-struct lanes8 {
-	float acc[8];
-};
-
-/* acc += d * (x . y) of one 32-element block; x already signed. */
-static void lanes8_block(struct lanes8 *a, const int8_t *x, const int8_t *y, float d)
-{
-	for (int l = 0; l < 8; l++) {
-		int32_t p = 0;
-		for (int j = 4 * l; j < 4 * l + 4; j++)
-			p += x[j] * y[j];
-		a->acc[l] = ai_fmaf(d, (float)p, a->acc[l]);
-	}
-}
-
-static float lanes8_sum(const struct lanes8 *a)
-{
-	float h[4];
-	for (int l = 0; l < 4; l++)
-		h[l] = a->acc[l] + a->acc[l + 4];
-	return (h[0] + h[2]) + (h[1] + h[3]);
-}
+/* Q5_0, Q8_0 (and the q part of Q4_1, Q5_1) sum in ggml's x86 order:
+ * kernels.h's lanes8 (see there why it matters). */
 
 static void q4_1_vec_dot(int n, float *s, const void *vx, const void *vy)
 {
@@ -424,60 +397,22 @@ static void q8_0_vec_dot(int n, float *s, const void *vx, const void *vy)
 
 /* ---- table ------------------------------------------------------------------ */
 
+/* The names follow one pattern: <t>_to_float, <t>_from_float, <t>_vec_dot. */
+#define ROW(T, t, VDT)                                                                     \
+	{ GGML_TYPE_##T, { .vec_dot_type = GGML_TYPE_##VDT, .to_float = t##_to_float,     \
+			   .from_float = t##_from_float, .vec_dot = t##_vec_dot } }
+static const struct quant_kernels kernels[] = {
+	ROW(F32, f32, F32), ROW(F16, f16, F32), ROW(BF16, bf16, F32),
+	ROW(Q4_1, q4_1, Q8_1), ROW(Q5_0, q5_0, Q8_0), ROW(Q5_1, q5_1, Q8_1), ROW(Q8_0, q8_0, Q8_0),
+	/* Q4_0's dot products: q4_0_ref.c */
+	{ GGML_TYPE_Q4_0, { .vec_dot_type = GGML_TYPE_Q8_0, .to_float = q4_0_to_float,
+			    .from_float = q4_0_from_float } },
+	/* Q8_1 is an activation type only */
+	{ GGML_TYPE_Q8_1, { .vec_dot_type = GGML_TYPE_Q8_1, .to_float = q8_1_to_float,
+			    .from_float = q8_1_from_float } },
+};
+
 void quant_ref_fill(struct quant_traits *t, int type)
 {
-	switch (type) {
-	case GGML_TYPE_F32:
-		t->vec_dot_type = GGML_TYPE_F32;
-		t->to_float = f32_to_float;
-		t->from_float = f32_from_float;
-		t->vec_dot = f32_vec_dot;
-		break;
-	case GGML_TYPE_F16:
-		t->vec_dot_type = GGML_TYPE_F32;
-		t->to_float = f16_to_float;
-		t->from_float = f16_from_float;
-		t->vec_dot = f16_vec_dot;
-		break;
-	case GGML_TYPE_BF16:
-		t->vec_dot_type = GGML_TYPE_F32;
-		t->to_float = bf16_to_float;
-		t->from_float = bf16_from_float;
-		t->vec_dot = bf16_vec_dot;
-		break;
-	case GGML_TYPE_Q4_0:
-		t->vec_dot_type = GGML_TYPE_Q8_0;
-		t->to_float = q4_0_to_float;
-		t->from_float = q4_0_from_float;
-		break;
-	case GGML_TYPE_Q4_1:
-		t->vec_dot_type = GGML_TYPE_Q8_1;
-		t->to_float = q4_1_to_float;
-		t->from_float = q4_1_from_float;
-		t->vec_dot = q4_1_vec_dot;
-		break;
-	case GGML_TYPE_Q5_0:
-		t->vec_dot_type = GGML_TYPE_Q8_0;
-		t->to_float = q5_0_to_float;
-		t->from_float = q5_0_from_float;
-		t->vec_dot = q5_0_vec_dot;
-		break;
-	case GGML_TYPE_Q5_1:
-		t->vec_dot_type = GGML_TYPE_Q8_1;
-		t->to_float = q5_1_to_float;
-		t->from_float = q5_1_from_float;
-		t->vec_dot = q5_1_vec_dot;
-		break;
-	case GGML_TYPE_Q8_0:
-		t->vec_dot_type = GGML_TYPE_Q8_0;
-		t->to_float = q8_0_to_float;
-		t->from_float = q8_0_from_float;
-		t->vec_dot = q8_0_vec_dot;
-		break;
-	case GGML_TYPE_Q8_1:
-		t->vec_dot_type = GGML_TYPE_Q8_1;
-		t->to_float = q8_1_to_float;
-		t->from_float = q8_1_from_float;
-		break;
-	}
+	quant_overlay(t, type, kernels, sizeof(kernels) / sizeof(kernels[0]));
 }

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "ai/ggufscan.h"
+#include "core/keymap.c"
 #include "fs/cfg.c"
 #include "fs/crc32.c"
 
@@ -120,12 +121,46 @@ static void test_cfg(void)
 		      !strncmp(lastwarn, "11 ", 3),
 	      "cfg bad values warn and are skipped");
 
+	const char *net = "net=off\nip=10.0.2.15\nnetmask=255.255.255.0\ngateway=10.0.2.2\n"
+			  "api=on\napi_key=s3cret-Key\nport=18080\n";
+	memset(&c, 0, sizeof c);
+	nwarn = 0;
+	w = cfg_parse(net, strlen(net), false, &c, &b, warn, NULL);
+	check(w == 0 && c.net_off && c.ip == 0x0A00020F && c.netmask == 0xFFFFFF00 &&
+		      c.gateway == 0x0A000202 && c.api && !strcmp(c.api_key, "s3cret-Key") && c.port == 18080,
+	      "cfg network keys");
+
+	const char *badnet = "ip=1.2.3\nip=1.2.3.4.5\nip=256.1.1.1\nip=1..2.3\nip=0.0.0.0\n"
+			     "netmask=255.0.255.0\nnetmask=0.0.0.0\ngateway=x\napi=maybe\n"
+			     "api_key=two words\napi_key=\nport=0\nport=65536\nnet=down\nip=1.2.3.4 \n";
+	memset(&c, 0, sizeof c);
+	nwarn = 0;
+	w = cfg_parse(badnet, strlen(badnet), false, &c, &b, warn, NULL);
+	check(w == 14 && nwarn == 14 && c.ip == 0x01020304 && !c.netmask && !c.api && !c.api_key[0] &&
+		      !c.port && !c.net_off,
+	      "cfg bad network values warn and are skipped");
+
 	const char *words = "BOOTX64.EFI debug model=x.gguf\tctx=64";
 	memset(&c, 0, sizeof c);
 	nwarn = 0;
 	cfg_parse(words, strlen(words), true, &c, &b, warn, NULL);
 	check(nwarn == 1 && c.debug && !strcmp(c.model, "x.gguf") && c.ctx == 64,
 	      "cfg words mode (load options)");
+
+	const char *kb = "keymap=DE\nautorun=cpus\nautorun = generate -n 4 Once upon\nkeymap=xx\n"
+			 "autorun=\n";
+	memset(&c, 0, sizeof c);
+	nwarn = 0;
+	cfg_parse(kb, strlen(kb), false, &c, &b, warn, NULL);
+	check(nwarn == 2 && !strcmp(c.keymap, "de") &&
+		      !strcmp(c.autorun, "cpus\ngenerate -n 4 Once upon\n"),
+	      "cfg keymap= (a known layout) and autorun= (one command per line, in order)");
+	memset(&c, 0, sizeof c);
+	nwarn = 0;
+	for (int i = 0; i < 200; i++)
+		cfg_parse("autorun=echo 12345678\n", 22, false, &c, &b, warn, NULL);
+	check(nwarn > 0 && strlen(c.autorun) < BOOT_AUTORUN_MAX && c.autorun[strlen(c.autorun) - 1] == '\n',
+	      "cfg autorun= beyond BOOT_AUTORUN_MAX bytes is refused, the rest kept whole");
 
 	/* no out-of-bounds read: a buffer that ends mid-key without NUL */
 	char *odd = malloc(7);
@@ -222,6 +257,42 @@ static void test_scan(void)
 	check(results[0] + results[1] + results[2] == 20000, "ggufscan survives corrupted input");
 }
 
+/* The split keys of a split model's file (u16 split.no 1, u16 split.count 3,
+ * i32 split.tensors.count 5, as llama-gguf-split writes them), and their
+ * absence in a plain file; a string split.no is refused. */
+static void test_scan_split(void)
+{
+	struct wbuf w;
+	struct ggufscan_info info;
+	const char *why;
+	w.n = 0;
+	w_u32(&w, 0x46554747u);
+	w_u32(&w, 3);
+	w_u64(&w, 1);
+	w_u64(&w, 3);
+	w_str(&w, "split.no"); w_u32(&w, 2); memcpy(w.b + w.n, "\1\0", 2); w.n += 2;
+	w_str(&w, "split.count"); w_u32(&w, 2); memcpy(w.b + w.n, "\3\0", 2); w.n += 2;
+	w_str(&w, "split.tensors.count"); w_u32(&w, 5); w_u32(&w, 5);
+	w_str(&w, "a"); w_u32(&w, 1); w_u64(&w, 8); w_u32(&w, 0); w_u64(&w, 0);
+	int r = ggufscan_info(w.b, w.n, &info, &why);
+	check(r == GGUFSCAN_OK && info.split.no == 1 && info.split.count == 3 && info.split.tensors_total == 5 &&
+		      info.split.n_tensors == 1,
+	      "ggufscan_info reads the split keys");
+	size_t want;
+	make_gguf(&w, &want);
+	r = ggufscan_info(w.b, w.n, &info, &why);
+	check(r == GGUFSCAN_OK && info.need == want && info.split.no == -1 && info.split.count == -1 &&
+		      info.split.tensors_total == -1 && info.split.n_tensors == 2,
+	      "ggufscan_info of a plain file: no split keys");
+	w.n = 0;
+	w_u32(&w, 0x46554747u);
+	w_u32(&w, 3);
+	w_u64(&w, 0);
+	w_u64(&w, 1);
+	w_str(&w, "split.no"); w_u32(&w, 8); w_str(&w, "1");
+	check(ggufscan_info(w.b, w.n, &info, &why) == GGUFSCAN_BAD, "ggufscan_info refuses a string split.no");
+}
+
 static void test_files(int argc, char **argv)
 {
 	static uint8_t buf[1 << 22];
@@ -247,6 +318,7 @@ int main(int argc, char **argv)
 	test_crc();
 	test_cfg();
 	test_scan();
+	test_scan_split();
 	test_files(argc, argv);
 	return fails ? 1 : 0;
 }

@@ -58,17 +58,19 @@ static void render_suite(void)
 
 	for (int k = 0; k < CHAT_KIND_COUNT; k++) {
 		const char *name = chat_kind_name((enum chat_kind)k);
-		int n = chat_render((enum chat_kind)k, conv, 4, true, buf, sizeof(buf));
+		if (!want_full[k])
+			continue; /* the newer families: against llama.cpp's renderings below */
+		int n = chat_render((enum chat_kind)k, 0, conv, 4, true, buf, sizeof(buf));
 		check(n == (int)strlen(want_full[k]) && strcmp(buf, want_full[k]) == 0,
 		      "chat %s: renders a 4-message conversation exactly", name);
 		if (n >= 0 && strcmp(buf, want_full[k]) != 0)
 			printf("  got: \"%s\"\n", buf);
-		n = chat_render((enum chat_kind)k, conv + 1, 1, true, buf, sizeof(buf));
+		n = chat_render((enum chat_kind)k, 0, conv + 1, 1, true, buf, sizeof(buf));
 		check(n >= 0 && strcmp(buf, want_one[k]) == 0, "chat %s: renders one user turn", name);
 		/* first turn + generated reply + continuation == full render */
-		int n1 = chat_render((enum chat_kind)k, conv, 2, true, a, sizeof(a));
+		int n1 = chat_render((enum chat_kind)k, 0, conv, 2, true, a, sizeof(a));
 		const char *reply = (k == CHAT_LLAMA2 || k == CHAT_PLAIN) ? " Hello there." : "Hello there.";
-		int n2 = chat_render_continue((enum chat_kind)k, conv + 3, 1, b, sizeof(b));
+		int n2 = chat_render_continue((enum chat_kind)k, 0, conv + 3, 1, b, sizeof(b));
 		bool ok = n1 >= 0 && n2 >= 0;
 		if (ok) {
 			strcat(a, reply);
@@ -76,13 +78,13 @@ static void render_suite(void)
 			ok = strcmp(a, want_full[k]) == 0;
 		}
 		check(ok, "chat %s: first turn + reply + continue == full render", name);
-		n = chat_render((enum chat_kind)k, conv, 4, true, buf, strlen(want_full[k]));
+		n = chat_render((enum chat_kind)k, 0, conv, 4, true, buf, strlen(want_full[k]));
 		check(n == -1, "chat %s: -1 when the buffer is one byte short", name);
 	}
 	static const struct chat_msg bad[1] = {{"wizard", "x"}};
-	check(chat_render(CHAT_CHATML, bad, 1, true, buf, sizeof(buf)) == -1, "chat: unknown role is an error");
+	check(chat_render(CHAT_CHATML, 0, bad, 1, true, buf, sizeof(buf)) == -1, "chat: unknown role is an error");
 	static const struct chat_msg ws[1] = {{"user", "  padded\n "}};
-	check(chat_render(CHAT_LLAMA3, ws, 1, false, buf, sizeof(buf)) > 0 &&
+	check(chat_render(CHAT_LLAMA3, 0, ws, 1, false, buf, sizeof(buf)) > 0 &&
 	      strcmp(buf, "<|start_header_id|>user<|end_header_id|>\n\npadded<|eot_id|>") == 0,
 	      "chat llama3: content is trimmed as the template's | trim");
 }
@@ -216,7 +218,7 @@ static void stop_suite(void)
 		      "chat: stop tokens (<|im_end|>, <|im_start|>) for chatml only");
 		char buf[256];
 		int32_t ids[64];
-		chat_render(CHAT_CHATML, conv + 1, 1, true, buf, sizeof(buf));
+		chat_render(CHAT_CHATML, 0, conv + 1, 1, true, buf, sizeof(buf));
 		int n = tokenizer_encode(t, buf, strlen(buf), false, true, ids, 64);
 		static const int32_t want[] = {256, 'u', 's', 'e', 'r', 10, 'H', 'i', '!', 257, 10, 256,
 			'a', 's', 's', 'i', 's', 't', 'a', 'n', 't', 10};
@@ -228,10 +230,219 @@ static void stop_suite(void)
 	free(b.p);
 }
 
-int main(void)
+/* ---- thinking blocks in the stream ------------------------------------------------ */
+
+static void think_case(enum chat_kind k, bool show, const char *const *pieces, const char *want,
+		       const char *what)
+{
+	struct chat_think t;
+	char out[512], tmp[256];
+	int n = 0;
+	chat_think_init(&t, k, 0, show ? CHAT_THINK_DIM : CHAT_THINK_HIDE);
+	for (int i = 0; pieces[i]; i++) {
+		int m = chat_think_feed(&t, pieces[i], (int)strlen(pieces[i]), tmp, sizeof(tmp));
+		memcpy(out + n, tmp, (size_t)m);
+		n += m;
+	}
+	n += chat_think_flush(&t, out + n, 64);
+	out[n] = 0;
+	check(!strcmp(out, want), "chat think %s %s: %s", chat_kind_name(k), show ? "shown" : "hidden", what);
+	if (strcmp(out, want)) {
+		printf("  got \"");
+		for (char *p = out; *p; p++)
+			printf(*p == '\n' ? "\\n" : *p == '\033' ? "\\e" : "%c", *p);
+		printf("\"\n");
+	}
+}
+
+static void think_suite(void)
+{
+	static const char *const q[] = {"<think>", "\nhmm\n", "</think>", "\n\nAnswer", NULL};
+	static const char *const split[] = {"<thi", "nk>x</th", "ink>\n", "\ny", NULL};
+	static const char *const r1[] = {"I think", "</think>", "\n\nA", NULL};
+	static const char *const cut[] = {"<think>abc", NULL};
+	static const char *const plain[] = {"a<b", "<thinking> c <", NULL};
+
+	think_case(CHAT_QWEN3, true, q, CHAT_DIM "\nhmm\n" CHAT_UNDIM "\n\nAnswer", "tags dropped, dimmed");
+	think_case(CHAT_QWEN3, false, q, "Answer", "block and its newlines dropped");
+	think_case(CHAT_QWEN3, true, split, CHAT_DIM "x" CHAT_UNDIM "\n\ny", "tags split over pieces");
+	think_case(CHAT_QWEN3, false, split, "y", "tags split over pieces");
+	think_case(CHAT_DEEPSEEK_R1, true, r1, CHAT_DIM "I think" CHAT_UNDIM "\n\nA", "reply opens inside the block");
+	think_case(CHAT_DEEPSEEK_R1, false, r1, "A", "reply opens inside the block");
+	think_case(CHAT_QWEN3, true, cut, CHAT_DIM "abc" CHAT_UNDIM, "a reply cut while thinking restores the colour");
+	think_case(CHAT_QWEN3, true, plain, "a<b<thinking> c <", "text that only looks like a tag");
+	struct chat_think t;
+	char out[64];
+	chat_think_init(&t, CHAT_QWEN3, 0, CHAT_THINK_RAW);
+	int n = chat_think_feed(&t, "<think>x</think>y", 17, out, sizeof(out));
+	n += chat_think_flush(&t, out + n, 8);
+	check(n == 17 && !memcmp(out, "<think>x</think>y", 17), "chat think raw: the reply as generated");
+}
+
+/* ---- llama.cpp's renderings of the real templates -------------------------- */
+
+#define MAX_CASES 32
+#define MAX_MSGS 8
+
+struct ccase {
+	char id[32];
+	int gen, think, n;
+	struct chat_msg m[MAX_MSGS];
+};
+
+static char *unhex_dup(const char *h, size_t n)
+{
+	char *s = malloc(n / 2 + 1);
+	for (size_t i = 0; i + 1 < n; i += 2) {
+		unsigned v;
+		sscanf(h + i, "%2x", &v);
+		s[i / 2] = (char)v;
+	}
+	s[n / 2] = 0;
+	return s;
+}
+
+static char *line_get(FILE *f)
+{
+	size_t cap = 4096, n = 0;
+	char *b = malloc(cap);
+	int c;
+	while ((c = fgetc(f)) != EOF && c != '\n') {
+		if (n + 1 >= cap)
+			b = realloc(b, cap *= 2);
+		b[n++] = (char)c;
+	}
+	b[n] = 0;
+	if (c == EOF && n == 0) {
+		free(b);
+		return NULL;
+	}
+	return b;
+}
+
+static enum chat_kind kind_by_name(const char *s)
+{
+	for (int k = 0; k < CHAT_KIND_COUNT; k++)
+		if (!strcmp(chat_kind_name((enum chat_kind)k), s))
+			return (enum chat_kind)k;
+	return CHAT_KIND_COUNT;
+}
+
+/* tests/data/llamacpp-chat/render.txt: every R line rendered by chat_render
+ * with the kind detected from its family's template. */
+static void llamacpp_suite(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	static struct ccase cases[MAX_CASES];
+	int n_cases = 0;
+	char *line, fam[64] = "", *tmpl = NULL;
+	enum chat_kind kind = CHAT_PLAIN;
+	int n_ok = 0, n_all = 0, fam_ok = 0, fam_all = 0;
+	char sys[256];
+	int has_sys = 0;
+
+	if (!f) {
+		check(false, "chat: read %s", path);
+		return;
+	}
+	while ((line = line_get(f)) != NULL) {
+		char a[64], b[64];
+		int off;
+		if (line[0] == 'C' && n_cases < MAX_CASES) {
+			struct ccase *c = &cases[n_cases++];
+			sscanf(line, "C %31s %d %d %n", c->id, &c->gen, &c->think, &off);
+			for (char *p = line + off; *p && c->n < MAX_MSGS;) {
+				char *colon = strchr(p, ':'), *end = strchr(p, ' ');
+				if (!colon)
+					break;
+				if (!end)
+					end = p + strlen(p);
+				c->m[c->n].role = strndup(p, (size_t)(colon - p));
+				c->m[c->n++].content = unhex_dup(colon + 1, (size_t)(end - colon - 1));
+				p = *end ? end + 1 : end;
+			}
+		} else if (line[0] == 'F' && sscanf(line, "F %63s %63s %*s %n", a, b, &off) == 2) {
+			if (fam[0])
+				check(fam_ok == fam_all && fam_all > 0, "chat %s (%s): %d conversations render as llama.cpp's jinja",
+				      fam, chat_kind_name(kind), fam_all);
+			free(tmpl);
+			tmpl = unhex_dup(line + off, strlen(line + off));
+			snprintf(fam, sizeof(fam), "%s", a);
+			kind = chat_detect_str(tmpl, strlen(tmpl));
+			check(kind == kind_by_name(b), "chat detect: %s's template -> %s (got %s)", fam, b,
+			      chat_kind_name(kind));
+			struct gb gb;
+			struct gguf g;
+			char err[128];
+			gb_init(&gb);
+			gb_kv_str(&gb, "tokenizer.chat_template", tmpl);
+			has_sys = gb_open(&gb, &g, err, sizeof(err)) == 0 && chat_default_system(&g, sys, sizeof(sys)) > 0;
+			gguf_close(&g);
+			free(gb.p);
+			fam_ok = fam_all = 0;
+		} else if (line[0] == 'R' && sscanf(line, "R %63s %63s %n", a, b, &off) == 2) {
+			struct ccase *c = NULL;
+			for (int i = 0; i < n_cases; i++)
+				if (!strcmp(cases[i].id, b))
+					c = &cases[i];
+			char *want = unhex_dup(line + off, strlen(line + off));
+			static char got[8192];
+			struct chat_msg m[MAX_MSGS + 1];
+			int n = 0, len = -1;
+			if (c) {
+				if (has_sys && strcmp(c->m[0].role, "system")) /* the session adds the default */
+					m[n++] = (struct chat_msg){"system", sys};
+				memcpy(m + n, c->m, sizeof(*m) * (size_t)c->n);
+				n += c->n;
+				unsigned opts = !c->think && chat_think_switch_str(tmpl, strlen(tmpl)) ? CHAT_NO_THINK : 0;
+				len = chat_render(kind, opts, m, n, c->gen, got, sizeof(got));
+			}
+			bool ok = len >= 0 && !strcmp(got, want);
+			if (!ok && fam_all - fam_ok < 2) {
+				printf("  %s %s:\n  want \"", fam, b);
+				for (char *p = want; *p; p++)
+					printf(*p == '\n' ? "\\n" : "%c", *p);
+				printf("\"\n  got  \"");
+				for (char *p = got; len >= 0 && *p; p++)
+					printf(*p == '\n' ? "\\n" : "%c", *p);
+				printf("\"\n");
+			}
+			fam_ok += ok, fam_all++, n_ok += ok, n_all++;
+			/* "multi" = first turn + reply "A1" + continue (not for R1, whose
+			 * cache keeps the "<think>\n" its prompt opened) */
+			if (c && !strcmp(b, "multi") && kind != CHAT_DEEPSEEK_R1) {
+				static char first[8192], more[1024];
+				int n1 = chat_render(kind, 0, m, n - 2, true, first, sizeof(first));
+				int n2 = chat_render_continue(kind, 0, m + n - 1, 1, more, sizeof(more));
+				bool same = n1 >= 0 && n2 >= 0 && strlen(first) + 2 + strlen(more) == strlen(want) &&
+					    !strncmp(want, first, strlen(first)) &&
+					    !strncmp(want + strlen(first), "A1", 2) &&
+					    !strcmp(want + strlen(first) + 2, more);
+				check(same, "chat %s: first turn + reply + continue == llama.cpp's full render", fam);
+			}
+			free(want);
+		}
+		free(line);
+	}
+	if (fam[0])
+		check(fam_ok == fam_all && fam_all > 0, "chat %s (%s): %d conversations render as llama.cpp's jinja",
+		      fam, chat_kind_name(kind), fam_all);
+	check(n_all >= 90 && n_ok == n_all, "chat: %d of %d renderings equal llama.cpp's", n_ok, n_all);
+	free(tmpl);
+	for (int i = 0; i < n_cases; i++)
+		for (int k = 0; k < cases[i].n; k++) {
+			free((char *)cases[i].m[k].role);
+			free((char *)cases[i].m[k].content);
+		}
+	fclose(f);
+}
+
+int main(int argc, char **argv)
 {
 	render_suite();
 	detect_suite();
 	stop_suite();
+	think_suite();
+	llamacpp_suite(argc > 1 ? argv[1] : "tests/data/llamacpp-chat/render.txt");
 	return n_fail ? 1 : 0;
 }

@@ -10,10 +10,12 @@
  *                multiply-add chain over the blocks, then the horizontal sum
  *                (l + l+4), (+2 apart), (0 + 1); Q4_1/Q5_1 add the min terms
  *                m_x * s_y, themselves a fused multiply-add chain, last
+ *   order iq4_nl the same with two chains, see model_iq4nl
  *   order q6_K   the same for Q6_K x Q8_K, per 256-element super-block:
  *                lane m sums scale * (q - 32) * y over elements 4m..4m+3
  *                of every 32 (the -32 applied per product, not through
  *                bsums), one fused multiply-add per lane and super-block
+ *   order iq4_xs as q6_K, lane m summing (ls - 32) * level * y
  *
  * Why: the engine quantizes activations to 8 bits before each product; a
  * one-ulp difference in a dot product can flip a rounding there, and on the
@@ -82,6 +84,10 @@ static void test_fmaf(void)
 
 /* ---- ggml's x86 order, modelled ------------------------------------------ */
 
+/* ggml's kvalues_iq4nl, written out again: the test does not trust ours */
+static const int8_t iq4nl[16] = { -127, -104, -83, -65, -49, -35, -22, -10,
+				  1, 13, 25, 38, 53, 69, 89, 113 };
+
 /* Weights of one block in element order (signed, or unsigned for the types
  * with a min m). */
 static void unpack(int type, const uint8_t *blk, int8_t q[32], float *d, float *m)
@@ -104,6 +110,11 @@ static void unpack(int type, const uint8_t *blk, int8_t q[32], float *d, float *
 		}
 	} else if (type == GGML_TYPE_Q8_0) {
 		memcpy(q, blk + 2, 32);
+	} else if (type == GGML_TYPE_IQ4_NL) {
+		for (int j = 0; j < 16; j++) {
+			q[j] = iq4nl[blk[2 + j] & 15];
+			q[j + 16] = iq4nl[blk[2 + j] >> 4];
+		}
 	} else { /* Q5_0: d, qh[4], qs[16] */
 		uint32_t qh;
 		memcpy(&qh, blk + 2, 4);
@@ -148,11 +159,94 @@ static float model_q6k(int n, const uint8_t *x, const uint8_t *y)
 	return (h[0] + h[2]) + (h[1] + h[3]);
 }
 
+/* IQ4_XS (d, scales_h, scales_l[4], qs[128]) x Q8_K in ggml's AVX2 order:
+ * lane m sums (ls - 32) * q * y over elements 4m..4m+3 of every 32, one
+ * fused multiply-add per lane and super-block. */
+static float model_iq4xs(int n, const uint8_t *x, const uint8_t *y)
+{
+	float acc[8] = { 0 };
+	for (int i = 0; i < n / 256; i++, x += 136, y += 292) {
+		ggml_half dx;
+		uint16_t sh;
+		float dy;
+		memcpy(&dx, x, 2);
+		memcpy(&sh, x + 2, 2);
+		memcpy(&dy, y, 4);
+		const int8_t *yq = (const int8_t *)y + 4;
+		int lane[8] = { 0 };
+		for (int g = 0; g < 8; g++) {
+			int ls = (((x[4 + g / 2] >> 4 * (g % 2)) & 15) | (((sh >> 2 * g) & 3) << 4)) - 32;
+			const uint8_t *qs = x + 8 + 16 * g;
+			for (int e = 0; e < 32; e++) {
+				int q = iq4nl[e < 16 ? qs[e] & 15 : qs[e - 16] >> 4];
+				lane[e % 32 / 4] += ls * q * yq[32 * g + e];
+			}
+		}
+		for (int m = 0; m < 8; m++)
+			acc[m] = fmaf(fp16_to_fp32(dx) * dy, (float)lane[m], acc[m]);
+	}
+	float h[4];
+	for (int l = 0; l < 4; l++)
+		h[l] = acc[l] + acc[l + 4];
+	return (h[0] + h[2]) + (h[1] + h[3]);
+}
+
+/* IQ4_NL x Q8_0 in ggml's x86 vec_dot order (llama.cpp's tinyBLAS, used
+ * for batches, sums as Q8_0; the token-by-token path, which the references
+ * take, does this): blocks in pairs, lanes of the even ones into one fused
+ * multiply-add chain and of the odd ones into another, the chains added
+ * lane by lane before the horizontal sum; an odd last block added as d *
+ * sum, the product rounded first (the compiled ggml does not fuse it). */
+static float model_iq4nl(int n, const uint8_t *x, const uint8_t *y)
+{
+	float acc[2][8] = { { 0 } };
+	int nb = n / 32, i = 0;
+	float d[2];
+	int lane[2][8];
+	for (;; i += 2) {
+		for (int k = 0; k < 2 && i + k < nb; k++) {
+			const uint8_t *xb = x + 18 * (i + k), *yb = y + 34 * (i + k);
+			int8_t q[32];
+			float m;
+			unpack(GGML_TYPE_IQ4_NL, xb, q, &d[k], &m);
+			ggml_half dy;
+			memcpy(&dy, yb, 2);
+			d[k] *= fp16_to_fp32(dy);
+			for (int l = 0; l < 8; l++) {
+				lane[k][l] = 0;
+				for (int e = 4 * l; e < 4 * l + 4; e++)
+					lane[k][l] += q[e] * ((const int8_t *)yb + 2)[e];
+			}
+		}
+		if (i + 1 >= nb)
+			break;
+		for (int k = 0; k < 2; k++)
+			for (int l = 0; l < 8; l++)
+				acc[k][l] = fmaf(d[k], (float)lane[k][l], acc[k][l]);
+	}
+	float h[4];
+	for (int l = 0; l < 4; l++)
+		h[l] = (acc[0][l] + acc[1][l]) + (acc[0][l + 4] + acc[1][l + 4]);
+	float r = (h[0] + h[2]) + (h[1] + h[3]);
+	if (i < nb) {
+		int s = 0;
+		for (int l = 0; l < 8; l++)
+			s += lane[0][l];
+		volatile float t = d[0] * (float)s;
+		r += t;
+	}
+	return r;
+}
+
 /* y: Q8_0 blocks, or Q8_1 (d, s, qs) for the types with a min */
 static float model_dot(int type, int n, const uint8_t *x, size_t xb, const void *vy)
 {
+	if (type == GGML_TYPE_IQ4_NL)
+		return model_iq4nl(n, x, vy);
 	if (type == GGML_TYPE_Q6_K)
 		return model_q6k(n, x, vy);
+	if (type == GGML_TYPE_IQ4_XS)
+		return model_iq4xs(n, x, vy);
 	bool q81 = type == GGML_TYPE_Q4_1 || type == GGML_TYPE_Q5_1;
 	size_t yb = q81 ? sizeof(block_q8_1) : sizeof(block_q8_0);
 	float acc[8] = { 0 }, summs = 0;
@@ -194,7 +288,7 @@ static void test_order(int type, const char *name)
 		const struct quant_traits *q8 = quant_traits_at(at, lv);
 		int bad = 0, n_cmp = 0;
 		for (size_t li = 0; li < sizeof lens / sizeof lens[0]; li++) {
-			int n = lens[li] * (type == GGML_TYPE_Q6_K ? 8 : 1);
+			int n = lens[li] * (type == GGML_TYPE_Q6_K || type == GGML_TYPE_IQ4_XS ? 8 : 1);
 			size_t rs = ggml_type_row_size(type, n), as = ggml_type_row_size(at, n);
 			float *w = malloc(sizeof(float) * (size_t)n * ROWS), *a = malloc(sizeof(float) * (size_t)n * NT);
 			uint8_t *wq = malloc(rs * ROWS), *aq = malloc(as * NT);
@@ -257,5 +351,7 @@ int main(int argc, char **argv)
 	test_order(GGML_TYPE_Q4_1, "q4_1");
 	test_order(GGML_TYPE_Q5_1, "q5_1");
 	test_order(GGML_TYPE_Q6_K, "q6_K");
+	test_order(GGML_TYPE_IQ4_NL, "iq4_nl");
+	test_order(GGML_TYPE_IQ4_XS, "iq4_xs");
 	return failures ? 1 : 0;
 }

@@ -14,11 +14,12 @@
 
 /* ---- pre-tokenizer splits ------------------------------------------------ */
 
-static void pre_case(enum tok_pre pre, const char *name, const char *text,
-		     const char *const *want, int nw)
+static void pre_case(const char *name, const char *text, const char *const *want, int nw)
 {
-	struct tok_words w;
-	bool ok = tok_pre_split(pre, text, strlen(text), &w) == 0 && w.n == nw;
+	struct tok_words w = {0};
+	char err[128];
+	struct tok_pre *pre = tok_pre_new(name, strlen(name), err, sizeof(err));
+	bool ok = pre && tok_pre_split(pre, text, strlen(text), &w) == 0 && w.n == nw;
 	for (int i = 0; ok && i < nw; i++)
 		ok = w.v[i].len == strlen(want[i]) && memcmp(text + w.v[i].off, want[i], w.v[i].len) == 0;
 	if (!ok) {
@@ -40,34 +41,35 @@ static void pre_case(enum tok_pre pre, const char *name, const char *text,
 	esc[k] = 0;
 	check(ok, "pre-tokenizer %s splits \"%s\"", name, esc);
 	free(w.v);
+	tok_pre_free(pre);
 }
 
 #define PRE(pre, text, ...)                                                        \
 	do {                                                                       \
 		static const char *const w_[] = {__VA_ARGS__};                     \
-		pre_case(pre, #pre, text, w_, (int)(sizeof(w_) / sizeof(w_[0])));  \
+		pre_case(pre, text, w_, (int)(sizeof(w_) / sizeof(w_[0])));        \
 	} while (0)
 
 static void pre_suite(void)
 {
 	const char *s = "Hello world's  12345\n\n  x!!\n";
-	PRE(PRE_LLAMA3, s, "Hello", " world", "'s", " ", " ", "123", "45", "\n\n", " ", " x", "!!\n");
-	PRE(PRE_QWEN2, s, "Hello", " world", "'s", " ", " ", "1", "2", "3", "4", "5", "\n\n", " ",
+	PRE("llama3", s, "Hello", " world", "'s", " ", " ", "123", "45", "\n\n", " ", " x", "!!\n");
+	PRE("qwen2", s, "Hello", " world", "'s", " ", " ", "1", "2", "3", "4", "5", "\n\n", " ",
 	    " x", "!!\n");
-	PRE(PRE_GPT2, s, "Hello", " world", "'s", " ", " 12345", "\n\n ", " x", "!!", "\n");
-	PRE(PRE_SMOLLM, s, "Hello", " world", "'s", "  ", "1", "2", "3", "4", "5", "\n\n ", " x",
+	PRE("gpt-2", s, "Hello", " world", "'s", " ", " 12345", "\n\n ", " x", "!!", "\n");
+	PRE("smollm", s, "Hello", " world", "'s", "  ", "1", "2", "3", "4", "5", "\n\n ", " x",
 	    "!!", "\n");
-	PRE(PRE_DEFAULT, s, "Hello", " world", "'", "s", " ", " ", "123", "45", "\n\n ", " x", "!!",
+	PRE("default", s, "Hello", " world", "'", "s", " ", " ", "123", "45", "\n\n ", " x", "!!",
 	    "\n");
-	PRE(PRE_LLAMA3, "I'M we'LL", "I", "'M", " we", "'LL");
-	PRE(PRE_GPT2, "I'M we'll", "I", "'", "M", " we", "'ll");
+	PRE("llama3", "I'M we'LL", "I", "'M", " we", "'LL");
+	PRE("gpt-2", "I'M we'll", "I", "'", "M", " we", "'ll");
 	/* café 你好 ١٢٣ (Arabic-Indic digits are \p{N}), NBSP is \s */
-	PRE(PRE_LLAMA3, "caf\xc3\xa9 \xe4\xbd\xa0\xe5\xa5\xbd \xd9\xa1\xd9\xa2\xd9\xa3\xd9\xa4",
+	PRE("llama3", "caf\xc3\xa9 \xe4\xbd\xa0\xe5\xa5\xbd \xd9\xa1\xd9\xa2\xd9\xa3\xd9\xa4",
 	    "caf\xc3\xa9", " \xe4\xbd\xa0\xe5\xa5\xbd", " ", "\xd9\xa1\xd9\xa2\xd9\xa3", "\xd9\xa4");
-	PRE(PRE_GPT2, "a\302\240\302\240b", "a", "\xc2\xa0", "\xc2\xa0", "b");
+	PRE("gpt-2", "a\302\240\302\240b", "a", "\xc2\xa0", "\xc2\xa0", "b");
 	/* invalid bytes stay in the words, counted as "other" */
-	PRE(PRE_LLAMA3, "ab\xff\xfe cd", "ab", "\xff\xfe", " cd");
-	PRE(PRE_LLAMA3, "\t\tx \r\n", "\t", "\tx", " \r\n");
+	PRE("llama3", "ab\xff\xfe cd", "ab", "\xff\xfe", " cd");
+	PRE("llama3", "\t\tx \r\n", "\t", "\tx", " \r\n");
 }
 
 /* ---- byte-level BPE vocabulary -------------------------------------------- */
@@ -311,32 +313,27 @@ static void err_suite(void)
  * (compared with tests/tok_pre_ref.py by tests/t-20-tokenizer.sh). */
 static int split_mode(void)
 {
-	static const char *const names[] = {[PRE_DEFAULT] = "default", [PRE_GPT2] = "gpt2",
-		[PRE_LLAMA3] = "llama3", [PRE_QWEN2] = "qwen2", [PRE_SMOLLM] = "smollm",
-		[PRE_FALCON] = "falcon"};
-	char line[4096], text[2048];
+	char line[4096], text[2048], err[128];
 
 	while (fgets(line, sizeof(line), stdin)) {
 		char *tab = strchr(line, '\t'), *hex;
-		int pre = -1;
 		size_t n = 0;
 		if (!tab)
 			continue;
 		*tab = 0;
 		hex = tab + 1;
 		hex[strcspn(hex, "\t\r\n")] = 0;
-		for (int i = 0; i < (int)(sizeof(names) / sizeof(names[0])); i++)
-			if (!strcmp(line, names[i]))
-				pre = i;
 		for (; hex[2 * n] && hex[2 * n + 1] && n < sizeof(text); n++) {
 			unsigned v;
 			sscanf(hex + 2 * n, "%2x", &v);
 			text[n] = (char)v;
 		}
 		printf("%s\t%s\t", line, hex);
+		struct tok_pre *pre = tok_pre_new(line, strlen(line), err, sizeof(err));
 		struct tok_words w;
-		if (pre < 0 || tok_pre_split((enum tok_pre)pre, text, n, &w) < 0) {
+		if (!pre || tok_pre_split(pre, text, n, &w) < 0) {
 			printf("ERROR\n");
+			tok_pre_free(pre);
 			continue;
 		}
 		for (int i = 0; i < w.n; i++) {
@@ -347,6 +344,7 @@ static int split_mode(void)
 		}
 		printf("\n");
 		free(w.v);
+		tok_pre_free(pre);
 	}
 	return 0;
 }

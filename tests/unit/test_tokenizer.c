@@ -114,6 +114,27 @@ static void print_ids(const char *what, const int32_t *ids, int n)
 
 /* ---- ../shared/conformance/vocab ---------------------------------------- */
 
+/* tokenizer.ggml.model is one we implement (llama, gpt2, gemma4). */
+static bool vocab_kind_supported(const char *dir, const char *name)
+{
+	char path[1024], err[256];
+	size_t len;
+	struct gguf g;
+	struct gguf_str k;
+	bool ok = false;
+	snprintf(path, sizeof(path), "%s/vocab/%s", dir, name);
+	char *buf = read_file(path, &len);
+	if (buf && gguf_open(&g, buf, len, err, sizeof(err)) == 0) {
+		ok = !gguf_get_str(&g, "tokenizer.ggml.model", &k) || gguf_str_eq(k, "llama") ||
+		     gguf_str_eq(k, "gpt2") || gguf_str_eq(k, "gemma4");
+		gguf_close(&g);
+	} else {
+		ok = true; /* let vocab_suite report it */
+	}
+	free(buf);
+	return ok;
+}
+
 static void vocab_suite(const char *dir, const char *name)
 {
 	char path[1024];
@@ -394,9 +415,19 @@ int main(int argc, char **argv)
 		printf("SKIP: conformance vocab and models (%s absent)\n", dir);
 		return n_fail ? 1 : 0;
 	}
+	/* every ggml-vocab-*.gguf with its .inp/.out (llama.cpp's test vocabularies) */
+	struct dirent *e;
+	while ((e = readdir(d)) != NULL) {
+		size_t n = strlen(e->d_name);
+		if (strncmp(e->d_name, "ggml-vocab-", 11) || n < 5 || strcmp(e->d_name + n - 5, ".gguf"))
+			continue;
+		if (!vocab_kind_supported(dir, e->d_name)) {
+			printf("SKIP: vocab %s (tokenizer kind not supported)\n", e->d_name);
+			continue;
+		}
+		vocab_suite(dir, e->d_name);
+	}
 	closedir(d);
-	vocab_suite(dir, "ggml-vocab-llama-spm.gguf");
-	vocab_suite(dir, "ggml-vocab-gpt-2.gguf");
 	roundtrip_suite(dir, "ggml-vocab-gpt-2.gguf");
 	roundtrip_suite(dir, "ggml-vocab-llama-spm.gguf");
 	ref_suite(dir);
