@@ -62,7 +62,7 @@ static const struct preset presets[] = {
 	{ .name = "qwen2-tiny", .arch = "qwen2", .n_embd = 256, .n_ff = 512, .n_layer = 2,
 	  .n_head = 4, .n_head_kv = 2, .n_vocab = 2048, .n_ctx = 4096, .rope_base = 1000000.f,
 	  .eps = 1e-6f, .tied = true, .qkv_bias = true, .bpe = true, .chatml = true },
-	/* the newer architectures at test size (tests/t-38-archs.sh): every
+	/* the newer architectures at test size (tests/t-34-archs.sh): every
 	 * feature, head sizes other than n_embd / n_head, windows short enough
 	 * that a test's 50 positions slide past them */
 	{ .name = "qwen3-tiny", .arch = "qwen3", .n_embd = 256, .n_ff = 512, .n_layer = 2,
