@@ -1,5 +1,7 @@
 #!/usr/bin/env python3
-"""HTTP clients for t-38 (llm serve), standard library only.
+"""HTTP clients for the API suites (t-38 on llm serve, t-57 on the OS),
+standard library only. With LLM_API_KEY in the environment every POST
+carries "Authorization: Bearer LLM_API_KEY".
 
   serve-client.py load HOST PORT SECONDS CLIENTS
       CLIENTS threads send completions, streamed chats and health checks for
@@ -22,6 +24,11 @@
       getrusage, a run of N tokens less a run of 1) decide, as they do not
       depend on what else the machine runs; wall-clock tokens/s (best
       round) and the time to the first streamed token are reported.
+  serve-client.py cpu PID FILE [TAG]
+      without TAG: notes the CPU time process PID has used so far (all its
+      threads, /proc/PID/stat) in FILE; with TAG: prints "TAG: C ms of CPU
+      over W ms" since that note (t-57: QEMU's CPU time for one request
+      against one command of the OS shell).
   serve-client.py embed HOST PORT REF NAME
       POST the prompts of REF (lines "PROMPT<TAB>values", llama.cpp's
       mean-pooled normalised embeddings) to /v1/embeddings in one request
@@ -29,6 +36,7 @@
 """
 import http.client
 import json
+import os
 import socket
 import sys
 import threading
@@ -51,7 +59,10 @@ def sse_events(resp):
 
 
 def post(conn, path, body):
-    conn.request("POST", path, body=json.dumps(body), headers={"Content-Type": "application/json"})
+    headers = {"Content-Type": "application/json"}
+    if os.environ.get("LLM_API_KEY"):
+        headers["Authorization"] = "Bearer " + os.environ["LLM_API_KEY"]
+    conn.request("POST", path, body=json.dumps(body), headers=headers)
     return conn.getresponse()
 
 
@@ -179,6 +190,20 @@ def cmd_speed(host, port, pid, llm, model, prompt, n, rounds):
            " ".join("%.0f" % f for f in firsts)))
 
 
+def cmd_cpu(pid, path, tag):
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    cpu = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    now = time.monotonic()
+    if tag is None:
+        with open(path, "w") as f:
+            f.write("%r %r\n" % (cpu, now))
+        return
+    with open(path) as f:
+        cpu0, t0 = (float(x) for x in f.read().split())
+    print("%s: %.0f ms of CPU over %.0f ms" % (tag, (cpu - cpu0) * 1e3, (now - t0) * 1e3))
+
+
 class Tally:
     def __init__(self):
         self.lock = threading.Lock()
@@ -296,6 +321,8 @@ def main():
         cmd_leave(a[1], int(a[2]), a[3], int(a[4]))
     elif len(a) == 9 and a[0] == "speed":
         cmd_speed(a[1], int(a[2]), int(a[3]), a[4], a[5], a[6], int(a[7]), int(a[8]))
+    elif len(a) in (3, 4) and a[0] == "cpu":
+        cmd_cpu(int(a[1]), a[2], a[3] if len(a) == 4 else None)
     elif len(a) == 5 and a[0] == "embed":
         cmd_embed(a[1], int(a[2]), a[3], a[4])
     elif len(a) == 5 and a[0] == "load":
