@@ -9,11 +9,20 @@ carries "Authorization: Bearer LLM_API_KEY".
       slow client that never finishes its request. Every request must be
       answered 200 or 503 (with Retry-After), the slow one 408; prints
       PASS/FAIL lines.
-  serve-client.py stream HOST PORT JSON
+  serve-client.py steady HOST PORT SECONDS CLIENTS
+      the load for a server behind QEMU's user network (t-56), which drops
+      or resets bursts of new connections to a forwarded port on its own:
+      keep-alive connections opened 50 ms apart, alternating /health and
+      short completions for SECONDS; prints "load STATUS=COUNT... ok" (or
+      "bad": an answer other than 200 and 503).
+  serve-client.py stream HOST PORT JSON [PID]
       POST JSON to /v1/completions with stream: prints the text, then on
       stderr the number of events, the time to the first one, the
       client-side tokens/s between the first and the last, and the
-      server's own (timings.predicted_per_second, as llm generate's).
+      server's own (timings.predicted_per_second, as llm generate's);
+      with PID also the CPU time process PID used from the request to its
+      end, all of it and its vCPU threads' (t-57: QEMU's, against osrun's
+      '!time' of a shell command).
   serve-client.py leave HOST PORT JSON EVENTS
       stream JSON and disconnect after EVENTS events.
   serve-client.py speed HOST PORT PID LLM MODEL PROMPT N ROUNDS
@@ -24,11 +33,6 @@ carries "Authorization: Bearer LLM_API_KEY".
       getrusage, a run of N tokens less a run of 1) decide, as they do not
       depend on what else the machine runs; wall-clock tokens/s (best
       round) and the time to the first streamed token are reported.
-  serve-client.py cpu PID FILE [TAG]
-      without TAG: notes the CPU time process PID has used so far (all its
-      threads, /proc/PID/stat) in FILE; with TAG: prints "TAG: C ms of CPU
-      over W ms" since that note (t-57: QEMU's CPU time for one request
-      against one command of the OS shell).
   serve-client.py embed HOST PORT REF NAME
       POST the prompts of REF (lines "PROMPT<TAB>values", llama.cpp's
       mean-pooled normalised embeddings) to /v1/embeddings in one request
@@ -66,15 +70,35 @@ def post(conn, path, body):
     return conn.getresponse()
 
 
-def cmd_stream(host, port, body):
+def proc_cpu_s(pid):
+    """CPU seconds of process pid so far: (all its threads, those named
+    "CPU N/..." (QEMU's vCPUs with -name debug-threads=on)), as osrun's '!time'."""
+    def stat(path):
+        with open(path) as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    vcpu = 0.0
+    for t in os.listdir("/proc/%d/task" % pid):
+        try:
+            with open("/proc/%d/task/%s/comm" % (pid, t)) as f:
+                if f.read().startswith("CPU "):
+                    vcpu += stat("/proc/%d/task/%s/stat" % (pid, t))
+        except OSError:
+            pass  # a thread that just ended
+    return stat("/proc/%d/stat" % pid), vcpu
+
+
+def cmd_stream(host, port, body, pid=None):
     body = json.loads(body)
     body["stream"] = True
     conn = http.client.HTTPConnection(host, port, timeout=120)
+    cpu0 = proc_cpu_s(pid) if pid else None
     t0 = time.monotonic()
     resp = post(conn, "/v1/completions", body)
     if resp.status != 200:
         sys.exit("status %d: %s" % (resp.status, resp.read()[:200]))
     events = list(sse_events(resp))  # timestamps first, parsing after
+    cpu = [b - a for a, b in zip(cpu0, proc_cpu_s(pid))] if pid else None
     text, times, usage, timings = [], [], None, {}
     for t, data in events:
         if data == "[DONE]":
@@ -89,9 +113,10 @@ def cmd_stream(host, port, body):
     sys.stdout.write("".join(text))
     n = usage["completion_tokens"] if usage else len(times)
     tps = (n - 1) / (times[-1] - times[0]) if len(times) > 1 and times[-1] > times[0] else 0
-    sys.stderr.write("events %d tokens %d first %.1f ms client_tps %.1f server_tps %.1f\n" %
+    sys.stderr.write("events %d tokens %d first %.1f ms client_tps %.1f server_tps %.1f%s\n" %
                      (len(times), n, (times[0] - t0) * 1e3 if times else 0, tps,
-                      timings.get("predicted_per_second", 0)))
+                      timings.get("predicted_per_second", 0),
+                      " cpu %.2f s vcpu %.2f s" % tuple(cpu) if pid else ""))
 
 
 def cmd_leave(host, port, body, events):
@@ -188,20 +213,6 @@ def cmd_speed(host, port, pid, llm, model, prompt, n, rounds):
           "first streamed token after %s ms)" %
           ("PASS" if ratio >= 0.95 else "FAIL", n, rounds, a, g, ratio, api_wall, gen_wall,
            " ".join("%.0f" % f for f in firsts)))
-
-
-def cmd_cpu(pid, path, tag):
-    with open("/proc/%d/stat" % pid) as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    cpu = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    now = time.monotonic()
-    if tag is None:
-        with open(path, "w") as f:
-            f.write("%r %r\n" % (cpu, now))
-        return
-    with open(path) as f:
-        cpu0, t0 = (float(x) for x in f.read().split())
-    print("%s: %.0f ms of CPU over %.0f ms" % (tag, (cpu - cpu0) * 1e3, (now - t0) * 1e3))
 
 
 class Tally:
@@ -313,18 +324,58 @@ def cmd_load(host, port, seconds, clients):
     print("%s: load: the server still answers afterwards" % ("PASS" if alive else "FAIL"))
 
 
+def cmd_steady(host, port, seconds, clients):
+    res, lock = {}, threading.Lock()
+
+    def client(i):
+        time.sleep(0.05 * i)
+        end = time.monotonic() + seconds
+        c = None
+        while time.monotonic() < end:
+            if c is None:
+                c = http.client.HTTPConnection(host, port, timeout=60)
+            try:
+                if i % 2:
+                    c.request("GET", "/health")
+                    r = c.getresponse()
+                else:
+                    r = post(c, "/v1/completions", {"prompt": "Once", "max_tokens": 4})
+                r.read()
+                k = str(r.status)
+                if r.will_close:
+                    c.close()
+                    c = None
+                    time.sleep(0.05)
+            except Exception as e:  # a reset, a timeout: counted by its name
+                k = type(e).__name__
+                c.close()
+                c = None
+            with lock:
+                res[k] = res.get(k, 0) + 1
+        if c:
+            c.close()
+
+    ts = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join()
+    print("load", " ".join("%s=%d" % kv for kv in sorted(res.items())),
+          "ok" if res.get("200") and set(res) <= {"200", "503"} else "bad")
+
+
 def main():
     a = sys.argv[1:]
-    if len(a) >= 3 and a[0] == "stream":
-        cmd_stream(a[1], int(a[2]), a[3])
+    if len(a) in (4, 5) and a[0] == "stream":
+        cmd_stream(a[1], int(a[2]), a[3], int(a[4]) if len(a) == 5 else None)
     elif len(a) == 5 and a[0] == "leave":
         cmd_leave(a[1], int(a[2]), a[3], int(a[4]))
     elif len(a) == 9 and a[0] == "speed":
         cmd_speed(a[1], int(a[2]), int(a[3]), a[4], a[5], a[6], int(a[7]), int(a[8]))
-    elif len(a) in (3, 4) and a[0] == "cpu":
-        cmd_cpu(int(a[1]), a[2], a[3] if len(a) == 4 else None)
     elif len(a) == 5 and a[0] == "embed":
         cmd_embed(a[1], int(a[2]), a[3], a[4])
+    elif len(a) == 5 and a[0] == "steady":
+        cmd_steady(a[1], int(a[2]), float(a[3]), int(a[4]))
     elif len(a) == 5 and a[0] == "load":
         cmd_load(a[1], int(a[2]), int(a[3]), int(a[4]))
     else:
