@@ -2,7 +2,8 @@
 # `make run` in QEMU + OVMF.
 #
 #   make efi        $(BUILD)/BOOTX64.EFI from efi/ fs/ core/ mm/ smp/ lib/ init/ shell/ ai/
-#   make esp        $(BUILD)/esp.img: FAT32, \EFI\BOOT\BOOTX64.EFI + models
+#   make esp        $(BUILD)/esp/ (the ESP as a folder: \EFI\BOOT\BOOTX64.EFI,
+#                   \models\, \llm.cfg) and its FAT32 image $(BUILD)/esp.img
 #   make usb        $(BUILD)/usb.img: the same as a GPT disk (dd it to a stick)
 #   make sign       sign BOOTX64.EFI with your own Secure Boot key (SIGN_KEY, SIGN_CERT)
 #   make run        boot esp.img in QEMU (TCG, OVMF), serial on the terminal
@@ -73,22 +74,32 @@ $(BUILD)/BOOTX64.EFI: $(OS)/bootx64.so
 
 ESP_MODELS := $(wildcard models/*.gguf)
 ESP_DEMO := $(BUILD)/demo.gguf
+ESP_DIR := $(BUILD)/esp
+ESP_CFG ?= $(wildcard llm.cfg)
 
 $(ESP_DEMO): $(BUILD)/host/mkmodel
 	$(BUILD)/host/mkmodel --preset demo -o $@
 
-# `make esp` / `make usb`: always rebuilt (cheap); models/*.gguf, else the
-# demo model; ESP_EXTRA adds files (e.g. ESP_EXTRA=my.cfg=llm.cfg).
-.PHONY: efi esp usb run
+# `make esp` / `make usb`: always rebuilt (cheap). $(ESP_DIR) is laid out as
+# the stick will be: EFI/BOOT/BOOTX64.EFI; models/ with models/*.gguf, else
+# the demo model; llm.cfg from ./llm.cfg (or ESP_CFG=FILE) when there is
+# one; ESP_EXTRA adds files (FILE=DEST, e.g. ESP_EXTRA=my.cfg=llm.cfg).
+# The images are made from that folder.
+.PHONY: efi esp esp-dir usb run
 efi: $(BUILD)/BOOTX64.EFI
 
-ESP_FILES = $(if $(ESP_MODELS),$(ESP_MODELS),$(ESP_DEMO)) $(ESP_EXTRA)
-esp: $(BUILD)/BOOTX64.EFI $(if $(ESP_MODELS),,$(ESP_DEMO))
-	python3 tools/mkesp -o $(BUILD)/esp.img --efi $(BUILD)/BOOTX64.EFI $(ESP_FILES)
+ESP_FILES = $(foreach m,$(or $(ESP_MODELS),$(ESP_DEMO)),$(m)=models/$(notdir $(m))) \
+	$(if $(ESP_CFG),$(ESP_CFG)=llm.cfg) $(ESP_EXTRA)
+esp-dir: $(BUILD)/BOOTX64.EFI $(if $(ESP_MODELS),,$(ESP_DEMO))
+	python3 tools/mkesp --stage $(ESP_DIR) --efi $(BUILD)/BOOTX64.EFI $(ESP_FILES)
 
-usb: $(BUILD)/BOOTX64.EFI $(if $(ESP_MODELS),,$(ESP_DEMO))
-	python3 tools/mkesp --gpt -o $(BUILD)/usb.img --efi $(BUILD)/BOOTX64.EFI $(ESP_FILES)
+esp: esp-dir
+	python3 tools/mkesp -o $(BUILD)/esp.img --tree $(ESP_DIR)
+
+usb: esp-dir
+	python3 tools/mkesp --gpt -o $(BUILD)/usb.img --tree $(ESP_DIR)
 	@echo "write it with: sudo dd if=$(BUILD)/usb.img of=/dev/sdX bs=4M conv=fsync"
+	@echo "or copy what is in $(ESP_DIR)/ onto a FAT32 stick"
 
 # `make sign SIGN_KEY=db.key SIGN_CERT=db.crt`: signs BOOTX64.EFI with your
 # own key (Debian's sbsigntools) for firmware that keeps Secure Boot on with

@@ -207,18 +207,14 @@ static void iq4_xs_vec_dot_4r(int n, float *s, const void *x, size_t bx, const v
 
 TILES_4XN(iq4_xs_vec_dot_4xn, xs_tile)
 
+static const struct quant_kernels kernels[] = {
+	{ GGML_TYPE_IQ4_NL, { .vec_dot = iq4_nl_vec_dot, .vec_dot_4r = iq4_nl_vec_dot_4r,
+			      .vec_dot_4xn = iq4_nl_vec_dot_4xn } },
+	{ GGML_TYPE_IQ4_XS, { .vec_dot = iq4_xs_vec_dot, .vec_dot_4r = iq4_xs_vec_dot_4r,
+			      .vec_dot_4xn = iq4_xs_vec_dot_4xn } },
+};
+
 void iquant_avx2_fill(struct quant_traits *t, int type)
 {
-	switch (type) {
-	case GGML_TYPE_IQ4_NL:
-		t->vec_dot = iq4_nl_vec_dot;
-		t->vec_dot_4r = iq4_nl_vec_dot_4r;
-		t->vec_dot_4xn = iq4_nl_vec_dot_4xn;
-		break;
-	case GGML_TYPE_IQ4_XS:
-		t->vec_dot = iq4_xs_vec_dot;
-		t->vec_dot_4r = iq4_xs_vec_dot_4r;
-		t->vec_dot_4xn = iq4_xs_vec_dot_4xn;
-		break;
-	}
+	quant_overlay(t, type, kernels, sizeof(kernels) / sizeof(kernels[0]));
 }

@@ -222,18 +222,14 @@ static void iq4_xs_vec_dot_4xn(int n, int nt, float *s, size_t ss, const void *x
 		xs_tile(4, 1, n, s + t * ss, ss, x, bx, (const uint8_t *)y + t * by, by);
 }
 
+static const struct quant_kernels kernels[] = {
+	{ GGML_TYPE_IQ4_NL, { .vec_dot = iq4_nl_vec_dot, .vec_dot_4r = iq4_nl_vec_dot_4r,
+			      .vec_dot_4xn = iq4_nl_vec_dot_4xn } },
+	{ GGML_TYPE_IQ4_XS, { .vec_dot = iq4_xs_vec_dot, .vec_dot_4r = iq4_xs_vec_dot_4r,
+			      .vec_dot_4xn = iq4_xs_vec_dot_4xn } },
+};
+
 void iquant_avx512_fill(struct quant_traits *t, int type)
 {
-	switch (type) {
-	case GGML_TYPE_IQ4_NL:
-		t->vec_dot = iq4_nl_vec_dot;
-		t->vec_dot_4r = iq4_nl_vec_dot_4r;
-		t->vec_dot_4xn = iq4_nl_vec_dot_4xn;
-		break;
-	case GGML_TYPE_IQ4_XS:
-		t->vec_dot = iq4_xs_vec_dot;
-		t->vec_dot_4r = iq4_xs_vec_dot_4r;
-		t->vec_dot_4xn = iq4_xs_vec_dot_4xn;
-		break;
-	}
+	quant_overlay(t, type, kernels, sizeof(kernels) / sizeof(kernels[0]));
 }

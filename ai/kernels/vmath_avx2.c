@@ -302,12 +302,9 @@ static void vmath_add_avx2(int n, float *y, const float *x)
 
 void vmath_avx2_fill(struct vmath_ops *o)
 {
-	o->softmax = vmath_softmax_avx2;
-	o->swiglu = vmath_swiglu_avx2;
-	o->to_f16 = vmath_to_f16_avx2;
-	o->round_f16 = vmath_round_f16_avx2;
-	o->rope = vmath_rope_avx2;
-	o->f16_dots = vmath_f16_dots_avx2;
-	o->rmsnorm = vmath_rmsnorm_avx2;
-	o->add = vmath_add_avx2;
+	static const struct vmath_ops k = {
+		vmath_softmax_avx2, vmath_swiglu_avx2, vmath_to_f16_avx2, vmath_round_f16_avx2,
+		vmath_rope_avx2, vmath_f16_dots_avx2, vmath_rmsnorm_avx2, vmath_add_avx2
+	};
+	vmath_overlay(o, &k);
 }

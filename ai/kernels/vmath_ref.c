@@ -138,12 +138,9 @@ static void add_ref(int n, float *y, const float *x)
 
 void vmath_ref_fill(struct vmath_ops *o)
 {
-	o->softmax = softmax_ref;
-	o->swiglu = swiglu_ref;
-	o->to_f16 = to_f16_ref;
-	o->round_f16 = round_f16_ref;
-	o->rope = rope_ref;
-	o->f16_dots = f16_dots_ref;
-	o->rmsnorm = rmsnorm_ref;
-	o->add = add_ref;
+	static const struct vmath_ops k = {
+		softmax_ref, swiglu_ref, to_f16_ref, round_f16_ref, rope_ref, f16_dots_ref,
+		rmsnorm_ref, add_ref
+	};
+	vmath_overlay(o, &k);
 }
