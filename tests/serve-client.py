@@ -25,14 +25,15 @@ carries "Authorization: Bearer LLM_API_KEY".
       '!time' of a shell command).
   serve-client.py leave HOST PORT JSON EVENTS
       stream JSON and disconnect after EVENTS events.
-  serve-client.py speed HOST PORT PID LLM MODEL PROMPT N ROUNDS
-      a streamed request of N tokens against `LLM generate` on the same
-      model, prompt and thread count (the server's), ROUNDS times each,
-      alternating which goes first. Tokens per second of CPU time (the server's own,
-      /proc/PID/schedstat, over the whole request; generate's from
-      getrusage, a run of N tokens less a run of 1) decide, as they do not
-      depend on what else the machine runs; wall-clock tokens/s (best
-      round) and the time to the first streamed token are reported.
+  serve-client.py speed LLM MODEL PROMPT N ROUNDS
+      a streamed request of N tokens to `LLM serve MODEL -t 1` against
+      `LLM generate` on the same model, prompt and thread count, ROUNDS
+      times each (a fresh server and fresh generates every round),
+      alternating which goes first. Tokens per second of CPU time decide,
+      as they do not depend on what else the machine runs: on both sides
+      a run of N tokens less a run of 1 (the server's own CPU time from
+      /proc/PID/schedstat, generate's from getrusage). Wall-clock tokens/s
+      (best round) and the time to the first streamed token are reported.
   serve-client.py embed HOST PORT REF NAME
       POST the prompts of REF (lines "PROMPT<TAB>values", llama.cpp's
       mean-pooled normalised embeddings) to /v1/embeddings in one request
@@ -172,25 +173,49 @@ def run_generate(llm, model, prompt, n):
     return (r1.ru_utime + r1.ru_stime) - (r0.ru_utime + r0.ru_stime), tps
 
 
-def cmd_speed(host, port, pid, llm, model, prompt, n, rounds):
-    def on_cpu():
-        with open("/proc/%d/schedstat" % pid) as f:
-            return int(f.read().split()[0]) / 1e9
+def start_server(llm, model):
+    """A fresh `LLM serve MODEL -t 1` on a free port: (process, port)."""
+    import subprocess
+    p = subprocess.Popen([llm, "serve", model, "-t", "1", "--port", "0"],
+                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    for line in p.stdout:
+        if line.startswith("listening on http://127.0.0.1:"):
+            return p, int(line.split(":")[2].split("/")[0])
+    p.wait()
+    raise SystemExit("FAIL: speed: llm serve %s did not start (status %s)" % (model, p.returncode))
+
+
+def cmd_speed(llm, model, prompt, n, rounds):
+    # Each round starts its own server, as each generate is its own process:
+    # where a process's weights and buffers land moves its speed by a few
+    # percent, which a single server would turn into a bias.
     gen_cpu = api_cpu = 0.0
     gen_wall = api_wall = 0.0
     firsts = []
-    body = json.dumps({"prompt": prompt, "max_tokens": n, "temperature": 0, "stream": True})
+    body = {"prompt": prompt, "max_tokens": n, "temperature": 0, "stream": True}
     for r in range(rounds):
         if r % 2 == 0:  # which goes first alternates
             c_n, tps = run_generate(llm, model, prompt, n)
             c_1, _ = run_generate(llm, model, prompt, 1)
+        srv, port = start_server(llm, model)
+
+        def on_cpu():
+            with open("/proc/%d/schedstat" % srv.pid) as f:
+                return int(f.read().split()[0]) / 1e9
+        # the same two lengths as llm generate: the difference is the
+        # generation, without the request, the prompt and the first token
         t0 = on_cpu()
-        conn = http.client.HTTPConnection(host, port, timeout=300)
-        start = time.monotonic()
-        resp = post(conn, "/v1/completions", json.loads(body))
-        events = list(sse_events(resp))
-        api_cpu += on_cpu() - t0
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=300)
+        list(sse_events(post(conn, "/v1/completions", dict(body, max_tokens=1))))
         conn.close()
+        t1 = on_cpu()
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=300)
+        start = time.monotonic()
+        events = list(sse_events(post(conn, "/v1/completions", body)))
+        api_cpu += (on_cpu() - t1) - (t1 - t0)
+        conn.close()
+        srv.terminate()
+        srv.wait()
         times = [t for t, d in events if d != "[DONE]" and '"text":""' not in d]
         last = [json.loads(d) for _, d in events if d.startswith("{") and '"timings"' in d]
         stps = last[0]["timings"]["predicted_per_second"] if last else 0
@@ -206,7 +231,7 @@ def cmd_speed(host, port, pid, llm, model, prompt, n, rounds):
               "API streamed %.1f tok/s wall, %d tokens, first after %.1f ms" %
               (r + 1, tps, (c_n - c_1) * 1e3, n - 1, stps, ntok, firsts[-1]))
     g = rounds * (n - 1) / gen_cpu if gen_cpu > 0 else 0
-    a = rounds * n / api_cpu if api_cpu > 0 else 0
+    a = rounds * (n - 1) / api_cpu if api_cpu > 0 else 0
     ratio = a / g if g else 0
     print("%s: speed: streamed API >= 0.95x llm generate (%d tokens, 1 thread, %d rounds: "
           "%.0f vs %.0f tokens per CPU-second, ratio %.3f; wall clock best %.1f vs %.1f tok/s; "
@@ -370,8 +395,8 @@ def main():
         cmd_stream(a[1], int(a[2]), a[3], int(a[4]) if len(a) == 5 else None)
     elif len(a) == 5 and a[0] == "leave":
         cmd_leave(a[1], int(a[2]), a[3], int(a[4]))
-    elif len(a) == 9 and a[0] == "speed":
-        cmd_speed(a[1], int(a[2]), int(a[3]), a[4], a[5], a[6], int(a[7]), int(a[8]))
+    elif len(a) == 6 and a[0] == "speed":
+        cmd_speed(a[1], a[2], a[3], int(a[4]), int(a[5]))
     elif len(a) == 5 and a[0] == "embed":
         cmd_embed(a[1], int(a[2]), a[3], a[4])
     elif len(a) == 5 and a[0] == "steady":

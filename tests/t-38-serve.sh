@@ -149,15 +149,12 @@ else
 fi
 if [ "${BUILD##*/}" = asan ]; then
 	skip "speed" "a sanitizer build: its timings mean nothing"
-elif start speed "$SM" -t 1; then
-	# CPU time decides (the machine's other work does not change it); wall
-	# clock and the time to the first token are reported beside it
-	python3 tests/serve-client.py speed 127.0.0.1 "$PORT" "${pids[-1]}" "$LLM" "$SM" "$SP" "$SN" 4 |
-		tee "$tmp/speed"
-	grep -q '^PASS: speed' "$tmp/speed" || rc=1
-	stop || fail "speed server exits 0 on SIGTERM"
 else
-	fail "serve speed model" "$(head -c 300 "$tmp/speed.err")"
+	# CPU time decides (the machine's other work does not change it); wall
+	# clock and the time to the first token are reported beside it. Each
+	# of the 6 rounds starts its own server (serve-client.py speed).
+	python3 tests/serve-client.py speed "$LLM" "$SM" "$SP" "$SN" 6 | tee "$tmp/speed"
+	grep -q '^PASS: speed' "$tmp/speed" || rc=1
 fi
 
 stop && pass "llm serve exits 0 on SIGTERM" || fail "llm serve exits 0 on SIGTERM"
