@@ -240,12 +240,6 @@ static inline void q45k_scales_mins(const uint8_t *scales, uint64_t *sc, uint64_
 	*m = lo >> 32 | (hi & 0xffffffff00000000);
 }
 
-/* int16 lanes all = byte k of each 128-bit lane, zero-extended. */
-static inline __m256i bcast8to16(__m256i v, int k)
-{
-	return _mm256_shuffle_epi8(v, _mm256_set1_epi16((short)(0x8000 | k)));
-}
-
 /* Q8_K bsums in pairs: lane j = bsums[2j] + bsums[2j+1], sub-block j's sum. */
 static inline __m128i q8k_pair_sums(const int16_t *bsums)
 {
@@ -263,19 +257,30 @@ static inline size_t pf_bytes(size_t bx)
 	return ((KQ_PF_BYTES / bx + 3) / 4 * 4 + 4) * bx;
 }
 
+/* The eight int16 sums of one 32-element sub-block's products (maddubs
+ * over a ymm): its two 128-bit halves added (they share the sub-block's
+ * scale; |sum| <= 2 * 2 * 31 * 127). Zen 1 runs a ymm as two halves, so
+ * the extract is one cheap op, and it halves the scale multiplies. */
+static inline __m128i fold16(__m256i p)
+{
+	return _mm_add_epi16(_mm256_castsi256_si128(p), _mm256_extracti128_si256(p, 1));
+}
+
 /* Q4_K and Q5_K (qh adds 16 where its bit is set), one weight row by nc
  * activation rows (1 or 4, by bytes apart) into s[c]; with pf, each block
- * is fetched pf bytes ahead as it is used. */
+ * is fetched pf bytes ahead as it is used. Each sub-block's maddubs sums
+ * are folded to 128 bits (fold16) before the scale's madd, so a block
+ * adds up in four int32 lanes and four float lanes. */
 AI void q45k_tile(int n, float *s, const uint8_t *x, size_t pf, const uint8_t *yv, size_t by, int nc,
 		  bool five)
 {
 	const size_t bsize = five ? sizeof(block_q5_K) : sizeof(block_q4_K);
 	const __m256i m4 = _mm256_set1_epi8(0xF), m16 = _mm256_set1_epi8(16);
-	__m256 acc[4];
+	__m128 acc[4];
 	__m128 accm[4];
 #pragma GCC unroll 4
 	for (int c = 0; c < nc; c++) {
-		acc[c] = _mm256_setzero_ps();
+		acc[c] = _mm_setzero_ps();
 		accm[c] = _mm_setzero_ps();
 	}
 	for (int i = 0; i < n / QK_K; i++) {
@@ -287,14 +292,14 @@ AI void q45k_tile(int n, float *s, const uint8_t *x, size_t pf, const uint8_t *y
 		const uint8_t *qs = five ? ((const block_q5_K *)blk)->qs : h->qs;
 		uint64_t sc8, m8;
 		q45k_scales_mins(h->scales, &sc8, &m8);
-		__m256i sc = _mm256_set1_epi64x((long long)sc8);
+		__m128i sc = _mm_cvtsi64_si128((long long)sc8);
 		__m128i mins = _mm_cvtepu8_epi16(_mm_cvtsi64_si128((long long)m8));
 		uint32_t dd; /* d and dmin, side by side */
 		memcpy(&dd, &h->d, 4);
 		__m128 dm = _mm_cvtph_ps(_mm_cvtsi32_si128((int)dd));
 		const block_q8_K *yc[4];
-		__m256 dx[4];
-		__m256i sumi[4];
+		__m128 dx[4];
+		__m128i sumi[4];
 #pragma GCC unroll 4
 		for (int c = 0; c < nc; c++) {
 			yc[c] = (const block_q8_K *)(yv + c * by) + i;
@@ -302,8 +307,8 @@ AI void q45k_tile(int n, float *s, const uint8_t *x, size_t pf, const uint8_t *y
 			__m128 f = _mm_mul_ps(_mm_setr_ps(yc[c]->d, -yc[c]->d, 0, 0), dm);
 			__m128i mt = _mm_madd_epi16(mins, q8k_pair_sums(yc[c]->bsums));
 			accm[c] = _mm_fmadd_ps(_mm_permute_ps(f, 0x55), _mm_cvtepi32_ps(mt), accm[c]);
-			dx[c] = _mm256_broadcastss_ps(f);
-			sumi[c] = _mm256_setzero_si256();
+			dx[c] = _mm_permute_ps(f, 0);
+			sumi[c] = _mm_setzero_si128();
 		}
 		__m256i hbits = _mm256_setzero_si256();
 		if (five)
@@ -319,26 +324,30 @@ AI void q45k_tile(int n, float *s, const uint8_t *x, size_t pf, const uint8_t *y
 				lo = _mm256_or_si256(lo, _mm256_and_si256(hl, m16));
 				hi = _mm256_or_si256(hi, _mm256_and_si256(hh, m16));
 			}
-			__m256i sl = bcast8to16(sc, 2 * j), sh = bcast8to16(sc, 2 * j + 1);
+			/* int16 lanes all = scale 2j, 2j + 1 */
+			__m128i sl = _mm_shuffle_epi8(sc, _mm_set1_epi16((short)(0x8000 | (2 * j))));
+			__m128i sh = _mm_shuffle_epi8(sc, _mm_set1_epi16((short)(0x8000 | (2 * j + 1))));
 #pragma GCC unroll 4
 			for (int c = 0; c < nc; c++) {
 				const int8_t *q8 = yc[c]->qs + 64 * j;
 				__m256i pl = _mm256_maddubs_epi16(lo, _mm256_loadu_si256((const __m256i *)q8));
 				__m256i ph = _mm256_maddubs_epi16(hi, _mm256_loadu_si256((const __m256i *)(q8 + 32)));
-				pl = _mm256_madd_epi16(sl, pl);
-				ph = _mm256_madd_epi16(sh, ph);
-				sumi[c] = _mm256_add_epi32(sumi[c], _mm256_add_epi32(pl, ph));
+				__m128i l = _mm_madd_epi16(sl, fold16(pl));
+				__m128i hs = _mm_madd_epi16(sh, fold16(ph));
+				sumi[c] = _mm_add_epi32(sumi[c], _mm_add_epi32(l, hs));
 			}
 		}
 #pragma GCC unroll 4
 		for (int c = 0; c < nc; c++)
-			acc[c] = _mm256_fmadd_ps(dx[c], _mm256_cvtepi32_ps(sumi[c]), acc[c]);
+			acc[c] = _mm_fmadd_ps(dx[c], _mm_cvtepi32_ps(sumi[c]), acc[c]);
 	}
 #pragma GCC unroll 4
 	for (int c = 0; c < nc; c++) {
+		__m128 a = _mm_add_ps(acc[c], _mm_movehl_ps(acc[c], acc[c]));
+		a = _mm_add_ss(a, _mm_movehdup_ps(a));
 		__m128 m = _mm_add_ps(accm[c], _mm_movehl_ps(accm[c], accm[c]));
 		m = _mm_add_ss(m, _mm_movehdup_ps(m));
-		s[c] = hsum8(acc[c]) + _mm_cvtss_f32(m);
+		s[c] = _mm_cvtss_f32(a) + _mm_cvtss_f32(m);
 	}
 }
 
@@ -381,16 +390,15 @@ void kquant_q5k_dot_4r_avx2(int n, float *s, const void *vx, size_t bx, const vo
 }
 
 /* Q6_K, one weight row by nc activation rows as q45k_tile: unsigned q
- * (0..63) into maddubs, minus maddubs(32, y) in the same int16 lanes, so
- * each int32 lane holds 4 neighbouring elements of every 32 as in ggml's
- * kernel (the float sums then match it bit for bit). */
+ * (0..63) into maddubs, and the -32 offset once per block from Q8_K's
+ * bsums (-32 * sum of scale_j * bsum_j), as Q3_K's -4: one maddubs per 32
+ * elements and column instead of two. The lanes hold other partial sums
+ * than ggml's (q - 32) * y lanes, so the float sum can differ from
+ * kquant_q6k_dot_ref in the last bits (the tests' 1e-5 bound); every nc
+ * runs the same operations, so vec_dot, dot_4c and vec_dot_4r agree. */
 AI void q6k_tile(int n, float *s, const uint8_t *x, size_t pf, const uint8_t *yv, size_t by, int nc)
 {
 	const __m256i m4 = _mm256_set1_epi8(0xF), m2 = _mm256_set1_epi8(0x30);
-	const __m256i m32 = _mm256_set1_epi8(32), m128 = _mm256_set1_epi8((char)0x80);
-	/* several columns: (y + 128) unsigned times (q - 32) signed instead,
-	 * the 128 * (q - 32) excess taken off once per block (same integers) */
-	const bool swap = nc > 1;
 	__m256 acc[4];
 #pragma GCC unroll 4
 	for (int c = 0; c < nc; c++)
@@ -401,12 +409,17 @@ AI void q6k_tile(int n, float *s, const uint8_t *x, size_t pf, const uint8_t *yv
 			for (size_t o = 0; o < sizeof(block_q6_K); o += 64)
 				_mm_prefetch((const char *)xb + pf + o, QUANT_PF_WEIGHTS);
 		const block_q8_K *yc[4];
-		__m256i sumi[4], corr = _mm256_setzero_si256();
-		__m128i sc8 = _mm_loadu_si128((const __m128i *)xb->scales);
+		__m256i sumi[4];
+		/* the 16 scales as int16, each 128-bit half of sc holding 8 of
+		 * them: sub-blocks 2m and 2m+1 come out of one in-lane shuffle */
+		__m256i sc16 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)xb->scales));
+		__m256i sclo = _mm256_permute2x128_si256(sc16, sc16, 0x00);
+		__m256i schi = _mm256_permute2x128_si256(sc16, sc16, 0x11);
 #pragma GCC unroll 4
 		for (int c = 0; c < nc; c++) {
 			yc[c] = (const block_q8_K *)(yv + c * by) + i;
-			sumi[c] = _mm256_setzero_si256();
+			__m256i off = _mm256_madd_epi16(sc16, _mm256_loadu_si256((const __m256i *)yc[c]->bsums));
+			sumi[c] = _mm256_sub_epi32(_mm256_setzero_si256(), _mm256_slli_epi32(off, 5));
 		}
 		/* element 128j + 32k + l: ql byte 64j + 32(k & 1) + l, the high
 		 * nibble when k >= 2; qh byte 32j + l, bits 2k and 2k+1. Loaded
@@ -422,17 +435,18 @@ AI void q6k_tile(int n, float *s, const uint8_t *x, size_t pf, const uint8_t *yv
 					l = _mm256_srli_epi16(l, 4);
 				h = k < 2 ? _mm256_slli_epi16(h, 4 - 2 * k) : _mm256_srli_epi16(h, 2 * k - 4);
 				__m256i q = _mm256_or_si256(_mm256_and_si256(l, m4), _mm256_and_si256(h, m2));
-				__m256i scale = scale_pair(sc8, 8 * j + 2 * k);
-				if (swap) {
-					q = _mm256_sub_epi8(q, m32);
-					corr = _mm256_add_epi32(corr, _mm256_madd_epi16(scale, _mm256_maddubs_epi16(m128, q)));
-				}
+				/* scale 8j + 2k in the low lane, 8j + 2k + 1 in the high one:
+				 * int16 lanes 2k and 2k + 1 of half j of sc16 */
+				const char e = (char)(4 * k), o = (char)(4 * k + 2);
+				__m256i sh = _mm256_setr_epi8(e, e + 1, e, e + 1, e, e + 1, e, e + 1,
+							      e, e + 1, e, e + 1, e, e + 1, e, e + 1,
+							      o, o + 1, o, o + 1, o, o + 1, o, o + 1,
+							      o, o + 1, o, o + 1, o, o + 1, o, o + 1);
+				__m256i scale = _mm256_shuffle_epi8(j ? schi : sclo, sh);
 #pragma GCC unroll 4
 				for (int c = 0; c < nc; c++) {
 					__m256i y8 = _mm256_loadu_si256((const __m256i *)(yc[c]->qs + 128 * j + 32 * k));
-					__m256i p = swap ? _mm256_maddubs_epi16(_mm256_xor_si256(y8, m128), q)
-							 : _mm256_sub_epi16(_mm256_maddubs_epi16(q, y8),
-									    _mm256_maddubs_epi16(m32, y8));
+					__m256i p = _mm256_maddubs_epi16(q, y8);
 					sumi[c] = _mm256_add_epi32(sumi[c], _mm256_madd_epi16(scale, p));
 				}
 			}
@@ -440,8 +454,7 @@ AI void q6k_tile(int n, float *s, const uint8_t *x, size_t pf, const uint8_t *yv
 #pragma GCC unroll 4
 		for (int c = 0; c < nc; c++) {
 			float d = yc[c]->d * h2f(xb->d);
-			__m256i v = swap ? _mm256_sub_epi32(sumi[c], corr) : sumi[c];
-			acc[c] = _mm256_fmadd_ps(_mm256_set1_ps(d), _mm256_cvtepi32_ps(v), acc[c]);
+			acc[c] = _mm256_fmadd_ps(_mm256_set1_ps(d), _mm256_cvtepi32_ps(sumi[c]), acc[c]);
 		}
 	}
 #pragma GCC unroll 4

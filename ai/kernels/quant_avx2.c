@@ -329,9 +329,16 @@ AI void sd_tile(enum sd_kind k, bool il, int NR, int NT, int n, float *s, size_t
 		_Pragma("GCC unroll 4")
 		for (int t = 0; t < NT; t++)
 			dy[t] = half4(y + t * by + i * ys, ys);
+		/* d_x * d_y of the four blocks, broadcast from memory per block:
+		 * a load, where a lane-crossing permute took the shuffle unit */
+		float sc[4][4][4] __attribute__((aligned(16)));
 		_Pragma("GCC unroll 4")
-		for (int r = 0; r < NR; r++)
+		for (int r = 0; r < NR; r++) {
 			dx[r] = half4(x + r * rs + i * bs, bs);
+			_Pragma("GCC unroll 4")
+			for (int t = 0; t < NT; t++)
+				_mm_store_ps(sc[r][t], _mm_mul_ps(dx[r], dy[t]));
+		}
 		_Pragma("GCC unroll 4")
 		for (int j = 0; j < 4; j++) {
 			__m256i yq[4], c[4];
@@ -345,10 +352,8 @@ AI void sd_tile(enum sd_kind k, bool il, int NR, int NT, int n, float *s, size_t
 				__m256i xq = sd_x(k, x + r * rs + (i + j) * bs);
 				_Pragma("GCC unroll 4")
 				for (int t = 0; t < NT; t++) {
-					__m256 s4 = _mm256_castps128_ps256(_mm_mul_ps(dx[r], dy[t]));
-					__m256 sc = _mm256_permutevar8x32_ps(s4, _mm256_set1_epi32(j));
 					acc[r][t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(sd_dot(k, xq, yq[t], c[t])),
-								    sc, acc[r][t]);
+								    _mm256_broadcast_ss(&sc[r][t][j]), acc[r][t]);
 				}
 			}
 		}
