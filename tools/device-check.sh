@@ -22,6 +22,7 @@
 # they do everywhere. BENCH_MODELS / BENCH_REPS pass to tools/bench.sh
 # (default here: tinyllama:q4_k_m qwen3-1.7b:q4_k_m, 2 rounds). Everything
 # goes to OUTDIR/device-check.log; the last lines are a summary.
+# DEVICE_PARTS picks parts (default "1 2 3 4"; part 1 always runs).
 cd "$(dirname "$0")/.." || exit 2
 out=${1:?usage: tools/device-check.sh OUTDIR}
 mkdir -p "$out"
@@ -63,40 +64,48 @@ PY
 say "/dev/kvm (opens, KVM_GET_API_VERSION): $kvm"
 summary+=("kvm: $kvm")
 
+want() { [[ " ${DEVICE_PARTS:-1 2 3 4} " == *" $1 "* ]]; }
+
 # ---- 2. the suites at every level --------------------------------------------------
-# side by side: each suite is mostly one thread, and the lease is short
-say "==== suites t-15 t-16 t-33 t-30 t-34 t-37 (at most ${SUITE_SECONDS:-200}s)"
-for t in t-15 t-16 t-33 t-30 t-34 t-37; do
-	timeout --kill-after=10 "${SUITE_SECONDS:-200}" bash tests/run.sh "$t" >"$out/suite-$t.log" 2>&1 &
-done
-wait
-for t in t-15 t-16 t-33 t-30 t-34 t-37; do
-	cat "$out/suite-$t.log" >>"$log"
-	summary+=("suite $t: $(grep -E '^[0-9]+ passed' "$out/suite-$t.log" | tail -n 1)")
-	grep -E '^(FAIL|SKIP)' "$out/suite-$t.log" | head -n 20 | sed "s/^/  $t /" >>"$out/.fails"
-	rm -f "$out/suite-$t.log"
-done
-[ -s "$out/.fails" ] && { say "failures and skips:"; tee -a "$log" <"$out/.fails"; }
-rm -f "$out/.fails"
+if want 2; then
+	# side by side: each suite is mostly one thread, and the lease is short
+	say "==== suites t-15 t-16 t-33 t-30 t-34 t-37 (at most ${SUITE_SECONDS:-200}s)"
+	for t in t-15 t-16 t-33 t-30 t-34 t-37; do
+		timeout --kill-after=10 "${SUITE_SECONDS:-200}" bash tests/run.sh "$t" >"$out/suite-$t.log" 2>&1 &
+	done
+	wait
+	for t in t-15 t-16 t-33 t-30 t-34 t-37; do
+		cat "$out/suite-$t.log" >>"$log"
+		summary+=("suite $t: $(grep -E '^[0-9]+ passed' "$out/suite-$t.log" | tail -n 1)")
+		grep -E '^(FAIL|SKIP)' "$out/suite-$t.log" | head -n 20 | sed "s/^/  $t /" >>"$out/.fails"
+		rm -f "$out/suite-$t.log"
+	done
+	[ -s "$out/.fails" ] && { say "failures and skips:"; tee -a "$log" <"$out/.fails"; }
+	rm -f "$out/.fails"
+fi
 
 # ---- 3. tok/s on 1, half, all cores ------------------------------------------------
-half=$((ncpu / 2))
-# LLAMA_BENCH may still be building beside this script (LLAMA_BENCH_WAIT seconds)
-for _ in $(seq 1 "${LLAMA_BENCH_WAIT:-0}"); do
-	[ -z "${LLAMA_BENCH:-}" ] || [ -x "$LLAMA_BENCH" ] && break
-	sleep 1
-done
-if [ -n "${LLAMA_BENCH:-}" ] && [ ! -x "$LLAMA_BENCH" ]; then
-	say "llama-bench not there ($LLAMA_BENCH): our engine alone"
-	unset LLAMA_BENCH
+if want 3; then
+	half=$((ncpu / 2))
+	# LLAMA_BENCH may still be building beside this script (LLAMA_BENCH_WAIT seconds)
+	for _ in $(seq 1 "${LLAMA_BENCH_WAIT:-0}"); do
+		[ -z "${LLAMA_BENCH:-}" ] || [ -x "$LLAMA_BENCH" ] && break
+		sleep 1
+	done
+	if [ -n "${LLAMA_BENCH:-}" ] && [ ! -x "$LLAMA_BENCH" ]; then
+		say "llama-bench not there ($LLAMA_BENCH): our engine alone"
+		unset LLAMA_BENCH
+	fi
+	part "bench" "${BENCH_SECONDS:-270}" env BENCH_MODELS="${BENCH_MODELS:-tinyllama:q4_k_m qwen3-1.7b:q4_k_m}" \
+		BENCH_THREADS="1 $half $ncpu" BENCH_REPS="${BENCH_REPS:-2}" BENCH_KERNELS="${BENCH_KERNELS-}" \
+		bash tools/bench.sh
+	grep -E '^\|' "$log" | tail -n 12 | tee "$out/bench-table.md" >/dev/null
 fi
-part "bench" "${BENCH_SECONDS:-270}" env BENCH_MODELS="${BENCH_MODELS:-tinyllama:q4_k_m qwen3-1.7b:q4_k_m}" \
-	BENCH_THREADS="1 $half $ncpu" BENCH_REPS="${BENCH_REPS:-2}" BENCH_KERNELS="${BENCH_KERNELS-}" \
-	bash tools/bench.sh
-grep -E '^\|' "$log" | tail -n 12 | tee "$out/bench-table.md" >/dev/null
 
 # ---- 4. the OS under KVM -----------------------------------------------------------
-if [ "${kvm%% *}" != yes ]; then
+if ! want 4; then
+	:
+elif [ "${kvm%% *}" != yes ]; then
 	summary+=("in-OS under KVM: not run (/dev/kvm: $kvm)")
 elif ! command -v qemu-system-x86_64 >/dev/null || [ ! -f /usr/share/ovmf/OVMF.fd ]; then
 	summary+=("in-OS under KVM: not run (no qemu-system-x86_64 or /usr/share/ovmf/OVMF.fd)")
@@ -104,8 +113,8 @@ else
 	m=$B/models/tinyllama-q4_k_m.gguf
 	[ -f "$m" ] || "$B/host/mkmodel" --preset tinyllama --type q4_k_m -o "$m" >>"$log" 2>&1
 	part "llm bench, $ncpu threads" 120 "$B/host/llm" bench "$m" -t "$ncpu" -p 64 -n 32
-	part "OS bench under KVM, -smp $ncpu" 300 python3 tools/osrun --kvm --smp "$ncpu" --model "$m" \
-		--timeout 280 info 'bench -p 64 -n 32'
+	part "OS bench under KVM, -smp $ncpu" 200 python3 tools/osrun --kvm --smp "$ncpu" --model "$m" \
+		--timeout 180 info 'bench -p 64 -n 32'
 	summary+=("  host: $(grep -E '^tg ' "$log" | head -n 1); OS: $(grep -E 'tg [0-9]+:' "$log" | tail -n 1)")
 fi
 
