@@ -390,15 +390,16 @@ void kquant_q5k_dot_4r_avx2(int n, float *s, const void *vx, size_t bx, const vo
 }
 
 /* Q6_K, one weight row by nc activation rows as q45k_tile: unsigned q
- * (0..63) into maddubs, and the -32 offset once per block from Q8_K's
- * bsums (-32 * sum of scale_j * bsum_j), as Q3_K's -4: one maddubs per 32
- * elements and column instead of two. The lanes hold other partial sums
- * than ggml's (q - 32) * y lanes, so the float sum can differ from
- * kquant_q6k_dot_ref in the last bits (the tests' 1e-5 bound); every nc
- * runs the same operations, so vec_dot, dot_4c and vec_dot_4r agree. */
+ * (0..63) into maddubs, minus maddubs(32, y) in the same int16 lanes, so
+ * each int32 lane holds 4 neighbouring elements of every 32 as in ggml's
+ * kernel (the float sums then match it bit for bit). */
 AI void q6k_tile(int n, float *s, const uint8_t *x, size_t pf, const uint8_t *yv, size_t by, int nc)
 {
 	const __m256i m4 = _mm256_set1_epi8(0xF), m2 = _mm256_set1_epi8(0x30);
+	const __m256i m32 = _mm256_set1_epi8(32), m128 = _mm256_set1_epi8((char)0x80);
+	/* several columns: (y + 128) unsigned times (q - 32) signed instead,
+	 * the 128 * (q - 32) excess taken off once per block (same integers) */
+	const bool swap = nc > 1;
 	__m256 acc[4];
 #pragma GCC unroll 4
 	for (int c = 0; c < nc; c++)
@@ -409,17 +410,12 @@ AI void q6k_tile(int n, float *s, const uint8_t *x, size_t pf, const uint8_t *yv
 			for (size_t o = 0; o < sizeof(block_q6_K); o += 64)
 				_mm_prefetch((const char *)xb + pf + o, QUANT_PF_WEIGHTS);
 		const block_q8_K *yc[4];
-		__m256i sumi[4];
-		/* the 16 scales as int16, each 128-bit half of sc holding 8 of
-		 * them: sub-blocks 2m and 2m+1 come out of one in-lane shuffle */
-		__m256i sc16 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)xb->scales));
-		__m256i sclo = _mm256_permute2x128_si256(sc16, sc16, 0x00);
-		__m256i schi = _mm256_permute2x128_si256(sc16, sc16, 0x11);
+		__m256i sumi[4], corr = _mm256_setzero_si256();
+		__m128i sc8 = _mm_loadu_si128((const __m128i *)xb->scales);
 #pragma GCC unroll 4
 		for (int c = 0; c < nc; c++) {
 			yc[c] = (const block_q8_K *)(yv + c * by) + i;
-			__m256i off = _mm256_madd_epi16(sc16, _mm256_loadu_si256((const __m256i *)yc[c]->bsums));
-			sumi[c] = _mm256_sub_epi32(_mm256_setzero_si256(), _mm256_slli_epi32(off, 5));
+			sumi[c] = _mm256_setzero_si256();
 		}
 		/* element 128j + 32k + l: ql byte 64j + 32(k & 1) + l, the high
 		 * nibble when k >= 2; qh byte 32j + l, bits 2k and 2k+1. Loaded
@@ -435,18 +431,17 @@ AI void q6k_tile(int n, float *s, const uint8_t *x, size_t pf, const uint8_t *yv
 					l = _mm256_srli_epi16(l, 4);
 				h = k < 2 ? _mm256_slli_epi16(h, 4 - 2 * k) : _mm256_srli_epi16(h, 2 * k - 4);
 				__m256i q = _mm256_or_si256(_mm256_and_si256(l, m4), _mm256_and_si256(h, m2));
-				/* scale 8j + 2k in the low lane, 8j + 2k + 1 in the high one:
-				 * int16 lanes 2k and 2k + 1 of half j of sc16 */
-				const char e = (char)(4 * k), o = (char)(4 * k + 2);
-				__m256i sh = _mm256_setr_epi8(e, e + 1, e, e + 1, e, e + 1, e, e + 1,
-							      e, e + 1, e, e + 1, e, e + 1, e, e + 1,
-							      o, o + 1, o, o + 1, o, o + 1, o, o + 1,
-							      o, o + 1, o, o + 1, o, o + 1, o, o + 1);
-				__m256i scale = _mm256_shuffle_epi8(j ? schi : sclo, sh);
+				__m256i scale = scale_pair(sc8, 8 * j + 2 * k);
+				if (swap) {
+					q = _mm256_sub_epi8(q, m32);
+					corr = _mm256_add_epi32(corr, _mm256_madd_epi16(scale, _mm256_maddubs_epi16(m128, q)));
+				}
 #pragma GCC unroll 4
 				for (int c = 0; c < nc; c++) {
 					__m256i y8 = _mm256_loadu_si256((const __m256i *)(yc[c]->qs + 128 * j + 32 * k));
-					__m256i p = _mm256_maddubs_epi16(q, y8);
+					__m256i p = swap ? _mm256_maddubs_epi16(_mm256_xor_si256(y8, m128), q)
+							 : _mm256_sub_epi16(_mm256_maddubs_epi16(q, y8),
+									    _mm256_maddubs_epi16(m32, y8));
 					sumi[c] = _mm256_add_epi32(sumi[c], _mm256_madd_epi16(scale, p));
 				}
 			}
@@ -454,7 +449,8 @@ AI void q6k_tile(int n, float *s, const uint8_t *x, size_t pf, const uint8_t *yv
 #pragma GCC unroll 4
 		for (int c = 0; c < nc; c++) {
 			float d = yc[c]->d * h2f(xb->d);
-			acc[c] = _mm256_fmadd_ps(_mm256_set1_ps(d), _mm256_cvtepi32_ps(sumi[c]), acc[c]);
+			__m256i v = swap ? _mm256_sub_epi32(sumi[c], corr) : sumi[c];
+			acc[c] = _mm256_fmadd_ps(_mm256_set1_ps(d), _mm256_cvtepi32_ps(v), acc[c]);
 		}
 	}
 #pragma GCC unroll 4
