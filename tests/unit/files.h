@@ -1,8 +1,9 @@
-/* A whole file into memory, for the unit tests that read models, vocabs
- * and reference data. */
+/* Reading the unit tests' data: a whole file (models, vocabs, reference
+ * files), a line of token ids. */
 #ifndef TESTS_UNIT_FILES_H
 #define TESTS_UNIT_FILES_H
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -25,6 +26,22 @@ static inline void *read_file(const char *path, size_t *len)
 	}
 	fclose(f);
 	return buf;
+}
+
+/* The whitespace-separated integers at the start of s, up to the end of its
+ * line, into ids[max]; returns how many. */
+static inline int parse_ids(const char *s, int32_t *ids, int max)
+{
+	int n = 0;
+	while (n < max && *s && *s != '\n') {
+		char *e;
+		long v = strtol(s, &e, 10);
+		if (e == s)
+			break;
+		ids[n++] = (int32_t)v;
+		s = e;
+	}
+	return n;
 }
 
 #endif
