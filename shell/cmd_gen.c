@@ -19,8 +19,6 @@
 #include "shell/status.h"
 #include "smp/smp.h"
 
-static const char *const stop_names[] = {"end of text", "token limit", "context full", "stopped"};
-
 bool cmd_gen_int(const char *opt, const char *s, long lo, long hi, long *out)
 {
 	char *end = NULL;
@@ -41,21 +39,6 @@ static void gen_usage(void)
 	char u[256];
 	genopt_usage(u, sizeof u, "usage: generate", "[--ids] PROMPT", 80);
 	kprintf("%s", u);
-}
-
-struct gen_out {
-	bool ids;
-	int n;
-};
-
-static void on_token(void *user, int32_t id, const char *piece, int len)
-{
-	struct gen_out *g = user;
-	if (g->ids)
-		kprintf(g->n ? " %d" : "%d", (int)id);
-	else if (len > 0)
-		console_write(piece, (size_t)len);
-	g->n++;
 }
 
 /* The prompt: the raw rest of the line from word argi; one pair of quotes
@@ -127,8 +110,8 @@ int cmd_gen_generate(int argc, char **argv)
 		gen_usage();
 		return -1;
 	}
-	struct gen_out go = {ids, 0};
-	struct gen_io io = {on_token, llm_should_stop, llm_now_ns, &go};
+	struct gen_print out = {console_write, ids, 0};
+	struct gen_io io = {gen_print_token, llm_should_stop, llm_now_ns, &out};
 	struct gen_params gp = {gv.n_predict, true, false};
 	struct gen_stats st;
 	sampler_set_params(L->s, &gv.sp);
@@ -161,12 +144,11 @@ int cmd_gen_stats(int argc, char **argv)
 	}
 	const struct gen_stats *st = &L->last;
 	kprintf("prompt: %d tokens in %.1f ms (%.1f tok/s)\n", st->n_prompt, st->t_prompt_ns / 1e6,
-		st->t_prompt_ns ? st->n_prompt * 1e9 / st->t_prompt_ns : 0.0);
+		gen_prompt_tps(st));
 	kprintf("generated: %d tokens in %.1f ms (%.1f tok/s)\n", st->n_gen, st->t_gen_ns / 1e6,
-		st->t_gen_ns && st->n_gen > 1 ? (st->n_gen - 1) * 1e9 / st->t_gen_ns : 0.0);
+		gen_tg_tps(st));
 	kprintf("first token after %.1f ms; stop: %s; context %d/%d; %d cores\n", st->t_first_ns / 1e6,
-		st->stop >= 0 && st->stop < 4 ? stop_names[st->stop] : "?", L->ctx_used,
-		L->f ? forward_n_ctx(L->f) : 0, L->threads);
+		gen_stop_name(st->stop), L->ctx_used, L->f ? forward_n_ctx(L->f) : 0, L->threads);
 	return 0;
 }
 

@@ -8,21 +8,11 @@
  * activation rows at once (dot_4c, batched prompts), bit-identically;
  * Q4_K..Q6_K have vec_dot_4r for token generation (rows with prefetch).
  */
-#include <immintrin.h>
 #include <string.h>
 
 #include "ai/kernels/kernels.h"
 #include "ai/kernels/kquant.h"
-
-static inline float hsum8(__m256 v)
-{
-	__m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-	s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-	s = _mm_add_ss(s, _mm_movehdup_ps(s));
-	return _mm_cvtss_f32(s);
-}
-
-static inline float h2f(ggml_half h) { return _cvtsh_ss(h); }
+#include "ai/kernels/simd.h"
 
 /* 16 int8 scales -> int16 lanes: 8 lanes of scale k, 8 lanes of k+1. */
 static inline __m256i scale_pair(__m128i sc8, int k)
@@ -90,8 +80,6 @@ void kquant_q8k_from_float_avx2(const float *x, void *vy, int64_t k)
 }
 
 /* ---- dots ---------------------------------------------------------------- */
-
-#define AI __attribute__((always_inline)) static inline
 
 /* The tiles below take one weight row against nc (1 or 4) activation rows
  * by bytes apart, into s[c]. Each column runs the same operations in the
