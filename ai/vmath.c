@@ -27,7 +27,7 @@ static bool built[N_LEVELS];
 void vmath_overlay(struct vmath_ops *o, const struct vmath_ops *k)
 {
 	OVERLAY(softmax), OVERLAY(swiglu), OVERLAY(to_f16), OVERLAY(round_f16);
-	OVERLAY(rope), OVERLAY(f16_dots), OVERLAY(rmsnorm), OVERLAY(add);
+	OVERLAY(rope), OVERLAY(f16_dots), OVERLAY(rmsnorm), OVERLAY(add), OVERLAY(geglu);
 }
 
 void vmath_build(int level)

@@ -57,67 +57,10 @@ curl_completion() {
 	echo "!sh printf '$1 '; curl -sS -m 120 http://127.0.0.1:$2/v1/completions -H 'Content-Type: application/json' -d '{\"prompt\":\"Once upon\",\"max_tokens\":6,\"temperature\":0}'"
 }
 
-# leave PORT: a streamed completion the client drops after the first event;
-# load PORT SECONDS CLIENTS: parallel clients (/health and short
-# completions) for a bounded time: every answer must be 200 or 503
-cat > "$TMP/client.py" <<'PY'
-import http.client, json, socket, sys, threading, time
-what, port = sys.argv[1], int(sys.argv[2])
-if what == "leave":
-    s = socket.create_connection(("127.0.0.1", port), timeout=60)
-    body = json.dumps({"prompt": "Once upon", "max_tokens": 400, "temperature": 0, "stream": True})
-    s.sendall(("POST /v1/completions HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
-               "Content-Length: %d\r\n\r\n%s" % (len(body), body)).encode())
-    got = b""
-    while b"data: " not in got:
-        d = s.recv(4096)
-        if not d:
-            break
-        got += d
-    s.close()
-    print("leave", "streamed" if b"data: " in got else "nothing")
-    time.sleep(1)
-    sys.exit(0)
-secs, n = float(sys.argv[3]), int(sys.argv[4])
-res, lock = {}, threading.Lock()
-# keep-alive connections, opened 50 ms apart (QEMU's user network drops or
-# resets bursts of new connections to a forwarded port on its own)
-def client(i):
-    time.sleep(0.05 * i)
-    end = time.time() + secs
-    c = None
-    while time.time() < end:
-        if c is None:
-            c = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-        try:
-            if i % 2:
-                c.request("GET", "/health")
-            else:
-                c.request("POST", "/v1/completions", json.dumps({"prompt": "Once", "max_tokens": 4}),
-                          {"Content-Type": "application/json"})
-            r = c.getresponse()
-            r.read()
-            k = str(r.status)
-            if r.will_close:
-                c.close()
-                c = None
-                time.sleep(0.05)
-        except Exception as e:
-            k = type(e).__name__
-            c.close()
-            c = None
-        with lock:
-            res[k] = res.get(k, 0) + 1
-    if c:
-        c.close()
-ts = [threading.Thread(target=client, args=(i,)) for i in range(n)]
-for t in ts:
-    t.start()
-for t in ts:
-    t.join()
-print("load", " ".join("%s=%d" % kv for kv in sorted(res.items())),
-      "ok" if res.get("200") and set(res) <= {"200", "503"} else "bad")
-PY
+# the clients: tests/serve-client.py (leave: a streamed completion the
+# client drops after its first event; steady: parallel keep-alive clients
+# for a bounded time, every answer 200 or 503)
+SC="python3 $PWD/tests/serve-client.py"
 
 # 1. every card model in one boot, the API on from llm.cfg
 printf 'api=on\n' > "$TMP/api.cfg"
@@ -130,8 +73,8 @@ for i in 0 1 2 3; do
 done
 # on the e1000: a client that leaves mid-stream stops its generation; then
 # 20 clients for 15 s; the shell still answers afterwards
-steps+=("!sh python3 $TMP/client.py leave ${ports[2]}" "" serve
-	"!sh python3 $TMP/client.py load ${ports[2]} 15 20" "" serve net "generate -n 6 --temp 0 Once upon")
+steps+=("!sh $SC leave 127.0.0.1 ${ports[2]} '{\"prompt\":\"Once upon\",\"max_tokens\":400,\"temperature\":0}' 1; sleep 1"
+	"" serve "!sh $SC steady 127.0.0.1 ${ports[2]} 15 20" "" serve net "generate -n 6 --temp 0 Once upon")
 osrun_log cards --timeout 500 --model "$MODEL" --esp-extra "$TMP/api.cfg=llm.cfg" "${args[@]}" "${steps[@]}"
 
 check cards-found has cards '^net: virtio-net 0\.9 \(legacy\) at ' && has cards '^net: virtio-net 1\.0 \(modern\) at ' &&
@@ -161,7 +104,7 @@ for i in 0 1 2 3; do
 	check "completion-${names[$i]}" completion_ok "${names[$i]}"
 done
 leave_ok() {
-	has cards '^\[sh\] leave streamed' &&
+	has cards '^\[sh\] left after 1 events' &&
 		section cards serve | grep -Eq 'the client left: generation stopped after [0-9]+ tokens'
 }
 check api-leave leave_ok

@@ -275,7 +275,8 @@ void vmath_avx512_fill(struct vmath_ops *o)
 	static const struct vmath_ops k = {
 		vmath_softmax_avx512, vmath_swiglu_avx512, vmath_to_f16_avx512,
 		vmath_round_f16_avx512, vmath_rope_avx512, vmath_f16_dots_avx512,
-		vmath_rmsnorm_avx512, vmath_add_avx512
+		vmath_rmsnorm_avx512, vmath_add_avx512,
+		NULL /* geglu: AVX2's gather serves */
 	};
 	vmath_overlay(o, &k);
 }

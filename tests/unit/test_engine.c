@@ -223,7 +223,9 @@ static void test_sampler(void)
 static void test_sizing(void)
 {
 	struct model m;
+	static struct model_layer layers[22]; /* no sliding windows */
 	memset(&m, 0, sizeof m);
+	m.layers = layers;
 	m.n_embd = 2048;
 	m.n_ff = 5632;
 	m.n_layer = 22;
