@@ -413,12 +413,7 @@ static uint64_t now_ns(void *user)
 
 static int cmd_info(const struct opts *o, struct loaded *L)
 {
-	char err[256];
-	int counts[GGML_TYPE_COUNT + 1] = { 0 };
-	for (uint64_t i = 0; i < L->g.n_tensors; i++) {
-		uint32_t t = L->g.tensors[i].type;
-		counts[t < GGML_TYPE_COUNT ? t : GGML_TYPE_COUNT]++;
-	}
+	char err[256], types[1024];
 	printf("file: %s (%zu bytes, GGUF v%u, %llu tensors, %llu keys)\n", o->model, L->len,
 	       L->g.version, (unsigned long long)L->g.n_tensors, (unsigned long long)L->g.n_kv);
 	if (L->n_files > 1)
@@ -440,14 +435,8 @@ static int cmd_info(const struct opts *o, struct loaded *L)
 		printf("model: %s\n", err);
 		rc = 1;
 	}
-	printf("tensor types:");
-	for (int t = 0; t <= GGML_TYPE_COUNT; t++) {
-		if (!counts[t])
-			continue;
-		const char *n = t < GGML_TYPE_COUNT ? ggml_type_name(t) : NULL;
-		printf(" %s:%d", n ? n : "unknown", counts[t]);
-	}
-	printf("\n");
+	model_type_summary(&L->g, types, sizeof types);
+	printf("%s", types);
 	L->tk = tokenizer_load(&L->g, err, sizeof err);
 	if (L->tk) {
 		printf("vocab: %s, %d tokens, bos %d, eos %d, eot %d\n", tokenizer_kind(L->tk),

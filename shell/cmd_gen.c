@@ -204,11 +204,6 @@ int cmd_gen_model(int argc, char **argv)
 		return -1;
 	}
 	const struct model *m = &L->m;
-	int counts[GGML_TYPE_COUNT + 1] = {0};
-	for (uint64_t i = 0; i < L->g.n_tensors; i++) {
-		uint32_t t = L->g.tensors[i].type;
-		counts[t < GGML_TYPE_COUNT ? t : GGML_TYPE_COUNT]++;
-	}
 	kprintf("file: %s (%lu bytes, GGUF v%u, %lu tensors, %lu keys)\n", L->name,
 		(unsigned long)L->file_size, L->g.version, (unsigned long)L->g.n_tensors,
 		(unsigned long)L->g.n_kv);
@@ -220,14 +215,8 @@ int cmd_gen_model(int argc, char **argv)
 	char sum[1024];
 	model_summary(m, sum, sizeof sum);
 	kprintf("%s", sum);
-	kprintf("tensor types:");
-	for (int t = 0; t <= GGML_TYPE_COUNT; t++) {
-		if (!counts[t])
-			continue;
-		const char *n = t < GGML_TYPE_COUNT ? ggml_type_name(t) : NULL;
-		kprintf(" %s:%d", n ? n : "unknown", counts[t]);
-	}
-	kprintf("\n");
+	model_type_summary(&L->g, sum, sizeof sum);
+	kprintf("%s", sum);
 	kprintf("vocab: %s, %d tokens, bos %d, eos %d, eot %d\n", tokenizer_kind(L->tk),
 		tokenizer_n_vocab(L->tk), (int)tokenizer_bos(L->tk), (int)tokenizer_eos(L->tk),
 		(int)tokenizer_eot(L->tk));
