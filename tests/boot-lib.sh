@@ -81,6 +81,30 @@ open(sys.argv[1], "wb").write(h + data)
 PY
 }
 
+# A valid GGUF header declaring one f32 tensor of MIB MiB, the data a
+# hole, or with "markers" text at 32 places and at the end (chunk order).
+# make_huge_gguf FILE MIB [markers]
+make_huge_gguf() {
+	python3 - "$1" "$2" "${3:-}" <<'PY'
+import struct, sys
+def s(x): b = x.encode(); return struct.pack("<Q", len(b)) + b
+n = int(sys.argv[2]) * 1024 * 1024 // 4
+h = struct.pack("<IIQQ", 0x46554747, 3, 1, 1) + s("general.architecture") + \
+    struct.pack("<I", 8) + s("llama") + s("huge") + struct.pack("<IQQIQ", 2, n // 1024, 1024, 0, 0)
+h += b"\0" * (-len(h) % 32)
+with open(sys.argv[1], "wb") as f:
+    f.write(h)
+    if sys.argv[3] != "markers":
+        f.truncate(len(h) + n * 4)
+        sys.exit(0)
+    for k in range(1, 33):
+        f.seek(len(h) + n * 4 * k // 33)
+        f.write(b"marker %d " % k * 50)
+    f.seek(len(h) + n * 4 - 990)
+    f.write(b"tail-marker" * 90)
+PY
+}
+
 # section NAME CMD [N]: what the shell printed for CMD (its Nth run, the
 # first by default) in boot NAME.
 section() {
