@@ -94,15 +94,7 @@ AI void nl_tile(int NR, int NT, int n, float *s, size_t ss, const void *vx, size
 #undef NL_Y
 }
 
-static void iq4_nl_vec_dot(int n, float *s, const void *x, const void *y)
-{
-	nl_tile(1, 1, n, s, 0, x, 0, y, 0);
-}
-
-static void iq4_nl_vec_dot_4r(int n, float *s, const void *x, size_t bx, const void *y)
-{
-	nl_tile(4, 1, n, s, 0, x, bx, y, 0);
-}
+TILE_DOTS(iq4_nl, nl_tile)
 
 static void iq4_nl_vec_dot_4xn(int n, int nt, float *s, size_t ss, const void *x, size_t bx, const void *y,
 			       size_t by)
@@ -182,15 +174,7 @@ AI void xs_tile(int NR, int NT, int n, float *s, size_t ss, const void *vx, size
 #undef XS_Y
 }
 
-static void iq4_xs_vec_dot(int n, float *s, const void *x, const void *y)
-{
-	xs_tile(1, 1, n, s, 0, x, 0, y, 0);
-}
-
-static void iq4_xs_vec_dot_4r(int n, float *s, const void *x, size_t bx, const void *y)
-{
-	xs_tile(4, 1, n, s, 0, x, bx, y, 0);
-}
+TILE_DOTS(iq4_xs, xs_tile)
 
 /* 4 rows by nt activations: 4x2 tiles (a 4x4 one's sums would not fit in
  * the 32 zmm registers). */
