@@ -43,6 +43,29 @@ cpu_runs() {
 	esac || { skip "$2 $1" "CPU lacks it"; return 1; }
 }
 
+# same_logits NAME MODEL IDS OPTS RUN...: PASS when `llm eval` of the token
+# ids IDS prints the same top-16 logits with OPTS plus each RUN's options as
+# with OPTS token by token on 1 thread; a RUN "splitN ..." runs with the
+# host pool cutting each dispatch into N tasks per worker (LLM_POOL_SPLIT).
+same_logits() {
+	local name=$1 g=$2 ids=$3 opts=$4 ref got run split bad=""
+	shift 4
+	# shellcheck disable=SC2086
+	ref=$("$LLM" eval "$g" --tokens "$ids" --top 16 $opts -t 1 | md5sum)
+	for run in "$@"; do
+		split=""
+		case $run in split*) split=${run%% *} split=${split#split} run=${run#* } ;; esac
+		# shellcheck disable=SC2086
+		got=$(LLM_POOL_SPLIT=$split "$LLM" eval "$g" --tokens "$ids" --top 16 $opts $run | md5sum)
+		[ "$got" = "$ref" ] || bad="$bad [$run${split:+ split $split}]"
+	done
+	if [ -z "$bad" ]; then
+		pass "$name"
+	else
+		fail "$name" "differs from token by token on 1 thread:$bad"
+	fi
+}
+
 # ref_models NAME...: writes each model of $REFS/NAME.ref with mkmodel
 # (deterministic) into $TMP/refs/, beside a copy of its .ref, for
 # tests/conformance.py; a model mkmodel cannot write is a FAIL.

@@ -15,19 +15,8 @@ for m in q4_0 q5_0 q8_0 q2_k q3_k_m q4_k_m q5_k_m q6_k; do
 	[ -f "$g" ] || { skip "fastpaths $m" "no $g"; continue; }
 	for k in avx512 avx2; do
 		cpu_runs $k "fastpaths $m" || continue
-		ref=$("$LLM" eval "$g" --tokens "$ids" --top 16 --kernels $k -t 1 | md5sum)
-		bad=""
-		for run in "-t 1 --batch 40" "-t 2 --batch 40" "-t 2 --batch 13" "-t 2" \
-			"split1 -t 2 --batch 40" "split1 -t 2"; do
-			split=4
-			case $run in split1*) split=1 run=${run#split1 } ;; esac
-			got=$(LLM_POOL_SPLIT=$split "$LLM" eval "$g" --tokens "$ids" --top 16 --kernels $k $run | md5sum)
-			[ "$got" = "$ref" ] || bad="$bad [$run split $split]"
-		done
-		if [ -z "$bad" ]; then
-			pass "fastpaths $m $k"
-		else
-			fail "fastpaths $m $k" "differs from token by token on 1 thread:$bad"
-		fi
+		same_logits "fastpaths $m $k" "$g" "$ids" "--kernels $k" "split4 -t 1 --batch 40" \
+			"split4 -t 2 --batch 40" "split4 -t 2 --batch 13" "split4 -t 2" \
+			"split1 -t 2 --batch 40" "split1 -t 2"
 	done
 done
