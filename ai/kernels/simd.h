@@ -15,19 +15,6 @@
 #define NO_CONTRACT(v) __asm__("" : "+v"(v))
 #else
 #define NO_CONTRACT(v) __asm__("" : "+x"(v))
-/* name##_vec_dot (one row) and name##_vec_dot_4r (4 rows bx bytes apart)
- * from a tile kernel TILE(NR, NT, n, s, ss, x, bx, y, by): NR weight rows
- * by NT activation rows into s[t * ss + r]. */
-#define TILE_DOTS(name, TILE)                                                                \
-	static void name##_vec_dot(int n, float *s, const void *x, const void *y)               \
-	{                                                                                    \
-		TILE(1, 1, n, s, 0, x, 0, y, 0);                                             \
-	}                                                                                    \
-	static void name##_vec_dot_4r(int n, float *s, const void *x, size_t bx, const void *y) \
-	{                                                                                    \
-		TILE(4, 1, n, s, 0, x, bx, y, 0);                                            \
-	}
-
 #endif
 
 static inline float h2f(ggml_half h)
@@ -47,18 +34,5 @@ static inline float hsum8(__m256 v)
 {
 	return hsum4(_mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1)));
 }
-
-/* name##_vec_dot (one row) and name##_vec_dot_4r (4 rows bx bytes apart)
- * from a tile kernel TILE(NR, NT, n, s, ss, x, bx, y, by): NR weight rows
- * by NT activation rows into s[t * ss + r]. */
-#define TILE_DOTS(name, TILE)                                                                \
-	static void name##_vec_dot(int n, float *s, const void *x, const void *y)               \
-	{                                                                                    \
-		TILE(1, 1, n, s, 0, x, 0, y, 0);                                             \
-	}                                                                                    \
-	static void name##_vec_dot_4r(int n, float *s, const void *x, size_t bx, const void *y) \
-	{                                                                                    \
-		TILE(4, 1, n, s, 0, x, bx, y, 0);                                            \
-	}
 
 #endif
