@@ -111,13 +111,8 @@ AI void q23k_tile(bool q3, int n, float *s, const void *vx, const uint8_t *yv, s
 		for (int c = 0; c < nc; c++)
 			yc[c] = (const block_q8_K *)(yv + c * by) + i;
 		if (q3) {
-			uint32_t aux[4], tmp;
-			memcpy(aux, x3->scales, 12);
-			tmp = aux[2];
-			aux[2] = ((aux[0] >> 4) & 0x0f0f0f0f) | (((tmp >> 4) & 0x03030303) << 4);
-			aux[3] = ((aux[1] >> 4) & 0x0f0f0f0f) | (((tmp >> 6) & 0x03030303) << 4);
-			aux[0] = (aux[0] & 0x0f0f0f0f) | (((tmp >> 0) & 0x03030303) << 4);
-			aux[1] = (aux[1] & 0x0f0f0f0f) | (((tmp >> 2) & 0x03030303) << 4);
+			uint32_t aux[4];
+			kquant_q3k_scales(x3->scales, aux);
 			sc8 = _mm_sub_epi8(_mm_set_epi32((int)aux[3], (int)aux[2], (int)aux[1], (int)aux[0]),
 					   _mm_set1_epi8(32));
 			__m256i sc16 = _mm256_cvtepi8_epi16(sc8);

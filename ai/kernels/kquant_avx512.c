@@ -423,13 +423,8 @@ AI void q23k_tile(int n, float *s, const void *vx, const uint8_t *yv, size_t by,
 			yc[c] = (const block_q8_K *)(yv + c * by) + i;
 		if (three) {
 			const block_q3_K *x = (const block_q3_K *)blk;
-			uint32_t aux[4], tmp;
-			memcpy(aux, x->scales, 12);
-			tmp = aux[2];
-			aux[2] = ((aux[0] >> 4) & 0x0f0f0f0f) | (((tmp >> 4) & 0x03030303) << 4);
-			aux[3] = ((aux[1] >> 4) & 0x0f0f0f0f) | (((tmp >> 6) & 0x03030303) << 4);
-			aux[0] = (aux[0] & 0x0f0f0f0f) | (((tmp >> 0) & 0x03030303) << 4);
-			aux[1] = (aux[1] & 0x0f0f0f0f) | (((tmp >> 2) & 0x03030303) << 4);
+			uint32_t aux[4];
+			kquant_q3k_scales(x->scales, aux);
 			sc16 = _mm256_cvtepi8_epi16(_mm_sub_epi8(
 				_mm_set_epi32((int)aux[3], (int)aux[2], (int)aux[1], (int)aux[0]), _mm_set1_epi8(32)));
 			hm2 = _mm512_broadcast_i64x4(_mm256_loadu_si256((const __m256i *)x->hmask));
