@@ -120,20 +120,6 @@ float ai_logf(float x)
 	return (float)ai_log(x);
 }
 
-static uint32_t fbits(float x)
-{
-	uint32_t u;
-	memcpy(&u, &x, sizeof u);
-	return u;
-}
-
-static float ffrom(uint32_t u)
-{
-	float x;
-	memcpy(&x, &u, sizeof x);
-	return x;
-}
-
 /* a*b is exact in double (24 + 24 bits); p + c rounds once in double and
  * once more to float. That double rounding errs only when the double sum
  * lands exactly halfway between two floats after discarding a nonzero
@@ -151,9 +137,9 @@ float ai_fmaf(float a, float b, float c)
 		return r;
 	float r2; /* the float on the other side of s */
 	if (r == 0)
-		r2 = ffrom(s < 0 ? 0x80000001u : 1u);
+		r2 = ai_f32_from_bits(s < 0 ? 0x80000001u : 1u);
 	else
-		r2 = ffrom((s > (double)r) == (r > 0) ? fbits(r) + 1 : fbits(r) - 1);
+		r2 = ai_f32_from_bits((s > (double)r) == (r > 0) ? ai_f32_bits(r) + 1 : ai_f32_bits(r) - 1);
 	if ((double)r + (double)r2 != 2.0 * s)
 		return r;
 	return (err > 0) == (r2 > r) ? r2 : r;

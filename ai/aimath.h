@@ -9,6 +9,7 @@
 #define AI_AIMATH_H
 
 #include <stdint.h>
+#include <string.h>
 
 #define AI_PI 3.14159265358979323846
 
@@ -60,6 +61,21 @@ static inline float ai_nanf(void)
 static inline float ai_inff(void)
 {
 	return __builtin_inff();
+}
+
+/* The bits of a float, and the float of some bits. */
+static inline uint32_t ai_f32_bits(float f)
+{
+	uint32_t u;
+	memcpy(&u, &f, sizeof u);
+	return u;
+}
+
+static inline float ai_f32_from_bits(uint32_t u)
+{
+	float f;
+	memcpy(&f, &u, sizeof f);
+	return f;
 }
 
 static inline int ai_isnanf(float x)

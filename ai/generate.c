@@ -217,3 +217,32 @@ out:
 	free(toks);
 	return rc;
 }
+
+void gen_print_token(void *user, int32_t id, const char *piece, int len)
+{
+	struct gen_print *p = user;
+	if (p->ids) {
+		char num[16];
+		int k = snprintf(num, sizeof num, p->n ? " %d" : "%d", (int)id);
+		p->write(num, (size_t)k);
+	} else if (len > 0) {
+		p->write(piece, (size_t)len);
+	}
+	p->n++;
+}
+
+const char *gen_stop_name(int stop)
+{
+	static const char *const names[] = {"end of text", "token limit", "context full", "stopped"};
+	return stop >= 0 && stop < (int)(sizeof names / sizeof names[0]) ? names[stop] : "?";
+}
+
+double gen_prompt_tps(const struct gen_stats *st)
+{
+	return st->t_prompt_ns ? st->n_prompt * 1e9 / (double)st->t_prompt_ns : 0.0;
+}
+
+double gen_tg_tps(const struct gen_stats *st)
+{
+	return st->t_gen_ns && st->n_gen > 1 ? (st->n_gen - 1) * 1e9 / (double)st->t_gen_ns : 0.0;
+}

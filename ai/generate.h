@@ -76,4 +76,24 @@ int generate_bench(struct forward *f, int n_pp, int n_tg, int reps,
 		   const struct gen_io *io, double *pp_tps, double *tg_tps,
 		   char *err, size_t errlen);
 
+/* ---- reporting a generation (the host tool, the shell, the HTTP API) ---- */
+
+/* What gen_print_token prints to. */
+struct gen_print {
+	void (*write)(const char *s, size_t n);
+	bool ids; /* the token ids, space-separated, instead of the text */
+	int n;    /* tokens printed so far */
+};
+
+/* A gen_io on_token whose user is a struct gen_print. */
+void gen_print_token(void *user, int32_t id, const char *piece, int len);
+
+/* "end of text", "token limit", "context full", "stopped" (enum gen_stop). */
+const char *gen_stop_name(int stop);
+
+/* tok/s of the prompt's evaluation, and of the tokens generated after the
+ * first (the first waits for the prompt); 0 when nothing was timed. */
+double gen_prompt_tps(const struct gen_stats *st);
+double gen_tg_tps(const struct gen_stats *st);
+
 #endif

@@ -6,18 +6,14 @@
 #include <float.h>
 #include <string.h>
 
+#include "ai/aimath.h"
 #include "ai/gguf.h"
 
 /* double to float without the undefined out-of-range conversion */
 static float d2f(double d)
 {
-	uint32_t inf = 0x7f800000u;
-	float f;
-	if (d > FLT_MAX || d < -FLT_MAX) {
-		inf |= d < 0 ? 0x80000000u : 0;
-		memcpy(&f, &inf, 4);
-		return f;
-	}
+	if (d > FLT_MAX || d < -FLT_MAX)
+		return ai_f32_from_bits(d < 0 ? 0xff800000u : 0x7f800000u);
 	return (float)d;
 }
 

@@ -129,6 +129,9 @@ void model_free(struct model *m);
  * `llm info` and the shell's `model`. Returns the length it needed (as
  * snprintf; the text is cut to n - 1 bytes). */
 size_t model_summary(const struct model *m, char *buf, size_t n);
+/* "tensor types: q4_0:155 f32:65 ...\n", how many tensors of each type
+ * (unknown ids last), the same way. */
+size_t model_type_summary(const struct gguf *g, char *buf, size_t n);
 
 /* Rewrites the matrices in place into the layouts the fastest kernels of
  * the selected level (quant_init) read: the types with a packed layout

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "ai/aimath.h"
+#include "ai/ggml_type.h"
 #include "ai/model_load.h"
 
 static const struct model_arch_info archs[] = {
@@ -279,10 +280,12 @@ int model_load_hparams(struct loader *L)
 	return 0;
 }
 
+/* snprintf at offset o of buf[n], o counting what it needed */
+#define OUT(...) (o += (size_t)snprintf(buf + (o < n ? o : n), o < n ? n - o : 0, __VA_ARGS__))
+
 size_t model_summary(const struct model *m, char *buf, size_t n)
 {
 	size_t o = 0;
-#define OUT(...) (o += (size_t)snprintf(buf + (o < n ? o : n), o < n ? n - o : 0, __VA_ARGS__))
 	OUT("architecture: %s\n", m->arch_name);
 	OUT("n_embd: %d\nn_ff: %d\nn_layer: %d\nn_head: %d\nn_head_kv: %d\nhead_dim: %d\n", m->n_embd,
 	    m->n_ff, m->n_layer, m->n_head, m->n_head_kv, m->head_dim);
@@ -306,6 +309,25 @@ size_t model_summary(const struct model *m, char *buf, size_t n)
 	    m->tied_output ? "tied to token_embd" : "separate");
 	OUT("weights: %.2f MiB (a token reads %.2f MiB)\n", m->weight_bytes / 1048576.0,
 	    m->active_bytes / 1048576.0);
-#undef OUT
 	return o;
 }
+
+size_t model_type_summary(const struct gguf *g, char *buf, size_t n)
+{
+	int counts[GGML_TYPE_COUNT + 1] = {0};
+	size_t o = 0;
+	for (uint64_t i = 0; i < g->n_tensors; i++) {
+		uint32_t t = g->tensors[i].type;
+		counts[t < GGML_TYPE_COUNT ? t : GGML_TYPE_COUNT]++;
+	}
+	OUT("tensor types:");
+	for (int t = 0; t <= GGML_TYPE_COUNT; t++) {
+		if (!counts[t])
+			continue;
+		const char *name = t < GGML_TYPE_COUNT ? ggml_type_name(t) : NULL;
+		OUT(" %s:%d", name ? name : "unknown", counts[t]);
+	}
+	OUT("\n");
+	return o;
+}
+#undef OUT

@@ -2,6 +2,7 @@
  * level chosen for this CPU, and IEEE half / bfloat16 conversion. */
 #include <string.h>
 
+#include "ai/aimath.h"
 #include "ai/cpu.h"
 #include "ai/kernels/kernels.h"
 #include "ai/quant.h"
@@ -135,20 +136,6 @@ const struct quant_traits *quant_traits(int type)
 
 /* ---- IEEE binary16 and bfloat16 ------------------------------------------ */
 
-static uint32_t f32_bits(float f)
-{
-	uint32_t u;
-	memcpy(&u, &f, 4);
-	return u;
-}
-
-static float f32_from_bits(uint32_t u)
-{
-	float f;
-	memcpy(&f, &u, 4);
-	return f;
-}
-
 /* NaNs come back quiet, as F16C's vcvtph2ps makes them, so the scalar and
  * SIMD dequantizers agree bit for bit. */
 float fp16_to_fp32(ggml_half h)
@@ -158,10 +145,10 @@ float fp16_to_fp32(ggml_half h)
 	uint32_t mant = h & 0x3ff;
 
 	if (exp == 0x1f)
-		return f32_from_bits(sign | 0x7f800000 | (mant ? 0x400000 | (mant << 13) : 0));
+		return ai_f32_from_bits(sign | 0x7f800000 | (mant ? 0x400000 | (mant << 13) : 0));
 	if (exp == 0) {
 		if (mant == 0)
-			return f32_from_bits(sign);
+			return ai_f32_from_bits(sign);
 		/* subnormal: mant * 2^-24, normalised */
 		exp = 113; /* 127 - 14 */
 		while (!(mant & 0x400)) {
@@ -169,15 +156,15 @@ float fp16_to_fp32(ggml_half h)
 			exp--;
 		}
 		mant &= 0x3ff;
-		return f32_from_bits(sign | (exp << 23) | (mant << 13));
+		return ai_f32_from_bits(sign | (exp << 23) | (mant << 13));
 	}
-	return f32_from_bits(sign | ((exp + 112) << 23) | (mant << 13));
+	return ai_f32_from_bits(sign | ((exp + 112) << 23) | (mant << 13));
 }
 
 /* Round to nearest, ties to even, like vcvtps2ph with imm 0. */
 ggml_half fp32_to_fp16(float f)
 {
-	uint32_t x = f32_bits(f);
+	uint32_t x = ai_f32_bits(f);
 	uint32_t sign = (x >> 16) & 0x8000;
 	uint32_t ax = x & 0x7fffffff;
 
@@ -207,13 +194,13 @@ ggml_half fp32_to_fp16(float f)
 
 float bf16_to_fp32(ggml_bf16 h)
 {
-	return f32_from_bits((uint32_t)h << 16);
+	return ai_f32_from_bits((uint32_t)h << 16);
 }
 
 /* Nearest-even; NaNs stay NaN (quiet bit forced), as ggml does. */
 ggml_bf16 fp32_to_bf16(float f)
 {
-	uint32_t u = f32_bits(f);
+	uint32_t u = ai_f32_bits(f);
 	if ((u & 0x7fffffff) > 0x7f800000)
 		return (ggml_bf16)((u >> 16) | 64);
 	return (ggml_bf16)((u + (0x7fff + ((u >> 16) & 1))) >> 16);

@@ -175,16 +175,11 @@ static size_t m_gpt2(const struct pre_text *t, size_t i, size_t e)
 	return m_spaces(t, i, e);
 }
 
-/* Llama 3 (maxdig 3), Qwen 2 (1) and Qwen 3.5 (1, marks join letters). */
-static size_t m_llama3(const struct pre_text *t, size_t i, size_t e, size_t maxdig, bool marks)
+/* What Llama 3's regex tries after the contractions and the letters (word:
+ * the flags of a letter), from \p{N}{1,maxdig} on. */
+static size_t m_llama3_rest(const struct pre_text *t, size_t i, size_t e, size_t maxdig, uint8_t word)
 {
-	uint8_t word = marks ? F_L | F_M : F_L;
-	size_t j = m_contraction(t, i, e, true), k;
-	if (j > i)
-		return j;
-	/* [^\r\n\p{L}\p{N}]?\p{L}+ */
-	if (!(t->f[i] & (F_CRLF | F_N)) && ((t->f[i] & word) || (i + 1 < e && (t->f[i + 1] & word))))
-		return run(t, i + 1, e, word);
+	size_t j, k;
 	/* \p{N}{1,maxdig} */
 	if (t->f[i] & F_N) {
 		for (k = i; k < e && k - i < maxdig && (t->f[k] & F_N); k++)
@@ -203,6 +198,19 @@ static size_t m_llama3(const struct pre_text *t, size_t i, size_t e, size_t maxd
 		if (t->f[p - 1] & F_CRLF)
 			return p;
 	return m_spaces(t, i, e);
+}
+
+/* Llama 3 (maxdig 3), Qwen 2 (1) and Qwen 3.5 (1, marks join letters). */
+static size_t m_llama3(const struct pre_text *t, size_t i, size_t e, size_t maxdig, bool marks)
+{
+	uint8_t word = marks ? F_L | F_M : F_L;
+	size_t j = m_contraction(t, i, e, true);
+	if (j > i)
+		return j;
+	/* [^\r\n\p{L}\p{N}]?\p{L}+ */
+	if (!(t->f[i] & (F_CRLF | F_N)) && ((t->f[i] & word) || (i + 1 < e && (t->f[i + 1] & word))))
+		return run(t, i + 1, e, word);
+	return m_llama3_rest(t, i, e, maxdig, word);
 }
 
 /* llama.cpp's unicode_cpt_is_han */
@@ -237,21 +245,7 @@ static size_t m_kimi(const struct pre_text *t, size_t i, size_t e)
 		return c;
 	}
 #undef LET
-	if (t->f[i] & F_N) {
-		for (k = i; k < e && k - i < 3 && (t->f[k] & F_N); k++)
-			;
-		return k;
-	}
-	size_t j = i + (t->c[i] == ' ' && (i + 1 >= e || other(t, i + 1, F_L)) ? 1 : 0);
-	for (k = j; k < e && other(t, k, F_L); k++)
-		;
-	if (k > j || j > i)
-		return run(t, k, e, F_CRLF);
-	k = run(t, i, e, F_SP);
-	for (size_t p = k; p > i; p--)
-		if (t->f[p - 1] & F_CRLF)
-			return p;
-	return m_spaces(t, i, e);
+	return m_llama3_rest(t, i, e, 3, F_L);
 }
 
 static void cut_custom(const struct pre_text *t, enum custom c, size_t s, size_t e, struct bounds *o)

@@ -413,12 +413,7 @@ static uint64_t now_ns(void *user)
 
 static int cmd_info(const struct opts *o, struct loaded *L)
 {
-	char err[256];
-	int counts[GGML_TYPE_COUNT + 1] = { 0 };
-	for (uint64_t i = 0; i < L->g.n_tensors; i++) {
-		uint32_t t = L->g.tensors[i].type;
-		counts[t < GGML_TYPE_COUNT ? t : GGML_TYPE_COUNT]++;
-	}
+	char err[256], types[1024];
 	printf("file: %s (%zu bytes, GGUF v%u, %llu tensors, %llu keys)\n", o->model, L->len,
 	       L->g.version, (unsigned long long)L->g.n_tensors, (unsigned long long)L->g.n_kv);
 	if (L->n_files > 1)
@@ -440,14 +435,8 @@ static int cmd_info(const struct opts *o, struct loaded *L)
 		printf("model: %s\n", err);
 		rc = 1;
 	}
-	printf("tensor types:");
-	for (int t = 0; t <= GGML_TYPE_COUNT; t++) {
-		if (!counts[t])
-			continue;
-		const char *n = t < GGML_TYPE_COUNT ? ggml_type_name(t) : NULL;
-		printf(" %s:%d", n ? n : "unknown", counts[t]);
-	}
-	printf("\n");
+	model_type_summary(&L->g, types, sizeof types);
+	printf("%s", types);
 	L->tk = tokenizer_load(&L->g, err, sizeof err);
 	if (L->tk) {
 		printf("vocab: %s, %d tokens, bos %d, eos %d, eot %d\n", tokenizer_kind(L->tk),
@@ -586,19 +575,10 @@ static bool should_stop(void *user)
 	return interrupted != 0;
 }
 
-struct gen_out {
-	bool ids;
-	int n;
-};
-
-static void on_token(void *user, int32_t id, const char *piece, int len)
+/* Where generated text goes: stdout, a token as it comes. */
+static void out_write(const char *s, size_t n)
 {
-	struct gen_out *g = user;
-	if (g->ids)
-		printf(g->n ? " %d" : "%d", id);
-	else
-		fwrite(piece, 1, (size_t)len, stdout);
-	g->n++;
+	fwrite(s, 1, n, stdout);
 	fflush(stdout);
 }
 
@@ -610,8 +590,8 @@ static int cmd_generate(const struct opts *o, struct loaded *L)
 	struct sampler *s = sampler_new(&o->gen.sp, L->m.n_vocab);
 	if (!s)
 		die("out of memory");
-	struct gen_out go = { o->ids, 0 };
-	struct gen_io io = { on_token, should_stop, now_ns, &go };
+	struct gen_print out = { out_write, o->ids, 0 };
+	struct gen_io io = { gen_print_token, should_stop, now_ns, &out };
 	signal(SIGINT, on_sigint); /* Ctrl-C ends the generation, not the process */
 	struct gen_params gp = { o->gen.n_predict, true, false };
 	struct gen_stats st;
@@ -620,14 +600,10 @@ static int cmd_generate(const struct opts *o, struct loaded *L)
 		die("%s", err);
 	printf("\n");
 	fflush(stdout);
-	static const char *why[] = { "end of text", "token limit", "context full", "stopped" };
 	fprintf(stderr, "llm: prompt %d tokens in %.1f ms (%.1f tok/s), generated %d tokens "
 		"in %.1f ms (%.1f tok/s), first token after %.1f ms, stop: %s\n",
-		st.n_prompt, st.t_prompt_ns / 1e6,
-		st.t_prompt_ns ? st.n_prompt * 1e9 / st.t_prompt_ns : 0.0, st.n_gen,
-		st.t_gen_ns / 1e6,
-		st.t_gen_ns && st.n_gen > 1 ? (st.n_gen - 1) * 1e9 / st.t_gen_ns : 0.0,
-		st.t_first_ns / 1e6, why[st.stop]);
+		st.n_prompt, st.t_prompt_ns / 1e6, gen_prompt_tps(&st), st.n_gen, st.t_gen_ns / 1e6,
+		gen_tg_tps(&st), st.t_first_ns / 1e6, gen_stop_name(st.stop));
 	sampler_free(s);
 	return 0;
 }
@@ -656,13 +632,6 @@ static char *chat_template(const struct opts *o, const struct loaded *L)
 	if (s)
 		s[n] = 0;
 	return s;
-}
-
-static void chat_piece(void *user, int32_t id, const char *piece, int len)
-{
-	(void)user, (void)id;
-	fwrite(piece, 1, (size_t)len, stdout);
-	fflush(stdout);
 }
 
 static int cmd_chat(const struct opts *o, struct loaded *L)
@@ -701,7 +670,8 @@ static int cmd_chat(const struct opts *o, struct loaded *L)
 			chat_session_set_think(&cs, line[8] == 'n' ? show : CHAT_THINK_HIDE, sw);
 			continue;
 		}
-		struct gen_io io = { chat_piece, should_stop, now_ns, NULL };
+		struct gen_print out = { out_write, false, 0 };
+		struct gen_io io = { gen_print_token, should_stop, now_ns, &out };
 		struct gen_params gp = { o->gen.n_predict, true, true };
 		struct gen_stats st;
 		interrupted = 0;

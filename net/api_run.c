@@ -354,7 +354,7 @@ static void generate(struct run *r)
 	const char *finish = stopped ? "stop" : "length";
 	srv_log(s, "#%u %s: prompt %d tokens (%d evaluated), %d generated, %.1f tok/s, %s",
 		c->serial, chat(r) ? "chat" : "completion", n, n_eval, r->n_tok,
-		st.n_gen > 1 && st.t_gen_ns ? (st.n_gen - 1) * 1e9 / (double)st.t_gen_ns : 0.0,
+		gen_tg_tps(&st),
 		finish);
 	if (j->stream) {
 		chunk(r, NULL, 0, finish, &st);

@@ -19,8 +19,6 @@
 #include "shell/status.h"
 #include "smp/smp.h"
 
-static const char *const stop_names[] = {"end of text", "token limit", "context full", "stopped"};
-
 bool cmd_gen_int(const char *opt, const char *s, long lo, long hi, long *out)
 {
 	char *end = NULL;
@@ -41,21 +39,6 @@ static void gen_usage(void)
 	char u[256];
 	genopt_usage(u, sizeof u, "usage: generate", "[--ids] PROMPT", 80);
 	kprintf("%s", u);
-}
-
-struct gen_out {
-	bool ids;
-	int n;
-};
-
-static void on_token(void *user, int32_t id, const char *piece, int len)
-{
-	struct gen_out *g = user;
-	if (g->ids)
-		kprintf(g->n ? " %d" : "%d", (int)id);
-	else if (len > 0)
-		console_write(piece, (size_t)len);
-	g->n++;
 }
 
 /* The prompt: the raw rest of the line from word argi; one pair of quotes
@@ -127,8 +110,8 @@ int cmd_gen_generate(int argc, char **argv)
 		gen_usage();
 		return -1;
 	}
-	struct gen_out go = {ids, 0};
-	struct gen_io io = {on_token, llm_should_stop, llm_now_ns, &go};
+	struct gen_print out = {console_write, ids, 0};
+	struct gen_io io = {gen_print_token, llm_should_stop, llm_now_ns, &out};
 	struct gen_params gp = {gv.n_predict, true, false};
 	struct gen_stats st;
 	sampler_set_params(L->s, &gv.sp);
@@ -161,12 +144,11 @@ int cmd_gen_stats(int argc, char **argv)
 	}
 	const struct gen_stats *st = &L->last;
 	kprintf("prompt: %d tokens in %.1f ms (%.1f tok/s)\n", st->n_prompt, st->t_prompt_ns / 1e6,
-		st->t_prompt_ns ? st->n_prompt * 1e9 / st->t_prompt_ns : 0.0);
+		gen_prompt_tps(st));
 	kprintf("generated: %d tokens in %.1f ms (%.1f tok/s)\n", st->n_gen, st->t_gen_ns / 1e6,
-		st->t_gen_ns && st->n_gen > 1 ? (st->n_gen - 1) * 1e9 / st->t_gen_ns : 0.0);
+		gen_tg_tps(st));
 	kprintf("first token after %.1f ms; stop: %s; context %d/%d; %d cores\n", st->t_first_ns / 1e6,
-		st->stop >= 0 && st->stop < 4 ? stop_names[st->stop] : "?", L->ctx_used,
-		L->f ? forward_n_ctx(L->f) : 0, L->threads);
+		gen_stop_name(st->stop), L->ctx_used, L->f ? forward_n_ctx(L->f) : 0, L->threads);
 	return 0;
 }
 
@@ -222,11 +204,6 @@ int cmd_gen_model(int argc, char **argv)
 		return -1;
 	}
 	const struct model *m = &L->m;
-	int counts[GGML_TYPE_COUNT + 1] = {0};
-	for (uint64_t i = 0; i < L->g.n_tensors; i++) {
-		uint32_t t = L->g.tensors[i].type;
-		counts[t < GGML_TYPE_COUNT ? t : GGML_TYPE_COUNT]++;
-	}
 	kprintf("file: %s (%lu bytes, GGUF v%u, %lu tensors, %lu keys)\n", L->name,
 		(unsigned long)L->file_size, L->g.version, (unsigned long)L->g.n_tensors,
 		(unsigned long)L->g.n_kv);
@@ -238,14 +215,8 @@ int cmd_gen_model(int argc, char **argv)
 	char sum[1024];
 	model_summary(m, sum, sizeof sum);
 	kprintf("%s", sum);
-	kprintf("tensor types:");
-	for (int t = 0; t <= GGML_TYPE_COUNT; t++) {
-		if (!counts[t])
-			continue;
-		const char *n = t < GGML_TYPE_COUNT ? ggml_type_name(t) : NULL;
-		kprintf(" %s:%d", n ? n : "unknown", counts[t]);
-	}
-	kprintf("\n");
+	model_type_summary(&L->g, sum, sizeof sum);
+	kprintf("%s", sum);
 	kprintf("vocab: %s, %d tokens, bos %d, eos %d, eot %d\n", tokenizer_kind(L->tk),
 		tokenizer_n_vocab(L->tk), (int)tokenizer_bos(L->tk), (int)tokenizer_eos(L->tk),
 		(int)tokenizer_eot(L->tk));

@@ -54,8 +54,9 @@ void llm_note_stats(const struct gen_stats *st, int ctx_used)
 	llm.have_stats = true;
 	llm.ctx_used = ctx_used;
 	status_set_ctx(ctx_used, llm.f ? forward_n_ctx(llm.f) : 0);
-	if (st->t_gen_ns && st->n_gen > 1)
-		status_set_speed((st->n_gen - 1) * 1e9 / st->t_gen_ns);
+	double tps = gen_tg_tps(st);
+	if (tps > 0)
+		status_set_speed(tps);
 }
 
 void llm_set_threads(int n)

@@ -1,16 +1,7 @@
 # Helpers for the QEMU boot suites (t-40, t-50 ... t-53, t-71, t-72): sourced, not run.
 # Each suite boots $BUILD/BOOTX64.EFI through tools/osrun under QEMU TCG.
-BUILD=${BUILD:-build}
+. tests/lib.sh
 EFI=$BUILD/BOOTX64.EFI
-SHARED_MODELS=../shared/conformance/models
-TMP=$(mktemp -d /tmp/boot-test.XXXXXX)
-trap 'rm -rf "$TMP"' EXIT
-
-pass() { echo "PASS: $1"; }
-fail() { echo "FAIL: $1"; }
-skip() { echo "SKIP: $1 ($2)"; }
-# check NAME COMMAND...: PASS if the command succeeds, else FAIL.
-check() { local n=$1; shift; if "$@"; then pass "$n"; else fail "$n"; fi; }
 
 # run_units NAME...: runs the host unit tests $BUILD/host/test_NAME (their
 # PASS/FAIL lines go to the output); a missing binary, or a failing exit
@@ -90,13 +81,39 @@ open(sys.argv[1], "wb").write(h + data)
 PY
 }
 
-# section NAME CMD: what the shell printed for CMD in boot NAME.
+# A valid GGUF header declaring one f32 tensor of MIB MiB, the data a
+# hole, or with "markers" text at 32 places and at the end (chunk order).
+# make_huge_gguf FILE MIB [markers]
+make_huge_gguf() {
+	python3 - "$1" "$2" "${3:-}" <<'PY'
+import struct, sys
+def s(x): b = x.encode(); return struct.pack("<Q", len(b)) + b
+n = int(sys.argv[2]) * 1024 * 1024 // 4
+h = struct.pack("<IIQQ", 0x46554747, 3, 1, 1) + s("general.architecture") + \
+    struct.pack("<I", 8) + s("llama") + s("huge") + struct.pack("<IQQIQ", 2, n // 1024, 1024, 0, 0)
+h += b"\0" * (-len(h) % 32)
+with open(sys.argv[1], "wb") as f:
+    f.write(h)
+    if sys.argv[3] != "markers":
+        f.truncate(len(h) + n * 4)
+        sys.exit(0)
+    for k in range(1, 33):
+        f.seek(len(h) + n * 4 * k // 33)
+        f.write(b"marker %d " % k * 50)
+    f.seek(len(h) + n * 4 - 990)
+    f.write(b"tail-marker" * 90)
+PY
+}
+
+# section NAME CMD [N]: what the shell printed for CMD (its Nth run, the
+# first by default) in boot NAME.
 section() {
-	python3 - "$TMP/$1.log" "$2" <<'PY'
+	python3 - "$TMP/$1.log" "$2" "${3:-1}" <<'PY'
 import re, sys
 log = open(sys.argv[1], errors="replace").read()
-m = re.search(r"llm> " + re.escape(sys.argv[2]) + r"\n(.*?)(\nllm> |\Z)", log, re.S)
-sys.stdout.write(m.group(1) if m else "")
+runs = re.findall(r"llm> " + re.escape(sys.argv[2]) + r"\n(.*?)(?=\nllm> |\Z)", log, re.S)
+n = int(sys.argv[3])
+sys.stdout.write(runs[n - 1] if len(runs) >= n else "")
 PY
 }
 # section_has NAME CMD REGEX

@@ -5,39 +5,33 @@
 # malformed corpus made by tools/mkbadgguf.py (each file must fail with its
 # expected message), and `llm info` on a few broken files when llm is built.
 cd "$(dirname "$0")/.." || exit 2
-BUILD=${BUILD:-build}
+. tests/lib.sh
 bin=$BUILD/host/test_gguf
-if [ ! -x "$bin" ]; then
-	echo "FAIL: gguf unit test ($bin not built: make unit)"
-	exit 1
-fi
-rc=0
+need_built "gguf unit test" "$bin"
 "$bin" --shared ../shared/conformance || rc=1
 
 bad=$BUILD/bad-gguf
 rm -rf "$bad"
 if ! python3 tools/mkbadgguf.py "$bad"; then
-	echo "FAIL: gguf-bad-corpus (tools/mkbadgguf.py failed)"
+	fail gguf-bad-corpus "tools/mkbadgguf.py failed"
 	exit 1
 fi
 "$bin" --bad "$bad" || rc=1
 
 # The CLI turns a parser error into one message and a non-zero status.
-llm=${LLM:-$BUILD/host/llm}
-if [ -x "$llm" ]; then
+if [ -x "$LLM" ]; then
 	for c in "bad-magic:bad magic" "version-1:version 1" "data-past-end:data past end" \
 		"array-depth-bomb:nested deeper"; do
 		f=$bad/${c%%:*}.gguf want=${c#*:}
-		out=$(timeout 20 "$llm" info "$f" 2>&1)
+		out=$(timeout 20 "$LLM" info "$f" 2>&1)
 		st=$?
 		if [ $st -ne 0 ] && [ $st -lt 124 ] && grep -qF "$want" <<<"$out"; then
-			echo "PASS: gguf-llm-info-${c%%:*}"
+			pass "gguf-llm-info-${c%%:*}"
 		else
-			echo "FAIL: gguf-llm-info-${c%%:*} (status $st, output: $(head -c 200 <<<"$out"))"
-			rc=1
+			fail "gguf-llm-info-${c%%:*}" "status $st, output: $(head -c 200 <<<"$out")"
 		fi
 	done
 else
-	echo "SKIP: gguf-llm-info (no $llm)"
+	skip gguf-llm-info "no $LLM"
 fi
 exit $rc

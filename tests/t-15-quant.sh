@@ -4,25 +4,17 @@
 # same at each lower level cap (quant_init(max)) to check the cap is obeyed;
 # then Q4_0's own kernels and packed layout (tests/unit/test_q4_0.c).
 cd "$(dirname "$0")/.." || exit 2
-bin=${BUILD:-build}/host/test_quant
-if [ ! -x "$bin" ]; then
-	echo "FAIL: quant: $bin not built (make unit)"
-	exit 1
-fi
-"$bin"
-rc=$?
+. tests/lib.sh
+bin=$BUILD/host/test_quant
+q4=$BUILD/host/test_q4_0
+need_built quant "$bin" "$q4"
+"$bin" || rc=1
 for cap in 0 1; do
 	got=$("$bin" "$cap" 2>&1 | sed -n 's/^# kernel levels tested: scalar\.\.//p')
 	case "$cap:$got" in
-	0:scalar | 1:avx2 | 1:scalar) echo "PASS: quant: level cap $cap gives $got" ;;
-	*) echo "FAIL: quant: level cap $cap gives '$got'"; rc=1 ;;
+	0:scalar | 1:avx2 | 1:scalar) pass "quant: level cap $cap gives $got" ;;
+	*) fail "quant: level cap $cap gives '$got'" ;;
 	esac
 done
-q4=${BUILD:-build}/host/test_q4_0
-if [ -x "$q4" ]; then
-	"$q4" || rc=1
-else
-	echo "FAIL: quant: $q4 not built (make unit)"
-	rc=1
-fi
+"$q4" || rc=1
 exit $rc

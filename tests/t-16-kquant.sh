@@ -4,9 +4,6 @@
 # quantizer byte for byte, and real tensors from ../shared/conformance
 # (the K-quant files vs the F32 file; SKIP when ../shared is absent).
 cd "$(dirname "$0")/.." || exit 2
-bin=${BUILD:-build}/host/test_kquant
-if [ ! -x "$bin" ]; then
-	echo "FAIL: kquant unit test ($bin not built: make unit)"
-	exit 1
-fi
-"$bin" ../shared
+. tests/lib.sh
+need_built "kquant unit test" "$BUILD/host/test_kquant"
+"$BUILD/host/test_kquant" ../shared

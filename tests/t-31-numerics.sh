@@ -6,14 +6,8 @@
 # ggml_v_expf, and its f16 rounding, RoPE, f16 dots in double, RMSNorm and
 # adds equal to the scalar reference, at every kernel level.
 cd "$(dirname "$0")/.." || exit 2
-rc=0
-for t in test_numerics test_vmath; do
-	bin=${BUILD:-build}/host/$t
-	if [ ! -x "$bin" ]; then
-		echo "FAIL: numerics: $bin not built (make unit)"
-		rc=1
-		continue
-	fi
-	"$bin" || rc=1
-done
+. tests/lib.sh
+need_built numerics "$BUILD/host/test_numerics" "$BUILD/host/test_vmath"
+"$BUILD/host/test_numerics" || rc=1
+"$BUILD/host/test_vmath" || rc=1
 exit $rc

@@ -2,10 +2,6 @@
 # Engine unit tests: our float math (ai/aimath.c) against libm in double,
 # and the sampler's semantics and seeded determinism (tests/unit/test_engine.c).
 cd "$(dirname "$0")/.." || exit 2
-BUILD=${BUILD:-build}
-bin=$BUILD/host/test_engine
-if [ ! -x "$bin" ]; then
-	echo "FAIL: engine unit test ($bin not built: make unit)"
-	exit 1
-fi
-"$bin"
+. tests/lib.sh
+need_built "engine unit test" "$BUILD/host/test_engine"
+"$BUILD/host/test_engine"

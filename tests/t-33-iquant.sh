@@ -16,45 +16,16 @@
 # program outside the repository on the plain path: use_extra_bufts =
 # false, flash attention off, one thread, one token per decode.
 cd "$(dirname "$0")/.." || exit 2
-BUILD=${BUILD:-build}
-LLM=${LLM:-$BUILD/host/llm}
-MK=$BUILD/host/mkmodel
-REFS=tests/data/llamacpp-ref
-rc=0
-for f in "$LLM" "$MK"; do
-	if [ ! -x "$f" ]; then
-		echo "FAIL: iquant ($f not built: make host)"
-		exit 1
-	fi
-done
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-recipe() {
-	case $1 in
-	qwen2-tiny-*) echo "--preset qwen2-tiny --type ${1#qwen2-tiny-}" ;;
-	llama-demo-*) echo "--preset demo --type ${1#llama-demo-}" ;;
-	esac
-}
-for v in qwen2-tiny-iq4_nl qwen2-tiny-iq4_xs llama-demo-iq4_nl; do
-	# shellcheck disable=SC2046
-	if ! "$MK" $(recipe "$v") -o "$tmp/$v.gguf" 2>/dev/null; then
-		echo "FAIL: iquant-mkmodel-$v"
-		rc=1
-		continue
-	fi
-	cp "$REFS/$v.ref" "$tmp/"
-done
-have() { grep -qw "$1" /proc/cpuinfo; }
+. tests/lib.sh
+need_built iquant "$LLM" "$MK"
+ref_models qwen2-tiny-iq4_nl qwen2-tiny-iq4_xs llama-demo-iq4_nl
 for k in scalar avx2 avx512; do
-	if { [ $k = avx512 ] && ! have avx512_vnni; } || { [ $k = avx2 ] && ! have avx2; }; then
-		echo "SKIP: iquant $k (CPU lacks it)"
-		continue
-	fi
+	cpu_runs $k iquant || continue
 	for t in 1 2; do
-		python3 tests/conformance.py --llm "$LLM" --extra "--kernels $k -t $t" "$tmp" |
+		python3 tests/conformance.py --llm "$LLM" --extra "--kernels $k -t $t" "$TMP/refs" |
 			sed "s/^\(PASS\|FAIL\|SKIP\): \([^ ]*\) /\1: \2 [$k -t $t] /"
 		[ "${PIPESTATUS[0]}" -eq 0 ] || rc=1
-		python3 tests/conformance.py --exact --only iq4_nl --llm "$LLM" --extra "--kernels $k -t $t" "$tmp" |
+		python3 tests/conformance.py --exact --only iq4_nl --llm "$LLM" --extra "--kernels $k -t $t" "$TMP/refs" |
 			sed "s/^\(PASS\|FAIL\|SKIP\): \([^ ]*\) /\1: \2-exact [$k -t $t] /"
 		[ "${PIPESTATUS[0]}" -eq 0 ] || rc=1
 	done

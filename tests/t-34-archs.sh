@@ -34,34 +34,21 @@
 # hyperparameters fail with one message naming them.
 # VARIANTS overrides the list (names of tests/data/llamacpp-ref/*.ref).
 cd "$(dirname "$0")/.." || exit 2
-BUILD=${BUILD:-build}
-LLM=${LLM:-$BUILD/host/llm}
-MK=$BUILD/host/mkmodel
-REFS=tests/data/llamacpp-ref
-rc=0
-pass() { echo "PASS: $1"; }
-fail() { echo "FAIL: $1${2:+ ($2)}"; rc=1; }
-for f in "$LLM" "$MK"; do
-	if [ ! -x "$f" ]; then
-		echo "FAIL: archs ($f not built: make host)"
-		exit 1
-	fi
-done
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. tests/lib.sh
+need_built archs "$LLM" "$MK"
 
 variants=${VARIANTS:-"qwen3-tiny-f32 qwen3-tiny-q4_k_m qwen3moe-tiny-f32 qwen3moe-tiny-q4_k_m
 	qwen3moe-tiny-q8_0 gemma2-tiny-f32 gemma2-tiny-q4_k_m gemma2-tiny-q8_0 gemma3-tiny-f32
 	gemma3-tiny-q4_k_m gemma3-tiny-q8_0 phi3-tiny-f32 phi3-tiny-q4_k_m phi3-tiny-q4_0
 	phi3-tiny-long-f32 phi3-tiny-long-q4_k_m"}
-mkdir "$tmp/ref"
+mkdir "$TMP/ref"
 for v in $variants; do
 	# NAME-TYPE: mkmodel --preset NAME --type TYPE
-	if ! "$MK" --preset "${v%-*}" --type "${v##*-}" -o "$tmp/ref/$v.gguf" 2>/dev/null; then
+	if ! "$MK" --preset "${v%-*}" --type "${v##*-}" -o "$TMP/ref/$v.gguf" 2>/dev/null; then
 		fail "archs-mkmodel-$v"
 		continue
 	fi
-	cp "$REFS/$v.ref" "$tmp/ref/"
+	cp "$REFS/$v.ref" "$TMP/ref/"
 done
 
 levels="scalar"
@@ -73,40 +60,30 @@ else
 fi
 for k in $levels; do
 	for t in 1 2; do
-		python3 tests/conformance.py --llm "$LLM" --extra "--kernels $k -t $t" "$tmp/ref" |
+		python3 tests/conformance.py --llm "$LLM" --extra "--kernels $k -t $t" "$TMP/ref" |
 			sed "s/^\(PASS\|FAIL\): conformance\(-batch\)\? \([^ ]*\)/\1: archs\2 \3 $k -t$t/" |
-			tee "$tmp/conf.log"
-		grep -q '^FAIL' "$tmp/conf.log" && rc=1
+			tee "$TMP/conf.log"
+		grep -q '^FAIL' "$TMP/conf.log" && rc=1
 	done
 done
 
 # the expert layers: grouping tokens by expert changes no bit
 ids=$(seq 1 40 | awk '{ printf "%d ", ($1 * 37) % 2000 + 1 }')
 for ty in q4_k_m q8_0 q4_0; do
-	g=$tmp/moe-$ty.gguf
+	g=$TMP/moe-$ty.gguf
 	"$MK" --preset qwen3moe-tiny --type $ty -o "$g" 2>/dev/null
-	ref=$("$LLM" eval "$g" --tokens "$ids" --top 16 -t 1 | md5sum)
-	bad=""
-	for run in "-t 1 --batch 40" "-t 2 --batch 40" "-t 2 --batch 13" "-t 2" "-t 2 --no-pack --batch 40"; do
-		# shellcheck disable=SC2086
-		got=$("$LLM" eval "$g" --tokens "$ids" --top 16 $run | md5sum)
-		[ "$got" = "$ref" ] || bad="$bad [$run]"
-	done
-	if [ -z "$bad" ]; then
-		pass "archs-moe-batch-$ty"
-	else
-		fail "archs-moe-batch-$ty" "differs from token by token on 1 thread:$bad"
-	fi
+	same_logits "archs-moe-batch-$ty" "$g" "$ids" "" "-t 1 --batch 40" "-t 2 --batch 40" \
+		"-t 2 --batch 13" "-t 2" "-t 2 --no-pack --batch 40"
 done
 
-info=$("$LLM" info "$tmp/moe-q4_k_m.gguf" 2>&1)
+info=$("$LLM" info "$TMP/moe-q4_k_m.gguf" 2>&1)
 if grep -qx 'architecture: qwen3moe' <<<"$info" && grep -qx 'experts: 16, 4 used per token, n_ff_exp 256' <<<"$info" &&
 	grep -q '^weights: .* (a token reads ' <<<"$info"; then
 	pass "archs-info-qwen3moe"
 else
 	fail "archs-info-qwen3moe" "$(tr '\n' '|' <<<"$info" | head -c 300)"
 fi
-g=$tmp/gemma3.gguf
+g=$TMP/gemma3.gguf
 "$MK" --preset gemma3-tiny --type f32 -o "$g" 2>/dev/null
 info=$("$LLM" info "$g" 2>&1)
 if grep -qx 'sliding window: 16 positions on 4 of 6 layers, freq_base 10000' <<<"$info" &&
@@ -147,23 +124,23 @@ load_err() {
 		fail "archs-reject-$1" "$(grep -m1 '^model:' <<<"$out")"
 	fi
 }
-patch_kv "$g" general.architecture s gemma9 "$tmp/bad.gguf"
-load_err arch "$tmp/bad.gguf" "architecture 'gemma9' is not supported (supported: llama, qwen2, qwen3, qwen3moe, gemma2, gemma3, phi3)"
-m=$tmp/moe-q4_k_m.gguf
-patch_kv "$m" qwen3moe.expert_used_count I 17 "$tmp/bad.gguf"
-load_err expert-used "$tmp/bad.gguf" "key qwen3moe.expert_used_count: value 17 out of range (1..16)"
-patch_kv "$m" qwen3moe.expert_count I 4096 "$tmp/bad.gguf"
-load_err expert-count "$tmp/bad.gguf" "key qwen3moe.expert_count: value 4096 out of range (1..512)"
-patch_kv "$m" qwen3moe.expert_feed_forward_length I 128 "$tmp/bad.gguf"
-load_err expert-shape "$tmp/bad.gguf" "tensor blk.0.ffn_gate_exps.weight: shape [256, 256, 16], expected [256, 128, 16]"
-"$MK" --preset gemma2-tiny --type f32 -o "$tmp/g2.gguf" 2>/dev/null
-patch_kv "$tmp/g2.gguf" gemma2.attn_logit_softcapping f nan "$tmp/bad.gguf"
-load_err softcap "$tmp/bad.gguf" "key gemma2.attn_logit_softcapping: value nan out of range"
-patch_kv "$tmp/g2.gguf" gemma2.attention.sliding_window I 0 "$tmp/bad.gguf"
-load_err swa "$tmp/bad.gguf" "key gemma2.attention.sliding_window: value 0 out of range"
-patch_kv "$g" gemma3.rope.freq_base f inf "$tmp/bad.gguf"
-load_err rope-base "$tmp/bad.gguf" "key gemma3.rope.freq_base: value inf out of range"
-"$MK" --preset phi3-tiny-long --type f32 -o "$tmp/p3.gguf" 2>/dev/null
-patch_kv "$tmp/p3.gguf" phi3.rope.scaling.attn_factor f -1 "$tmp/bad.gguf"
-load_err attn-factor "$tmp/bad.gguf" "key phi3.rope.scaling.attn_factor: value -1 out of range"
+patch_kv "$g" general.architecture s gemma9 "$TMP/bad.gguf"
+load_err arch "$TMP/bad.gguf" "architecture 'gemma9' is not supported (supported: llama, qwen2, qwen3, qwen3moe, gemma2, gemma3, phi3)"
+m=$TMP/moe-q4_k_m.gguf
+patch_kv "$m" qwen3moe.expert_used_count I 17 "$TMP/bad.gguf"
+load_err expert-used "$TMP/bad.gguf" "key qwen3moe.expert_used_count: value 17 out of range (1..16)"
+patch_kv "$m" qwen3moe.expert_count I 4096 "$TMP/bad.gguf"
+load_err expert-count "$TMP/bad.gguf" "key qwen3moe.expert_count: value 4096 out of range (1..512)"
+patch_kv "$m" qwen3moe.expert_feed_forward_length I 128 "$TMP/bad.gguf"
+load_err expert-shape "$TMP/bad.gguf" "tensor blk.0.ffn_gate_exps.weight: shape [256, 256, 16], expected [256, 128, 16]"
+"$MK" --preset gemma2-tiny --type f32 -o "$TMP/g2.gguf" 2>/dev/null
+patch_kv "$TMP/g2.gguf" gemma2.attn_logit_softcapping f nan "$TMP/bad.gguf"
+load_err softcap "$TMP/bad.gguf" "key gemma2.attn_logit_softcapping: value nan out of range"
+patch_kv "$TMP/g2.gguf" gemma2.attention.sliding_window I 0 "$TMP/bad.gguf"
+load_err swa "$TMP/bad.gguf" "key gemma2.attention.sliding_window: value 0 out of range"
+patch_kv "$g" gemma3.rope.freq_base f inf "$TMP/bad.gguf"
+load_err rope-base "$TMP/bad.gguf" "key gemma3.rope.freq_base: value inf out of range"
+"$MK" --preset phi3-tiny-long --type f32 -o "$TMP/p3.gguf" 2>/dev/null
+patch_kv "$TMP/p3.gguf" phi3.rope.scaling.attn_factor f -1 "$TMP/bad.gguf"
+load_err attn-factor "$TMP/bad.gguf" "key phi3.rope.scaling.attn_factor: value -1 out of range"
 exit $rc

@@ -7,53 +7,39 @@
 # (tests/unit/test_genopt.c). Model checks read ../shared/conformance
 # (SKIP when absent).
 cd "$(dirname "$0")/.." || exit 2
-BUILD=${BUILD:-build}
-LLM=${LLM:-$BUILD/host/llm}
-M=../shared/conformance/models
-rc=0
-pass() { echo "PASS: $1"; }
-fail() { echo "FAIL: $1${2:+ ($2)}"; rc=1; }
-if [ ! -x "$LLM" ]; then
-	echo "FAIL: llm ($LLM not built: make host)"
-	exit 1
-fi
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. tests/lib.sh
+M=$SHARED_MODELS
+need_built llm "$LLM" "$BUILD/host/test_genopt"
 
 # ---- the option table the CLI, the shell and the HTTP API share ----------------
-opt=${BUILD:-build}/host/test_genopt
-if [ -x "$opt" ]; then
-	"$opt" || rc=1
-else
-	fail "genopt ($opt not built: make unit)"
-fi
+"$BUILD/host/test_genopt" || rc=1
 
 # ---- bad input: non-zero status and one line on stderr ----------------------
-printf 'this is not a gguf file, just text\n' >"$tmp/text.gguf"
+printf 'this is not a gguf file, just text\n' >"$TMP/text.gguf"
 expect_error() { # name, expected substring, command...
 	local name=$1 want=$2
 	shift 2
-	"$@" >"$tmp/out" 2>"$tmp/err"
+	"$@" >"$TMP/out" 2>"$TMP/err"
 	local st=$?
-	if [ $st -ne 0 ] && [ $st -lt 124 ] && grep -qiF -- "$want" "$tmp/err"; then
+	if [ $st -ne 0 ] && [ $st -lt 124 ] && grep -qiF -- "$want" "$TMP/err"; then
 		pass "llm-error-$name"
 	else
-		fail "llm-error-$name" "status $st, stderr: $(head -c 200 "$tmp/err")"
+		fail "llm-error-$name" "status $st, stderr: $(head -c 200 "$TMP/err")"
 	fi
 }
-expect_error missing-file "No such file" "$LLM" info "$tmp/nope.gguf"
-expect_error not-gguf "not a GGUF" "$LLM" info "$tmp/text.gguf"
-expect_error unknown-command "unknown command" "$LLM" frobnicate "$tmp/x.gguf"
-expect_error unknown-option "unknown option" "$LLM" generate "$tmp/x.gguf" --bogus
-expect_error bad-number "bad number" "$LLM" generate "$tmp/x.gguf" -p hi -n 12abc
-expect_error bad-temp "bad number" "$LLM" generate "$tmp/x.gguf" -p hi --temp -1
-expect_error bad-kernels "unknown value" "$LLM" info "$tmp/x.gguf" --kernels sse9
+expect_error missing-file "No such file" "$LLM" info "$TMP/nope.gguf"
+expect_error not-gguf "not a GGUF" "$LLM" info "$TMP/text.gguf"
+expect_error unknown-command "unknown command" "$LLM" frobnicate "$TMP/x.gguf"
+expect_error unknown-option "unknown option" "$LLM" generate "$TMP/x.gguf" --bogus
+expect_error bad-number "bad number" "$LLM" generate "$TMP/x.gguf" -p hi -n 12abc
+expect_error bad-temp "bad number" "$LLM" generate "$TMP/x.gguf" -p hi --temp -1
+expect_error bad-kernels "unknown value" "$LLM" info "$TMP/x.gguf" --kernels sse9
 expect_error no-model "no model" "$LLM" generate -p hi
-expect_error missing-value "needs a value" "$LLM" generate "$tmp/x.gguf" -p
+expect_error missing-value "needs a value" "$LLM" generate "$TMP/x.gguf" -p
 if "$LLM" --help | grep -q "usage: llm"; then pass llm-help; else fail llm-help; fi
 
 if [ ! -d "$M" ]; then
-	echo "SKIP: llm-models (../shared/conformance absent)"
+	skip llm-models "../shared/conformance absent"
 	exit $rc
 fi
 A=$M/aidreams260K-f32.gguf
@@ -109,12 +95,12 @@ done
 toks="1 429 491 433 295 429 444 445 265 262 263 342 430 87 48 100 12 7"
 for m in "$Q" "$K" "$A"; do
 	n=$(basename "$m" .gguf)
-	"$LLM" eval "$m" --tokens "$toks" --top 8 >"$tmp/seq" 2>"$tmp/err"
-	"$LLM" eval "$m" --tokens "$toks" --top 8 --batch 13 -t 2 >"$tmp/bat" 2>>"$tmp/err"
-	if [ -s "$tmp/seq" ] && cmp -s "$tmp/seq" "$tmp/bat" && [ "$(wc -l <"$tmp/seq")" -eq 18 ]; then
+	"$LLM" eval "$m" --tokens "$toks" --top 8 >"$TMP/seq" 2>"$TMP/err"
+	"$LLM" eval "$m" --tokens "$toks" --top 8 --batch 13 -t 2 >"$TMP/bat" 2>>"$TMP/err"
+	if [ -s "$TMP/seq" ] && cmp -s "$TMP/seq" "$TMP/bat" && [ "$(wc -l <"$TMP/seq")" -eq 18 ]; then
 		pass "llm-eval-batch-$n"
 	else
-		fail "llm-eval-batch-$n" "$(diff "$tmp/seq" "$tmp/bat" | head -3) $(head -c 200 "$tmp/err")"
+		fail "llm-eval-batch-$n" "$(diff "$TMP/seq" "$TMP/bat" | head -3) $(head -c 200 "$TMP/err")"
 	fi
 done
 

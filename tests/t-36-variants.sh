@@ -12,40 +12,13 @@
 # Then `llm info`, `generate` and `tokenize` on the qwen2 model.
 # VARIANTS overrides the list (names of tests/data/llamacpp-ref/*.ref).
 cd "$(dirname "$0")/.." || exit 2
-BUILD=${BUILD:-build}
-LLM=${LLM:-$BUILD/host/llm}
-MK=$BUILD/host/mkmodel
-REFS=tests/data/llamacpp-ref
-rc=0
-pass() { echo "PASS: $1"; }
-fail() { echo "FAIL: $1${2:+ ($2)}"; rc=1; }
-for f in "$LLM" "$MK"; do
-	if [ ! -x "$f" ]; then
-		echo "FAIL: variants ($f not built: make host)"
-		exit 1
-	fi
-done
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. tests/lib.sh
+need_built variants "$LLM" "$MK"
+# shellcheck disable=SC2086
+ref_models ${VARIANTS:-qwen2-tiny-f32 qwen2-tiny-q4_k_m qwen2-tiny-q8_0 llama-tied-ropescale-f32}
+python3 tests/conformance.py --llm "$LLM" "$TMP/refs" || rc=1
 
-# mkmodel arguments of each reference model
-recipe() {
-	case $1 in
-	qwen2-tiny-*) echo "--preset qwen2-tiny --type ${1#qwen2-tiny-}" ;;
-	llama-tied-ropescale-f32) echo "--preset demo --type f32 --tied --rope-scale 4" ;;
-	esac
-}
-for v in ${VARIANTS:-qwen2-tiny-f32 qwen2-tiny-q4_k_m qwen2-tiny-q8_0 llama-tied-ropescale-f32}; do
-	# shellcheck disable=SC2046
-	if ! "$MK" $(recipe "$v") -o "$tmp/$v.gguf" 2>/dev/null; then
-		fail "variants-mkmodel-$v"
-		continue
-	fi
-	cp "$REFS/$v.ref" "$tmp/"
-done
-python3 tests/conformance.py --llm "$LLM" "$tmp" || rc=1
-
-g=$tmp/qwen2.gguf
+g=$TMP/qwen2.gguf
 "$MK" --preset qwen2-tiny --type f32 -o "$g" 2>/dev/null
 info=$("$LLM" info "$g" 2>&1)
 if grep -qx 'architecture: qwen2' <<<"$info" && grep -q '^rope: neox' <<<"$info" &&
@@ -55,30 +28,21 @@ else
 	fail "qwen2-info" "$(tr '\n' '|' <<<"$info" | head -c 300)"
 fi
 
-out=$("$LLM" generate "$g" -p "Hello, world" -n 6 --temp 0 --ids 2>"$tmp/err")
-if [ $? -eq 0 ] && [ "$(wc -w <<<"$out")" -eq 6 ] && grep -q 'stop: token limit' "$tmp/err"; then
+out=$("$LLM" generate "$g" -p "Hello, world" -n 6 --temp 0 --ids 2>"$TMP/err")
+if [ $? -eq 0 ] && [ "$(wc -w <<<"$out")" -eq 6 ] && grep -q 'stop: token limit' "$TMP/err"; then
 	pass "qwen2-generate"
 else
-	fail "qwen2-generate" "ids '$out', $(head -c 200 "$tmp/err")"
+	fail "qwen2-generate" "ids '$out', $(head -c 200 "$TMP/err")"
 fi
 
 # qwen2 pre-tokenizer: digits one by one, contractions, unicode letters,
 # and no BOS (add_bos_token false); the expected ids are llama.cpp's.
 ids=$(printf "I've 12345 caf\xc3\xa9 \xf0\x9f\x99\x82!" | "$LLM" tokenize "$g")
-want="73 39 802 32 49 50 51 52 53 267 349 195 169 32 240 159 153 130 33"
-if [ "$ids" = "$want" ]; then
-	pass "qwen2-tokenize"
-else
-	fail "qwen2-tokenize" "got '$ids', want '$want'"
-fi
+expect_eq qwen2-tokenize "$ids" "73 39 802 32 49 50 51 52 53 267 349 195 169 32 240 159 153 130 33"
 
 # bytes that are not UTF-8 become U+FFFD and overlong forms are shortened
 # before the split, as llama.cpp does (ids from llama.cpp)
 ids=$(printf 'a\xe0\x97\x97b\xfc[\x97\xc3\nx\xc3' | "$LLM" tokenize "$g")
-want="97 215 151 98 239 191 189 91 239 191 189 239 191 189 10 120 239 191 189"
-if [ "$ids" = "$want" ]; then
-	pass "qwen2-tokenize-invalid-utf8"
-else
-	fail "qwen2-tokenize-invalid-utf8" "got '$ids', want '$want'"
-fi
+expect_eq qwen2-tokenize-invalid-utf8 "$ids" \
+	"97 215 151 98 239 191 189 91 239 191 189 239 191 189 10 120 239 191 189"
 exit $rc

@@ -11,36 +11,23 @@
 # logits, llama-gguf-split --merge accepts them, and llm gives identical
 # logits on files that llama-gguf-split --split wrote.
 cd "$(dirname "$0")/.." || exit 2
-BUILD=${BUILD:-build}
-LLM=${LLM:-$BUILD/host/llm}
-MK=$BUILD/host/mkmodel
-UNIT=$BUILD/host/test_gguf_split
-rc=0
-pass() { echo "PASS: $1"; }
-fail() { echo "FAIL: $1${2:+ ($2)}"; rc=1; }
-for f in "$LLM" "$MK" "$UNIT"; do
-	if [ ! -x "$f" ]; then
-		echo "FAIL: split ($f not built: make host unit)"
-		exit 1
-	fi
-done
-"$UNIT" || rc=1
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-mk() { "$MK" --preset qwen2-tiny --type iq4_xs "$@" 2>"$tmp/mk.err" || fail "split-mkmodel $*" "$(cat "$tmp/mk.err")"; }
-mk -o "$tmp/one.gguf"
-mk --split 3 -o "$tmp/three.gguf"
-mk --split 4 --split-meta-first -o "$tmp/four.gguf"
+. tests/lib.sh
+need_built split "$LLM" "$MK" "$BUILD/host/test_gguf_split"
+"$BUILD/host/test_gguf_split" || rc=1
+mk() { "$MK" --preset qwen2-tiny --type iq4_xs "$@" 2>"$TMP/mk.err" || fail "split-mkmodel $*" "$(cat "$TMP/mk.err")"; }
+mk -o "$TMP/one.gguf"
+mk --split 3 -o "$TMP/three.gguf"
+mk --split 4 --split-meta-first -o "$TMP/four.gguf"
 ids="79 423 101 1288 365 258 257 399 101 44 257 464 1594 397 107 1460"
-want=$("$LLM" eval "$tmp/one.gguf" --tokens "$ids" --top 8 | md5sum)
-gen=$("$LLM" generate "$tmp/one.gguf" -p "Once upon a time" -n 8 --temp 0 --ids 2>/dev/null)
+want=$("$LLM" eval "$TMP/one.gguf" --tokens "$ids" --top 8 | md5sum)
+gen=$("$LLM" generate "$TMP/one.gguf" -p "Once upon a time" -n 8 --temp 0 --ids 2>/dev/null)
 for s in three-00001-of-00003 four-00001-of-00004; do
-	got=$("$LLM" eval "$tmp/$s.gguf" --tokens "$ids" --top 8 2>&1 | md5sum)
+	got=$("$LLM" eval "$TMP/$s.gguf" --tokens "$ids" --top 8 2>&1 | md5sum)
 	[ "$got" = "$want" ] && pass "split-eval $s" || fail "split-eval $s" "logits differ from the unsplit file's"
-	got=$("$LLM" generate "$tmp/$s.gguf" -p "Once upon a time" -n 8 --temp 0 --ids 2>/dev/null)
+	got=$("$LLM" generate "$TMP/$s.gguf" -p "Once upon a time" -n 8 --temp 0 --ids 2>/dev/null)
 	[ -n "$got" ] && [ "$got" = "$gen" ] && pass "split-generate $s" || fail "split-generate $s" "'$got' vs '$gen'"
 done
-if "$LLM" info "$tmp/three-00001-of-00003.gguf" 2>&1 | grep -qx 'split: 3 files'; then
+if "$LLM" info "$TMP/three-00001-of-00003.gguf" 2>&1 | grep -qx 'split: 3 files'; then
 	pass "split-info"
 else
 	fail "split-info"
@@ -58,17 +45,17 @@ expect_err() { # name, message part, llm arguments...
 		fail "split-error-$name" "status $st: $(head -c 300 <<<"$out")"
 	fi
 }
-t3=$tmp/three
+t3=$TMP/three
 expect_err later "three-00002-of-00003.gguf is file 2 of the 3 of a split model: give the first, $t3-00001-of-00003.gguf" \
 	info "$t3-00002-of-00003.gguf"
-mv "$t3-00002-of-00003.gguf" "$tmp/saved.gguf"
+mv "$t3-00002-of-00003.gguf" "$TMP/saved.gguf"
 expect_err missing "$t3-00002-of-00003.gguf: No such file or directory (file 2 of the 3 of this model)" \
 	info "$t3-00001-of-00003.gguf"
-cp "$tmp/four-00003-of-00004.gguf" "$t3-00002-of-00003.gguf"
+cp "$TMP/four-00003-of-00004.gguf" "$t3-00002-of-00003.gguf"
 expect_err mismatched "$t3-00002-of-00003.gguf: split.no says file 3, expected file 2" \
 	info "$t3-00001-of-00003.gguf"
-head -c -64 "$tmp/saved.gguf" >"$t3-00002-of-00003.gguf"
+head -c -64 "$TMP/saved.gguf" >"$t3-00002-of-00003.gguf"
 expect_err truncated "$t3-00002-of-00003.gguf: tensor" info "$t3-00001-of-00003.gguf"
-cp "$t3-00001-of-00003.gguf" "$tmp/lone.gguf"
-expect_err renamed "lone.gguf: the model is split into 3 files, 1 given" info "$tmp/lone.gguf"
+cp "$t3-00001-of-00003.gguf" "$TMP/lone.gguf"
+expect_err renamed "lone.gguf: the model is split into 3 files, 1 given" info "$TMP/lone.gguf"
 exit $rc

@@ -87,21 +87,7 @@ fi
 # ---- opt-in (LLM_TEST_BIG=1; 7 GB of /tmp, about a minute): a 3.3 GB model
 # in a 4 GiB VM, which only fits in pieces around the PCI hole
 if [ "${LLM_TEST_BIG:-0}" = 1 ]; then
-	python3 - "$TMP/big3g.gguf" <<'PY'
-import struct, sys
-def s(x): b = x.encode(); return struct.pack("<Q", len(b)) + b
-n = 3300 * 1024 * 1024 // 4
-h = struct.pack("<IIQQ", 0x46554747, 3, 1, 1) + s("general.architecture") + \
-    struct.pack("<I", 8) + s("llama") + s("huge") + struct.pack("<IQQIQ", 2, n // 1024, 1024, 0, 0)
-h += b"\0" * (-len(h) % 32)
-with open(sys.argv[1], "wb") as f:
-    f.write(h)
-    for k in range(1, 33):  # markers all over the file: chunk order matters
-        f.seek(len(h) + n * 4 * k // 33)
-        f.write(b"marker %d " % k * 50)
-    f.seek(len(h) + n * 4 - 990)
-    f.write(b"tail-marker" * 90)
-PY
+	make_huge_gguf "$TMP/big3g.gguf" 3300 markers
 	osrun_log big --timeout 590 --mem 4096 --model "$TMP/big3g.gguf" info mapcheck
 	check "3.3 GB model: loaded in several chunks" has big 'in [0-9]+ chunks'
 	check_info big "$TMP/big3g.gguf" | sed 's/^\(PASS\|FAIL\): /\1: big /' | grep -v 'CR3\|NX'

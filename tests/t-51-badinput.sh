@@ -56,17 +56,7 @@ check "empty ESP: shell answers" [ "$(cat $TMP/empty.rc)" = 0 ]
 check "empty ESP: info says no model" section_has empty info '[Nn]o model'
 
 # a valid header declaring a 600 MB tensor, extended to 600 MB with a hole
-python3 - "$TMP/big.gguf" <<'PY'
-import struct, sys
-def s(x): b = x.encode(); return struct.pack("<Q", len(b)) + b
-n = 600 * 1024 * 1024 // 4
-h = struct.pack("<IIQQ", 0x46554747, 3, 1, 1) + s("general.architecture") + \
-    struct.pack("<I", 8) + s("llama") + s("huge") + struct.pack("<IQQIQ", 2, n // 1024, 1024, 0, 0)
-h += b"\0" * (-len(h) % 32)
-with open(sys.argv[1], "wb") as f:
-    f.write(h)
-    f.truncate(len(h) + n * 4)
-PY
+make_huge_gguf "$TMP/big.gguf" 600
 boot_bad too-big 'big\.gguf: the model \([0-9]+ MiB\) does not fit in free memory' \
 	--mem 512 --model "$TMP/big.gguf"
 

@@ -9,45 +9,34 @@
 # Needs no ../shared (the model is mkmodel's demo).
 cd "$(dirname "$0")/.." || exit 2
 . tests/boot-lib.sh
-export BUILD
-tmp=$TMP
 
-for f in "$BUILD/BOOTX64.EFI" "$BUILD/host/mkmodel"; do
-	[ -f "$f" ] || { echo "SKIP: shell ($f missing: make efi host)"; exit 0; }
-done
-if why=$(boot_unavailable); then
-	skip shell "$why"
-	exit 0
-fi
-"$BUILD/host/mkmodel" --preset demo -o "$tmp/demo.gguf" > /dev/null 2>&1 ||
-	{ echo "FAIL: shell: mkmodel --preset demo failed"; exit 0; }
+boot_ready "shell: no model" "shell: bad input" || exit 0
+need_built shell "$MK"
+"$MK" --preset demo -o "$TMP/demo.gguf" > /dev/null 2>&1 ||
+	{ fail "shell: mkmodel --preset demo"; exit 0; }
 
-# expect LOG NAME TEXT: TEXT (fixed string) is in LOG
+# expect BOOT NAME TEXT: TEXT (fixed string) is in the transcript of BOOT
 expect() {
-	if grep -qF -- "$3" "$1"; then echo "PASS: $2"; else echo "FAIL: $2 (no '$3')"; fi
+	if grep -qF -- "$3" "$TMP/$1.log"; then pass "$2"; else fail "$2" "no '$3'"; fi
 }
 
 # 1. no model
-log="$tmp/nomodel.log"
-timeout 200 tools/osrun --quiet --smp 1 --timeout 180 \
-	'generate hello' 'chat' 'bench' 'model' 'set ctx 64' 'echo alive-1' > "$log" 2>&1
-rc=$?
-[ "$rc" -eq 0 ] && echo "PASS: no model: the shell survives every command" ||
-	{ echo "FAIL: no model: osrun exit $rc"; tail -10 "$log"; }
-expect "$log" "no model: generate says so" "generate: no model loaded"
-expect "$log" "no model: chat says so" "chat: no model loaded"
-expect "$log" "no model: bench says so" "bench: no model loaded"
-expect "$log" "no model: model says so" "model: no model loaded"
-expect "$log" "no model: set ctx says so" "set ctx: no model loaded"
-expect "$log" "no model: shell alive" "alive-1"
+osrun_log nomodel --smp 1 --timeout 180 \
+	'generate hello' 'chat' 'bench' 'model' 'set ctx 64' 'echo alive-1'
+check "no model: the shell survives every command" [ "$(cat "$TMP/nomodel.rc")" = 0 ]
+expect nomodel "no model: generate says so" "generate: no model loaded"
+expect nomodel "no model: chat says so" "chat: no model loaded"
+expect nomodel "no model: bench says so" "bench: no model loaded"
+expect nomodel "no model: model says so" "model: no model loaded"
+expect nomodel "no model: set ctx says so" "set ctx: no model loaded"
+expect nomodel "no model: shell alive" "alive-1"
 
 # 2. bad input with the demo model
 long=$(for i in $(seq 1 40); do printf 'once upon a time '; done)
-log="$tmp/bad.log"
 # llm.cfg's ctx/temp/seed become the defaults `set` shows
-printf 'ctx=96\ntemp=0.5\nseed=7\n' > "$tmp/llm.cfg"
-timeout 220 tools/osrun --quiet --smp 2 --model "$tmp/demo.gguf" --timeout 200 \
-	--esp-extra "$tmp/llm.cfg=llm.cfg" 'set' 'model' 'stats' \
+printf 'ctx=96\ntemp=0.5\nseed=7\n' > "$TMP/llm.cfg"
+osrun_log bad --smp 2 --model "$TMP/demo.gguf" --timeout 200 \
+	--esp-extra "$TMP/llm.cfg=llm.cfg" 'set' 'model' 'stats' \
 	'frobnicate now' \
 	'generate -n abc hello' 'generate --temp -1 hello' 'generate --top-p 7 hello' \
 	'generate --seed -3 hello' 'generate --bogus hello' 'generate -n' 'generate' \
@@ -57,39 +46,35 @@ timeout 220 tools/osrun --quiet --smp 2 --model "$tmp/demo.gguf" --timeout 200 \
 	'set ctx 16777216' 'set ctx 32' "generate $long" \
 	'generate --ids --temp 0 -n 4 Once upon a time' 'stats' \
 	'set threads 1' 'bench -p 8 -n 4 -r 1' 'set threads 2' 'bench -p 8 -n 4 -r 1' \
-	'echo alive-2' > "$log" 2>&1
-rc=$?
-[ "$rc" -eq 0 ] && echo "PASS: bad input: the shell survives every command" ||
-	{ echo "FAIL: bad input: osrun exit $rc"; tail -10 "$log"; }
-expect "$log" "unknown command" "unknown command 'frobnicate'"
-expect "$log" "generate -n abc" "-n: bad number 'abc'"
-expect "$log" "generate --temp -1" "--temp: bad number '-1'"
-expect "$log" "generate --top-p 7" "--top-p: bad number '7'"
-expect "$log" "generate --seed -3" "--seed: bad number '-3'"
-expect "$log" "generate --bogus" "generate: unknown option '--bogus'"
-expect "$log" "generate -n (no value)" "generate: option -n needs a value"
-expect "$log" "generate (no prompt)" "generate: no prompt given"
-expect "$log" "generate \"\" (empty prompt)" "generate: empty prompt"
-expect "$log" "generate usage on bad arguments" "usage: generate [-n N]"
-expect "$log" "set temp banana" "temp: bad number 'banana'"
-expect "$log" "set top-k 1.5" "top-k: bad number '1.5'"
-expect "$log" "set threads 99" "threads: bad number '99'"
-expect "$log" "set unknown key" "set: unknown key 'nosuchkey'"
-expect "$log" "set temp (no value)" "set temp: value missing"
-expect "$log" "bench -p x" "-p: bad number 'x'"
-expect "$log" "bench -q" "bench: unknown argument '-q'"
-expect "$log" "chat extra" "usage: chat"
-expect "$log" "set ctx too large: reduced with a message" "positions do not fit"
-expect "$log" "set ctx 32" "ctx: 32 positions"
-expect "$log" "prompt longer than the context" "longer than the context (32)"
-n=$(awk '$0 == "llm> generate --ids --temp 0 -n 4 Once upon a time" { getline; print; exit }' "$log")
+	'echo alive-2'
+check "bad input: the shell survives every command" [ "$(cat "$TMP/bad.rc")" = 0 ]
+expect bad "unknown command" "unknown command 'frobnicate'"
+expect bad "generate -n abc" "-n: bad number 'abc'"
+expect bad "generate --temp -1" "--temp: bad number '-1'"
+expect bad "generate --top-p 7" "--top-p: bad number '7'"
+expect bad "generate --seed -3" "--seed: bad number '-3'"
+expect bad "generate --bogus" "generate: unknown option '--bogus'"
+expect bad "generate -n (no value)" "generate: option -n needs a value"
+expect bad "generate (no prompt)" "generate: no prompt given"
+expect bad "generate \"\" (empty prompt)" "generate: empty prompt"
+expect bad "generate usage on bad arguments" "usage: generate [-n N]"
+expect bad "set temp banana" "temp: bad number 'banana'"
+expect bad "set top-k 1.5" "top-k: bad number '1.5'"
+expect bad "set threads 99" "threads: bad number '99'"
+expect bad "set unknown key" "set: unknown key 'nosuchkey'"
+expect bad "set temp (no value)" "set temp: value missing"
+expect bad "bench -p x" "-p: bad number 'x'"
+expect bad "bench -q" "bench: unknown argument '-q'"
+expect bad "chat extra" "usage: chat"
+expect bad "set ctx too large: reduced with a message" "positions do not fit"
+expect bad "set ctx 32" "ctx: 32 positions"
+expect bad "prompt longer than the context" "longer than the context (32)"
+n=$(section bad "generate --ids --temp 0 -n 4 Once upon a time" | head -1)
 [ "$(echo "$n" | wc -w)" -ge 1 ] && [ -z "$(echo "$n" | tr -d '0-9 ')" ] &&
-	echo "PASS: generate still works after the errors ($n)" ||
-	echo "FAIL: generate after the errors printed '$n'"
-# section CMD: the output of the first `llm> CMD` in $log
-section() { awk -v c="llm> $1" '$0 == c { f = 1; next } f && /^llm> / { exit } f' "$log"; }
+	pass "generate still works after the errors ($n)" ||
+	fail "generate after the errors printed '$n'"
 sec_has() { # sec_has NAME CMD REGEX
-	if section "$2" | grep -Eq -- "$3"; then echo "PASS: $1"; else echo "FAIL: $1 (no /$3/ after $2)"; fi
+	if section_has bad "$2" "$3"; then pass "$1"; else fail "$1" "no /$3/ after $2"; fi
 }
 sec_has "llm.cfg ctx=96 is the context" set '^ctx 96$'
 sec_has "llm.cfg temp=0.5 is the default temperature" set '^temp 0.5$'
@@ -100,17 +85,17 @@ sec_has "model: layers and vocab" model '^n_vocab: [0-9]+$'
 sec_has "model: tensor types" model '^tensor types: [a-z0-9_]+:[0-9]+'
 sec_has "model: context and cores" model '^context: 96 positions, 0 used; cores: 2$'
 sec_has "stats before any generation" stats '^stats: nothing generated yet$'
-st=$(awk '$0 == "llm> stats" { n++ } n == 2 && $0 != "llm> stats" { if (/^llm> /) exit; print }' "$log")
+st=$(section bad stats 2)
 grep -Eq '^prompt: [0-9]+ tokens in [0-9.]+ ms \([0-9.]+ tok/s\)' <<<"$st" &&
 	grep -Eq '^generated: 4 tokens in [0-9.]+ ms \([0-9.]+ tok/s\)' <<<"$st" &&
 	grep -Eq '^first token after [0-9.]+ ms; stop: token limit' <<<"$st" &&
-	echo "PASS: stats: prompt/generation tok/s and time to first token" ||
-	{ echo "FAIL: stats after generate"; echo "$st" | sed 's/^/#   /'; }
-b1=$(awk '$0 == "llm> bench -p 8 -n 4 -r 1" { n++ } n == 1 && $0 != "llm> bench -p 8 -n 4 -r 1" { if (/^llm> /) exit; print }' "$log")
-b2=$(awk '$0 == "llm> bench -p 8 -n 4 -r 1" { n++ } n == 2 && $0 != "llm> bench -p 8 -n 4 -r 1" { if (/^llm> /) exit; print }' "$log")
+	pass "stats: prompt/generation tok/s and time to first token" ||
+	{ fail "stats after generate"; echo "$st" | sed 's/^/#   /'; }
+b1=$(section bad "bench -p 8 -n 4 -r 1" 1)
+b2=$(section bad "bench -p 8 -n 4 -r 1" 2)
 grep -Eq '^pp 8: [0-9.]+ tok/s' <<<"$b1" && grep -Eq '^tg 4: [0-9.]+ tok/s' <<<"$b1" &&
-	echo "PASS: bench reports pp and tg tok/s" || { echo "FAIL: bench output"; echo "$b1" | sed 's/^/#   /'; }
+	pass "bench reports pp and tg tok/s" || { fail "bench output"; echo "$b1" | sed 's/^/#   /'; }
 grep -q ', 1 cores,' <<<"$b1" && grep -q ', 2 cores,' <<<"$b2" &&
-	echo "PASS: bench reports the cores used (set threads 1, then 2)" ||
-	echo "FAIL: bench cores: '$(grep cores <<<"$b1")' / '$(grep cores <<<"$b2")'"
-expect "$log" "bad input: shell alive" "alive-2"
+	pass "bench reports the cores used (set threads 1, then 2)" ||
+	fail "bench cores: '$(grep cores <<<"$b1")' / '$(grep cores <<<"$b2")'"
+expect bad "bad input: shell alive" "alive-2"

@@ -6,28 +6,10 @@
  * times one for IQ4_NL, times the sub-block's scale for IQ4_XS (whose
  * lanes run over the super-block); then the float chains of iquant_ref.c.
  */
-#include <immintrin.h>
 
 #include "ai/kernels/iquant.h"
 #include "ai/kernels/kernels.h"
-
-#define AI __attribute__((always_inline)) static inline
-
-static inline float hsum8(__m256 v)
-{
-	__m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-	s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-	s = _mm_add_ss(s, _mm_movehdup_ps(s));
-	return _mm_cvtss_f32(s);
-}
-
-static inline float h2f(ggml_half h)
-{
-	return _cvtsh_ss(h);
-}
-
-/* Keeps the compiler from fusing a multiply into a later add. */
-#define NO_CONTRACT(v) __asm__("" : "+x"(v))
+#include "ai/kernels/simd.h"
 
 /* The levels of the 32 elements whose 16 quant bytes are at qs, in
  * element order (low nibbles, then high ones). */
@@ -127,15 +109,7 @@ AI void nl_tile(int NR, int NT, int n, float *s, size_t ss, const void *vx, size
 #undef NL_Y
 }
 
-static void iq4_nl_vec_dot(int n, float *s, const void *x, const void *y)
-{
-	nl_tile(1, 1, n, s, 0, x, 0, y, 0);
-}
-
-static void iq4_nl_vec_dot_4r(int n, float *s, const void *x, size_t bx, const void *y)
-{
-	nl_tile(4, 1, n, s, 0, x, bx, y, 0);
-}
+TILE_DOTS(iq4_nl, nl_tile)
 
 TILES_4XN(iq4_nl_vec_dot_4xn, nl_tile)
 
@@ -195,15 +169,7 @@ AI void xs_tile(int NR, int NT, int n, float *s, size_t ss, const void *vx, size
 #undef XS_Y
 }
 
-static void iq4_xs_vec_dot(int n, float *s, const void *x, const void *y)
-{
-	xs_tile(1, 1, n, s, 0, x, 0, y, 0);
-}
-
-static void iq4_xs_vec_dot_4r(int n, float *s, const void *x, size_t bx, const void *y)
-{
-	xs_tile(4, 1, n, s, 0, x, bx, y, 0);
-}
+TILE_DOTS(iq4_xs, xs_tile)
 
 TILES_4XN(iq4_xs_vec_dot_4xn, xs_tile)
 

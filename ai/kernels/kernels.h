@@ -62,6 +62,19 @@ void vmath_build(int level);
 /* Copies into o the functions set in k (vmath's quant_overlay). */
 void vmath_overlay(struct vmath_ops *o, const struct vmath_ops *k);
 
+/* name##_vec_dot (one row) and name##_vec_dot_4r (4 rows bx bytes apart)
+ * from a tile kernel TILE(NR, NT, n, s, ss, x, bx, y, by): NR weight rows
+ * by NT activation rows into s[t * ss + r]. */
+#define TILE_DOTS(name, TILE)                                                                \
+	static void name##_vec_dot(int n, float *s, const void *x, const void *y)               \
+	{                                                                                    \
+		TILE(1, 1, n, s, 0, x, 0, y, 0);                                             \
+	}                                                                                    \
+	static void name##_vec_dot_4r(int n, float *s, const void *x, size_t bx, const void *y) \
+	{                                                                                    \
+		TILE(4, 1, n, s, 0, x, bx, y, 0);                                            \
+	}
+
 static inline float quant_fabs(float v)
 {
 	return v < 0 ? -v : v;

@@ -28,6 +28,7 @@
 #define AI_KQUANT_H
 
 #include <stdint.h>
+#include <string.h>
 
 #include "ai/quant.h"
 
@@ -41,6 +42,19 @@ static inline void kquant_scale_min(int j, const uint8_t *q, uint8_t *sc, uint8_
 		*sc = (uint8_t)((q[j + 4] & 0xF) | ((q[j - 4] >> 6) << 4));
 		*m = (uint8_t)((q[j + 4] >> 4) | ((q[j] >> 6) << 4));
 	}
+}
+
+/* Q3_K's 16 6-bit scales (0..63; less 32 is the signed scale), one a byte
+ * in aux, from the 12 bytes of block_q3_K's scales (ggml's x86 unpacking). */
+static inline void kquant_q3k_scales(const uint8_t *scales, uint32_t aux[4])
+{
+	uint32_t tmp;
+	memcpy(aux, scales, 12);
+	tmp = aux[2];
+	aux[2] = ((aux[0] >> 4) & 0x0f0f0f0f) | (((tmp >> 4) & 0x03030303) << 4);
+	aux[3] = ((aux[1] >> 4) & 0x0f0f0f0f) | (((tmp >> 6) & 0x03030303) << 4);
+	aux[0] = (aux[0] & 0x0f0f0f0f) | (((tmp >> 0) & 0x03030303) << 4);
+	aux[1] = (aux[1] & 0x0f0f0f0f) | (((tmp >> 2) & 0x03030303) << 4);
 }
 
 /* Scalar reference (kquant_ref.c). */

@@ -8,21 +8,11 @@
  * activation rows at once (dot_4c, batched prompts), bit-identically;
  * Q4_K..Q6_K have vec_dot_4r for token generation (rows with prefetch).
  */
-#include <immintrin.h>
 #include <string.h>
 
 #include "ai/kernels/kernels.h"
 #include "ai/kernels/kquant.h"
-
-static inline float hsum8(__m256 v)
-{
-	__m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-	s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-	s = _mm_add_ss(s, _mm_movehdup_ps(s));
-	return _mm_cvtss_f32(s);
-}
-
-static inline float h2f(ggml_half h) { return _cvtsh_ss(h); }
+#include "ai/kernels/simd.h"
 
 /* 16 int8 scales -> int16 lanes: 8 lanes of scale k, 8 lanes of k+1. */
 static inline __m256i scale_pair(__m128i sc8, int k)
@@ -91,41 +81,70 @@ void kquant_q8k_from_float_avx2(const float *x, void *vy, int64_t k)
 
 /* ---- dots ---------------------------------------------------------------- */
 
-#define AI __attribute__((always_inline)) static inline
-
 /* The tiles below take one weight row against nc (1 or 4) activation rows
  * by bytes apart, into s[c]. Each column runs the same operations in the
  * same order for any nc, so the 4-column tile is bit-identical to vec_dot. */
 
-AI void q2k_tile(int n, float *s, const void *vx, const uint8_t *yv, size_t by, int nc)
+/* Q2_K and Q3_K share the qs layout: element 128j + 32k + l in byte
+ * 32j + l at bits 2k. Q2_K: 4-bit scales and mins (the min term is
+ * -dmin * d_y * sum(min_j * bsum_j)). Q3_K (q3): q = (low 2 bits |
+ * hbit << 2) - 4 with q + 4 in 0..7 fed to maddubs; the -4 comes back as
+ * -4 * sum(scale_j * bsum_j). */
+AI void q23k_tile(bool q3, int n, float *s, const void *vx, const uint8_t *yv, size_t by, int nc)
 {
-	const block_q2_K *x = vx;
-	const __m256i m3 = _mm256_set1_epi8(3);
+	const size_t xs = q3 ? sizeof(block_q3_K) : sizeof(block_q2_K);
+	const __m256i m3 = _mm256_set1_epi8(3), m4b = _mm256_set1_epi8(4);
 	const __m128i m4 = _mm_set1_epi8(0xF);
 	__m256 acc[4];
 #pragma GCC unroll 4
 	for (int c = 0; c < nc; c++)
 		acc[c] = _mm256_setzero_ps();
 	for (int i = 0; i < n / QK_K; i++) {
+		const uint8_t *xb = (const uint8_t *)vx + i * xs;
+		const block_q2_K *x2 = (const void *)xb;
+		const block_q3_K *x3 = (const void *)xb;
+		const uint8_t *qs = q3 ? x3->qs : x2->qs;
 		const block_q8_K *yc[4];
-		__m256i sumi[4];
-		__m128i ms = _mm_loadu_si128((const __m128i *)x[i].scales);
-		__m128i sc8 = _mm_and_si128(ms, m4);
-		__m256i mins = _mm256_cvtepi8_epi16(_mm_and_si128(_mm_srli_epi16(ms, 4), m4));
+		__m256i sumi[4], hbits = _mm256_setzero_si256();
+		__m128i sc8;
 #pragma GCC unroll 4
-		for (int c = 0; c < nc; c++) {
+		for (int c = 0; c < nc; c++)
 			yc[c] = (const block_q8_K *)(yv + c * by) + i;
-			float dmin = -yc[c]->d * h2f(x[i].dmin);
-			__m256i prod = _mm256_madd_epi16(mins, _mm256_loadu_si256((const __m256i *)yc[c]->bsums));
-			acc[c] = _mm256_fmadd_ps(_mm256_set1_ps(dmin), _mm256_cvtepi32_ps(prod), acc[c]);
-			sumi[c] = _mm256_setzero_si256();
+		if (q3) {
+			uint32_t aux[4];
+			kquant_q3k_scales(x3->scales, aux);
+			sc8 = _mm_sub_epi8(_mm_set_epi32((int)aux[3], (int)aux[2], (int)aux[1], (int)aux[0]),
+					   _mm_set1_epi8(32));
+			__m256i sc16 = _mm256_cvtepi8_epi16(sc8);
+#pragma GCC unroll 4
+			for (int c = 0; c < nc; c++) {
+				__m256i off = _mm256_madd_epi16(sc16, _mm256_loadu_si256((const __m256i *)yc[c]->bsums));
+				sumi[c] = _mm256_sub_epi32(_mm256_setzero_si256(), _mm256_slli_epi32(off, 2));
+			}
+			hbits = _mm256_loadu_si256((const __m256i *)x3->hmask);
+		} else {
+			__m128i ms = _mm_loadu_si128((const __m128i *)x2->scales);
+			sc8 = _mm_and_si128(ms, m4);
+			__m256i mins = _mm256_cvtepi8_epi16(_mm_and_si128(_mm_srli_epi16(ms, 4), m4));
+#pragma GCC unroll 4
+			for (int c = 0; c < nc; c++) {
+				float dmin = -yc[c]->d * h2f(x2->dmin);
+				__m256i prod = _mm256_madd_epi16(mins, _mm256_loadu_si256((const __m256i *)yc[c]->bsums));
+				acc[c] = _mm256_fmadd_ps(_mm256_set1_ps(dmin), _mm256_cvtepi32_ps(prod), acc[c]);
+				sumi[c] = _mm256_setzero_si256();
+			}
 		}
 #pragma GCC unroll 2
 		for (int j = 0; j < 2; j++) {
-			__m256i bits = _mm256_loadu_si256((const __m256i *)(x[i].qs + 32 * j));
+			__m256i bits = _mm256_loadu_si256((const __m256i *)(qs + 32 * j));
 #pragma GCC unroll 4
 			for (int k = 0; k < 4; k++) {
 				__m256i q = _mm256_and_si256(_mm256_srli_epi16(bits, 2 * k), m3);
+				if (q3) { /* hmask bit 4j+k of each byte -> bit 2 */
+					int b = 4 * j + k;
+					__m256i hb = b >= 2 ? _mm256_srli_epi16(hbits, b - 2) : _mm256_slli_epi16(hbits, 2 - b);
+					q = _mm256_or_si256(q, _mm256_and_si256(hb, m4b));
+				}
 				__m256i scale = scale_pair(sc8, 8 * j + 2 * k);
 #pragma GCC unroll 4
 				for (int c = 0; c < nc; c++) {
@@ -137,7 +156,7 @@ AI void q2k_tile(int n, float *s, const void *vx, const uint8_t *yv, size_t by, 
 		}
 #pragma GCC unroll 4
 		for (int c = 0; c < nc; c++) {
-			float d = yc[c]->d * h2f(x[i].d);
+			float d = yc[c]->d * h2f(q3 ? x3->d : x2->d);
 			acc[c] = _mm256_fmadd_ps(_mm256_set1_ps(d), _mm256_cvtepi32_ps(sumi[c]), acc[c]);
 		}
 	}
@@ -148,82 +167,22 @@ AI void q2k_tile(int n, float *s, const void *vx, const uint8_t *yv, size_t by, 
 
 void kquant_q2k_dot_avx2(int n, float *s, const void *vx, const void *vy)
 {
-	q2k_tile(n, s, vx, vy, 0, 1);
+	q23k_tile(false, n, s, vx, vy, 0, 1);
 }
 
 void kquant_q2k_dot_4c_avx2(int n, float *s, const void *vx, const void *vy, size_t by)
 {
-	q2k_tile(n, s, vx, vy, by, 4);
-}
-
-/* Q3_K: q = (low 2 bits | hbit << 2) - 4 with q + 4 in 0..7 fed to maddubs;
- * the -4 comes back as -4 * sum(scale_j * bsum_j). */
-AI void q3k_tile(int n, float *s, const void *vx, const uint8_t *yv, size_t by, int nc)
-{
-	const block_q3_K *x = vx;
-	const __m256i m3 = _mm256_set1_epi8(3), m4b = _mm256_set1_epi8(4);
-	__m256 acc[4];
-#pragma GCC unroll 4
-	for (int c = 0; c < nc; c++)
-		acc[c] = _mm256_setzero_ps();
-	for (int i = 0; i < n / QK_K; i++) {
-		const block_q8_K *yc[4];
-		__m256i sumi[4];
-		uint32_t aux[4], tmp;
-		memcpy(aux, x[i].scales, 12);
-		tmp = aux[2];
-		aux[2] = ((aux[0] >> 4) & 0x0f0f0f0f) | (((tmp >> 4) & 0x03030303) << 4);
-		aux[3] = ((aux[1] >> 4) & 0x0f0f0f0f) | (((tmp >> 6) & 0x03030303) << 4);
-		aux[0] = (aux[0] & 0x0f0f0f0f) | (((tmp >> 0) & 0x03030303) << 4);
-		aux[1] = (aux[1] & 0x0f0f0f0f) | (((tmp >> 2) & 0x03030303) << 4);
-		__m128i sc8 = _mm_sub_epi8(_mm_set_epi32((int)aux[3], (int)aux[2], (int)aux[1], (int)aux[0]),
-					   _mm_set1_epi8(32));
-		__m256i sc16 = _mm256_cvtepi8_epi16(sc8);
-#pragma GCC unroll 4
-		for (int c = 0; c < nc; c++) {
-			yc[c] = (const block_q8_K *)(yv + c * by) + i;
-			__m256i off = _mm256_madd_epi16(sc16, _mm256_loadu_si256((const __m256i *)yc[c]->bsums));
-			sumi[c] = _mm256_sub_epi32(_mm256_setzero_si256(), _mm256_slli_epi32(off, 2));
-		}
-		__m256i hbits = _mm256_loadu_si256((const __m256i *)x[i].hmask);
-#pragma GCC unroll 2
-		for (int j = 0; j < 2; j++) {
-			__m256i bits = _mm256_loadu_si256((const __m256i *)(x[i].qs + 32 * j));
-#pragma GCC unroll 4
-			for (int k = 0; k < 4; k++) {
-				/* hmask bit 4j+k of each byte -> bit 2 */
-				int b = 4 * j + k;
-				__m256i hb = b >= 2 ? _mm256_srli_epi16(hbits, b - 2) : _mm256_slli_epi16(hbits, 2 - b);
-				__m256i q = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(bits, 2 * k), m3),
-							    _mm256_and_si256(hb, m4b));
-				__m256i scale = scale_pair(sc8, 8 * j + 2 * k);
-#pragma GCC unroll 4
-				for (int c = 0; c < nc; c++) {
-					const int8_t *q8 = yc[c]->qs + 128 * j + 32 * k;
-					__m256i p = _mm256_maddubs_epi16(q, _mm256_loadu_si256((const __m256i *)q8));
-					sumi[c] = _mm256_add_epi32(sumi[c], _mm256_madd_epi16(scale, p));
-				}
-			}
-		}
-#pragma GCC unroll 4
-		for (int c = 0; c < nc; c++) {
-			float d = yc[c]->d * h2f(x[i].d);
-			acc[c] = _mm256_fmadd_ps(_mm256_set1_ps(d), _mm256_cvtepi32_ps(sumi[c]), acc[c]);
-		}
-	}
-#pragma GCC unroll 4
-	for (int c = 0; c < nc; c++)
-		s[c] = hsum8(acc[c]);
+	q23k_tile(false, n, s, vx, vy, by, 4);
 }
 
 void kquant_q3k_dot_avx2(int n, float *s, const void *vx, const void *vy)
 {
-	q3k_tile(n, s, vx, vy, 0, 1);
+	q23k_tile(true, n, s, vx, vy, 0, 1);
 }
 
 void kquant_q3k_dot_4c_avx2(int n, float *s, const void *vx, const void *vy, size_t by)
 {
-	q3k_tile(n, s, vx, vy, by, 4);
+	q23k_tile(true, n, s, vx, vy, by, 4);
 }
 
 /* Q4_K/Q5_K: the 6-bit scales (bytes of *sc) and mins (bytes of *m) of
@@ -342,13 +301,8 @@ AI void q45k_tile(int n, float *s, const uint8_t *x, size_t pf, const uint8_t *y
 			acc[c] = _mm_fmadd_ps(dx[c], _mm_cvtepi32_ps(sumi[c]), acc[c]);
 	}
 #pragma GCC unroll 4
-	for (int c = 0; c < nc; c++) {
-		__m128 a = _mm_add_ps(acc[c], _mm_movehl_ps(acc[c], acc[c]));
-		a = _mm_add_ss(a, _mm_movehdup_ps(a));
-		__m128 m = _mm_add_ps(accm[c], _mm_movehl_ps(accm[c], accm[c]));
-		m = _mm_add_ss(m, _mm_movehdup_ps(m));
-		s[c] = _mm_cvtss_f32(a) + _mm_cvtss_f32(m);
-	}
+	for (int c = 0; c < nc; c++)
+		s[c] = hsum4(acc[c]) + hsum4(accm[c]);
 }
 
 void kquant_q4k_dot_avx2(int n, float *s, const void *vx, const void *vy)

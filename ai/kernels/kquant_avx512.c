@@ -12,13 +12,11 @@
  * together. The Q8_K quantizer uses the AVX2 code at this level (see
  * kquant_avx512_fill).
  */
-#include <immintrin.h>
 #include <string.h>
 
 #include "ai/kernels/kernels.h"
 #include "ai/kernels/kquant.h"
-
-static inline float h2f(ggml_half h) { return _cvtsh_ss(h); }
+#include "ai/kernels/simd.h"
 
 /* Two 32-byte halves from p and p + off as one 512-bit register. */
 static inline __m512i load2x256(const void *p, int off)
@@ -58,15 +56,6 @@ static inline __m128i q45k_min_term(__m256i ms, const int16_t *bsums)
 	__m128i q8s = _mm_hadd_epi16(_mm256_castsi256_si128(b), _mm256_extracti128_si256(b, 1));
 	return _mm_madd_epi16(_mm256_extracti128_si256(ms, 1), q8s);
 }
-
-static inline float hsum4(__m128 v)
-{
-	v = _mm_add_ps(v, _mm_movehl_ps(v, v));
-	v = _mm_add_ss(v, _mm_movehdup_ps(v));
-	return _mm_cvtss_f32(v);
-}
-
-#define AI __attribute__((always_inline)) static inline
 
 /* Prefetch distance of the 4-row kernels (token generation): short row
  * streams the hardware prefetcher follows late; each block fetches the
@@ -311,15 +300,6 @@ void kquant_q5k_dot_4c_avx512(int n, float *s, const void *vx, const void *vy, s
 	q45k_tile(n, s, vx, vy, by, 4, true);
 }
 
-/* ggml's hsum_float_8: (l + l+4), then (+2 apart), then (0 + 1) */
-static inline float q6k_hsum8(__m256 v)
-{
-	__m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-	s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-	s = _mm_add_ss(s, _mm_movehdup_ps(s));
-	return _mm_cvtss_f32(s);
-}
-
 /* Q6_K, one weight row by nc activation rows as q45k_tile: per half
  * block the 64 ql bytes' low nibbles are elements 0..63, the high nibbles
  * 64..127, each with 2 bits of the same 32 qh bytes shifted per 256-bit
@@ -399,7 +379,7 @@ AI void q6k_tile(int n, float *s, const uint8_t *x, const uint8_t *yv, size_t by
 	}
 	#pragma GCC unroll 4
 	for (int c = 0; c < nc; c++)
-		s[c] = q6k_hsum8(acc[c]);
+		s[c] = hsum8(acc[c]);
 }
 
 void kquant_q6k_dot_avx512(int n, float *s, const void *vx, const void *vy)
@@ -443,13 +423,8 @@ AI void q23k_tile(int n, float *s, const void *vx, const uint8_t *yv, size_t by,
 			yc[c] = (const block_q8_K *)(yv + c * by) + i;
 		if (three) {
 			const block_q3_K *x = (const block_q3_K *)blk;
-			uint32_t aux[4], tmp;
-			memcpy(aux, x->scales, 12);
-			tmp = aux[2];
-			aux[2] = ((aux[0] >> 4) & 0x0f0f0f0f) | (((tmp >> 4) & 0x03030303) << 4);
-			aux[3] = ((aux[1] >> 4) & 0x0f0f0f0f) | (((tmp >> 6) & 0x03030303) << 4);
-			aux[0] = (aux[0] & 0x0f0f0f0f) | (((tmp >> 0) & 0x03030303) << 4);
-			aux[1] = (aux[1] & 0x0f0f0f0f) | (((tmp >> 2) & 0x03030303) << 4);
+			uint32_t aux[4];
+			kquant_q3k_scales(x->scales, aux);
 			sc16 = _mm256_cvtepi8_epi16(_mm_sub_epi8(
 				_mm_set_epi32((int)aux[3], (int)aux[2], (int)aux[1], (int)aux[0]), _mm_set1_epi8(32)));
 			hm2 = _mm512_broadcast_i64x4(_mm256_loadu_si256((const __m256i *)x->hmask));

@@ -4,18 +4,11 @@
  * (0..15) times activation (-127..127) pairs, eight of them summed in
  * int16 (at most 16 * 15 * 127 = 30480, no saturation), then one madd
  * makes each row's int32. */
-#include <immintrin.h>
 #include <string.h>
 
 #include "ai/kernels/kernels.h"
 #include "ai/kernels/q4_0.h"
-
-#define AI __attribute__((always_inline)) static inline
-
-static inline float h2f(ggml_half h)
-{
-	return _cvtsh_ss(h);
-}
+#include "ai/kernels/simd.h"
 
 /* Eight int32 lanes summing to block x . block y, exactly. */
 AI __m256i block_lanes(const block_q4_0 *x, const block_q8_0 *y)

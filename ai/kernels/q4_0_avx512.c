@@ -6,13 +6,11 @@
  * integer sums (the nibbles' offset of 8 comes in with the activation's
  * precomputed -8 * sum(q)), then one FMA per block for all 16 rows. Rows
  * outside packed groups use the AVX2 kernels. */
-#include <immintrin.h>
 #include <string.h>
 
 #include "ai/kernels/kernels.h"
 #include "ai/kernels/q4_0.h"
-
-#define AI __attribute__((always_inline)) static inline
+#include "ai/kernels/simd.h"
 
 AI __m512i bcast32(const int8_t *p)
 {

@@ -4,28 +4,11 @@
  * activation quantizers byte-identical to the reference. Q5_0 and Q8_0
  * also have the multi-row kernels vec_dot_4r and vec_dot_4xn (Q4_0's dots
  * are in q4_0_avx2.c). */
-#include <immintrin.h>
 #include <string.h>
 
 #include "ai/kernels/kernels.h"
+#include "ai/kernels/simd.h"
 #include "ai/quant.h"
-
-/* Keeps the compiler from fusing a multiply into a later add (FMA
- * contraction), which would round differently from the reference. */
-#define NO_CONTRACT(v) __asm__("" : "+x"(v))
-
-static inline float hsum8(__m256 v)
-{
-	__m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-	s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-	s = _mm_add_ss(s, _mm_movehdup_ps(s));
-	return _mm_cvtss_f32(s);
-}
-
-static inline float h2f(ggml_half h)
-{
-	return _cvtsh_ss(h);
-}
 
 /* 32 nibbles -> 32 bytes in element order: low nibbles, then high ones. */
 static inline __m256i nibbles32(const uint8_t *qs)
@@ -241,8 +224,6 @@ static void q8_0_to_float(const void *vx, float *y, int64_t k)
  * vec_dot, vec_dot_4r and vec_dot_4xn agree bit for bit. */
 
 enum sd_kind { SD_Q5_0, SD_Q8_0 };
-
-#define AI __attribute__((always_inline)) static inline
 
 AI size_t sd_xsize(enum sd_kind k)
 {

@@ -7,26 +7,11 @@
  * dot products); activation quantizers byte-identical to it. Q5_0 and Q8_0
  * also have the multi-row kernels vec_dot_4r and vec_dot_4xn (Q4_0's dots
  * are in q4_0_avx512.c). */
-#include <immintrin.h>
 #include <string.h>
 
 #include "ai/kernels/kernels.h"
+#include "ai/kernels/simd.h"
 #include "ai/quant.h"
-
-#define NO_CONTRACT(v) __asm__("" : "+v"(v))
-
-static inline float h2f(ggml_half h)
-{
-	return _cvtsh_ss(h);
-}
-
-static inline float hsum8(__m256 v)
-{
-	__m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-	s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-	s = _mm_add_ss(s, _mm_movehdup_ps(s));
-	return _mm_cvtss_f32(s);
-}
 
 /* permutexvar indices: eight 32-bit lanes that all pick element j */
 #define SPREAD(j) ((long long)(j) * 0x100000001LL), ((long long)(j) * 0x100000001LL), \
@@ -223,8 +208,6 @@ static void q8_0_to_float(const void *vx, float *y, int64_t k)
 #define IDX23 _mm512_set_epi64(SPREAD(3), SPREAD(2))
 
 enum sd_kind { SD_Q5_0, SD_Q8_0 };
-
-#define AI __attribute__((always_inline)) static inline
 
 AI size_t sd_xsize(enum sd_kind k)
 {

@@ -2,16 +2,11 @@
  * at a time, bit-identical to vmath_expf (AVX2 has no vscalefps: j * 2^n is
  * one float multiply while the result stays normal, else formed in double);
  * f16 conversions by vcvtps2ph / vcvtph2ps; RoPE by vfmaddsub. */
-#include <immintrin.h>
-
 #include "ai/aimath.h"
 #include "ai/kernels/kernels.h"
+#include "ai/kernels/simd.h"
 #include "ai/quant.h"
 #include "ai/vmath.h"
-
-/* Keeps the compiler from fusing a multiply into a later add (FMA
- * contraction), which would round differently from vscalefps + vaddps. */
-#define NO_CONTRACT(v) __asm__("" : "+x"(v))
 
 /* j * 2^k for four lanes, one rounding: exact in double, then to float. */
 static inline __m128 scalef4(__m128 j, __m128i k)
@@ -53,10 +48,7 @@ static inline __m256 v_expf(__m256 x)
 /* _mm512_reduce_add_ps of the 16 lanes lo:hi. */
 static inline float sum16(__m256 lo, __m256 hi)
 {
-	__m256 s8 = _mm256_add_ps(lo, hi);
-	__m128 s4 = _mm_add_ps(_mm256_castps256_ps128(s8), _mm256_extractf128_ps(s8, 1));
-	__m128 s2 = _mm_add_ps(s4, _mm_movehl_ps(s4, s4));
-	return _mm_cvtss_f32(_mm_add_ss(s2, _mm_movehdup_ps(s2)));
+	return hsum8(_mm256_add_ps(lo, hi));
 }
 
 /* One block of 16: y = e^(x - max), returning its sum. */

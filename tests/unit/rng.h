@@ -13,12 +13,17 @@
 
 static uint64_t rng_state = TEST_RNG_SEED;
 
-static inline uint32_t rnd(void)
+static inline uint64_t rng_next(void) /* the whole state after a step */
 {
 	rng_state ^= rng_state << 13;
 	rng_state ^= rng_state >> 7;
 	rng_state ^= rng_state << 17;
-	return (uint32_t)(rng_state >> 16);
+	return rng_state;
+}
+
+static inline uint32_t rnd(void)
+{
+	return (uint32_t)(rng_next() >> 16);
 }
 
 static inline float frand(void) /* [-1, 1) */

@@ -11,6 +11,7 @@
 
 #include "ai/chat_session.h"
 #include "ai/model.h"
+#include "tests/unit/files.h"
 
 static int n_fail;
 static char label[64]; /* the model file's base name */
@@ -57,24 +58,6 @@ static void on_token(void *user, int32_t id, const char *piece, int len)
 static bool should_stop(void *user)
 {
 	return ((struct rec *)user)->stop;
-}
-
-static char *read_file(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL;
-	long n;
-	if (!f)
-		return NULL;
-	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) > 0 && fseek(f, 0, SEEK_SET) == 0 &&
-	    (buf = malloc((size_t)n)) && fread(buf, 1, (size_t)n, f) == (size_t)n)
-		*len = (size_t)n;
-	else {
-		free(buf);
-		buf = NULL;
-	}
-	fclose(f);
-	return buf;
 }
 
 int main(int argc, char **argv)

@@ -57,29 +57,32 @@ static long sweep(float (*f)(float), double (*ref)(double), float lo, float hi, 
 static double powf_10000(double e) { return pow(10000.0, e); }
 static float ai_powf_10000(float e) { return ai_powf(10000.0f, e); }
 
+/* Each function against libm over a range: the most ulps it may be off. */
+static const struct {
+	const char *name;
+	float (*f)(float);
+	double (*ref)(double);
+	float lo, hi;
+	int n;
+	long max_ulp;
+} sweeps[] = {
+	{"aimath-expf", ai_expf, exp, -87, 88, 200000, 1},
+	{"aimath-logf", ai_logf, log, 1e-30f, 1e30f, 200000, 1},
+	{"aimath-sinf", ai_sinf, sin, -3000, 3000, 200000, 1},
+	{"aimath-cosf", ai_cosf, cos, -3000, 3000, 200000, 1},
+	{"aimath-tanhf", ai_tanhf, tanh, -10, 10, 200000, 2},
+	{"aimath-powf", ai_powf_10000, powf_10000, -1, 0, 100000, 1},
+};
+
 static void test_math(void)
 {
 	char d[128];
-	float w = 0;
-	long u;
-	u = sweep(ai_expf, exp, -87, 88, 200000, &w);
-	snprintf(d, sizeof d, "max %ld ulp at %g", u, (double)w);
-	check(u <= 1, "aimath-expf", d);
-	u = sweep(ai_logf, log, 1e-30f, 1e30f, 200000, &w);
-	snprintf(d, sizeof d, "max %ld ulp at %g", u, (double)w);
-	check(u <= 1, "aimath-logf", d);
-	u = sweep(ai_sinf, sin, -3000, 3000, 200000, &w);
-	snprintf(d, sizeof d, "max %ld ulp at %g", u, (double)w);
-	check(u <= 1, "aimath-sinf", d);
-	u = sweep(ai_cosf, cos, -3000, 3000, 200000, &w);
-	snprintf(d, sizeof d, "max %ld ulp at %g", u, (double)w);
-	check(u <= 1, "aimath-cosf", d);
-	u = sweep(ai_tanhf, tanh, -10, 10, 200000, &w);
-	snprintf(d, sizeof d, "max %ld ulp at %g", u, (double)w);
-	check(u <= 2, "aimath-tanhf", d);
-	u = sweep(ai_powf_10000, powf_10000, -1, 0, 100000, &w);
-	snprintf(d, sizeof d, "max %ld ulp at %g", u, (double)w);
-	check(u <= 1, "aimath-powf", d);
+	for (size_t i = 0; i < sizeof sweeps / sizeof sweeps[0]; i++) {
+		float w = 0;
+		long u = sweep(sweeps[i].f, sweeps[i].ref, sweeps[i].lo, sweeps[i].hi, sweeps[i].n, &w);
+		snprintf(d, sizeof d, "max %ld ulp at %g", u, (double)w);
+		check(u <= sweeps[i].max_ulp, sweeps[i].name, d);
+	}
 	int ok = ai_powf(-2.0f, 3.0f) == -8.0f && ai_powf(-2.0f, 2.0f) == 4.0f &&
 		 isnan(ai_powf(-2.0f, 0.5f)) && ai_powf(0.0f, 2.0f) == 0.0f &&
 		 isinf(ai_powf(0.0f, -1.0f)) && ai_powf(5.0f, 0.0f) == 1.0f &&
@@ -98,6 +101,15 @@ static void test_math(void)
 		}
 	snprintf(d, sizeof d, "%ld angles off by more than 1 ulp", bad);
 	check(bad == 0, "aimath-rope-angles", d);
+}
+
+/* True when n draws from s over logits l never give token tok. */
+static int never_draws(struct sampler *s, const float *l, int tok, int n)
+{
+	int ok = 1;
+	for (int i = 0; i < n; i++)
+		ok &= sampler_sample(s, l) != tok;
+	return ok;
 }
 
 static struct sampler *mk(float temp, int top_k, float top_p, float min_p, float pen, uint64_t seed, int nv)
@@ -170,18 +182,12 @@ static void test_sampler(void)
 	p.min_p = 0;
 	p.top_p = 0.75f;
 	sampler_set_params(s, &p);
-	ok = 1;
-	for (int i = 0; i < 5000; i++)
-		ok &= sampler_sample(s, q) != 2;
-	check(ok, "sampler-top-p", "");
+	check(never_draws(s, q, 2, 5000), "sampler-top-p", "");
 	/* min-p 0.5: keep p >= 0.25 -> tokens 0 and 1 */
 	p.top_p = 1;
 	p.min_p = 0.5f;
 	sampler_set_params(s, &p);
-	ok = 1;
-	for (int i = 0; i < 5000; i++)
-		ok &= sampler_sample(s, q) != 2;
-	check(ok, "sampler-min-p", "");
+	check(never_draws(s, q, 2, 5000), "sampler-min-p", "");
 	sampler_free(s);
 
 	/* same seed, same sequence; reset restarts it */

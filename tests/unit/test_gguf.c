@@ -17,6 +17,7 @@
 
 #include "ai/gguf.h"
 #include "ai/quant.h"
+#include "tests/unit/files.h"
 
 static int n_fail;
 static char why[512]; /* first failed expectation of the current check */
@@ -394,25 +395,6 @@ static void test_type_table(void)
 }
 
 /* ---- files: the conformance corpus and the malformed corpus ---------------- */
-
-static uint8_t *read_file(const char *path, size_t *n)
-{
-	FILE *f = fopen(path, "rb");
-	uint8_t *p = NULL;
-	long sz;
-	if (!f)
-		return NULL;
-	if (fseek(f, 0, SEEK_END) == 0 && (sz = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0) {
-		p = malloc(sz ? (size_t)sz : 1);
-		if (p && fread(p, 1, (size_t)sz, f) != (size_t)sz) {
-			free(p);
-			p = NULL;
-		}
-		*n = (size_t)sz;
-	}
-	fclose(f);
-	return p;
-}
 
 static int cmp_name(const void *a, const void *b)
 {

@@ -23,17 +23,11 @@
 #include "ai/gguf.h"
 #include "ai/kernels/kquant.h"
 #include "tests/unit/check.h"
+#include "tests/unit/rng.h"
 
 
-static uint64_t rng = 0x9E3779B97F4A7C15ull;
-static uint32_t rnd(void)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return (uint32_t)(rng >> 32);
-}
-static float rndf(void) { return (rnd() >> 8) * (1.0f / 16777216.0f) * 2 - 1; } /* [-1, 1) */
+static uint32_t rnd_hi(void) { return (uint32_t)(rng_next() >> 32); }
+static float rndf(void) { return (rnd_hi() >> 8) * (1.0f / 16777216.0f) * 2 - 1; } /* [-1, 1) */
 
 static float h2f(ggml_half h) { return fp16_to_fp32(h); }
 
@@ -147,7 +141,7 @@ static const char *lvname(int l) { return l == 0 ? "scalar" : l == 1 ? "avx2" : 
 static void random_blocks(const struct ktype *kt, uint8_t *buf, int nb)
 {
 	for (size_t i = 0; i < nb * kt->bsize; i++)
-		buf[i] = (uint8_t)rnd();
+		buf[i] = (uint8_t)rnd_hi();
 	for (int b = 0; b < nb; b++)
 		kt->sane(buf + b * kt->bsize);
 }
@@ -265,7 +259,7 @@ static void test_dots(const struct ktype *kt)
 		if (trial % 7 == 1) /* extremes: q8 = +-127 with the weights' largest q */
 			for (int b = 0; b < nb; b++) {
 				for (int i = 0; i < QK_K; i++)
-					a[b].qs[i] = (int8_t)(rnd() % 2 ? 127 : -127);
+					a[b].qs[i] = (int8_t)(rnd_hi() % 2 ? 127 : -127);
 				for (int j = 0; j < 16; j++) {
 					int s = 0;
 					for (int i = 0; i < 16; i++)
@@ -402,14 +396,14 @@ static void test_q8k(void)
 			x[i] = rndf() * (trial % 5 + 1) * (trial % 11 == 3 ? 1e-30f : 1.0f);
 		if (trial % 4 == 1) /* ties: +-max in one block, the first wins */
 			for (int bl = 0; bl < NB; bl++) {
-				x[bl * QK_K + rnd() % QK_K] = 7;
-				x[bl * QK_K + rnd() % QK_K] = -7;
+				x[bl * QK_K + rnd_hi() % QK_K] = 7;
+				x[bl * QK_K + rnd_hi() % QK_K] = -7;
 			}
 		if (trial % 9 == 2)
 			memset(x + QK_K, 0, QK_K * sizeof(float)); /* a zero block */
 		if (trial % 13 == 5) /* exact .5 products: round half to even */
 			for (int i = 0; i < QK_K; i++)
-				x[i] = (float)((int)(rnd() % 255) - 127) / 2 * (i ? 1 : 0) + (i ? 0 : -127);
+				x[i] = (float)((int)(rnd_hi() % 255) - 127) / 2 * (i ? 1 : 0) + (i ? 0 : -127);
 		kquant_q8k_from_float_ref(x, a, N);
 		kquant_q8k_to_float_ref(a, y, N);
 		for (int bl = 0; bl < NB; bl++) {
@@ -678,7 +672,7 @@ static void test_tiles_extremes(const struct ktype *kt)
 		for (int wm = 0; wm < 4; wm++)
 			for (int am = 0; am < 4; am++) {
 				for (size_t i = 0; i < 4 * bx; i++)
-					w[i] = wm == 0 ? 0xff : wm == 1 ? 0 : wm == 2 ? (rnd() & 1 ? 0xff : 0) : (uint8_t)rnd();
+					w[i] = wm == 0 ? 0xff : wm == 1 ? 0 : wm == 2 ? (rnd_hi() & 1 ? 0xff : 0) : (uint8_t)rnd_hi();
 				for (int b = 0; b < 4 * NB; b++)
 					kt->sane(w + b * kt->bsize);
 				for (int c = 0; c < 4; c++)
@@ -686,7 +680,7 @@ static void test_tiles_extremes(const struct ktype *kt)
 						block_q8_K *y = &a[c][b];
 						y->d = (rndf() + 1) * 0.01f;
 						for (int e = 0; e < QK_K; e++)
-							y->qs[e] = (int8_t)(am == 0 ? -128 : am == 1 ? 127 : am == 2 ? (rnd() & 1 ? 127 : -128) : (int)(rnd() % 256) - 128);
+							y->qs[e] = (int8_t)(am == 0 ? -128 : am == 1 ? 127 : am == 2 ? (rnd_hi() & 1 ? 127 : -128) : (int)(rnd_hi() % 256) - 128);
 						for (int g = 0; g < QK_K / 16; g++) {
 							int sum = 0;
 							for (int e = 0; e < 16; e++)

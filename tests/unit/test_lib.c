@@ -29,15 +29,9 @@ void pmm_free_pages(void *p, uint64_t n)
 #include "lib/qsort.c"
 #include "lib/string.c"
 #include "lib/strtol.c"
-
-static int fails;
-
-static void check(const char *name, int ok)
-{
-	printf("%s: %s\n", ok ? "PASS" : "FAIL", name);
-	if (!ok)
-		fails++;
-}
+#include "tests/unit/check.h"
+#define TEST_RNG_SEED 0x9E3779B97F4A7C15ull
+#include "tests/unit/rng.h"
 
 /* Formats with both our vsnprintf and glibc's; counts mismatches. */
 static int n_fmt, n_fmt_bad;
@@ -59,15 +53,6 @@ static void cmpf(const char *fmt, ...)
 	}
 }
 
-static uint64_t rng = 0x9E3779B97F4A7C15ull;
-static uint64_t rnd(void)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return rng;
-}
-
 static void test_printf(void)
 {
 	cmpf("%d %i %u %x %X %o", 42, -7, 3000000000u, 0xbeefu, 0xbeefu, 8u);
@@ -76,7 +61,7 @@ static void test_printf(void)
 	     18446744073709551615ul, 0x123456789abcdefull, (size_t)12345, (ssize_t)-3, 300, 70000, 511);
 	cmpf("%#x %#o %#X %#x %#o", 255u, 8u, 255u, 0u, 0u);
 	cmpf("%.0d|%.0x|%5.0d|", 0, 0u, 0);
-	cmpf("%p %p", (void *)0x1234, (void *)&fails);
+	cmpf("%p %p", (void *)0x1234, (void *)&n_fail);
 	cmpf("%s|%10s|%-10s|%.2s|%*s|%-*s|%.*s", "abc", "abc", "abc", "abc", 6, "ab", 6, "ab", 1, "xyz");
 	cmpf("%c%c%5c%-3c|", 'a', 'b', 'c', 'd');
 	cmpf("100%% %%d");
@@ -96,28 +81,28 @@ static void test_printf(void)
 		union {
 			uint64_t u;
 			double d;
-		} u = {rnd()};
+		} u = {rng_next()};
 		if (u.d != u.d)
 			continue;
-		int prec = (int)(rnd() % 18);
+		int prec = (int)(rng_next() % 18);
 		cmpf("%.*e", prec, u.d);
 		cmpf("%.*g", prec, u.d);
-		double f = (double)(int64_t)(rnd() % 2000000001 - 1000000000) / (double)(1 + rnd() % 100000);
+		double f = (double)(int64_t)(rng_next() % 2000000001 - 1000000000) / (double)(1 + rng_next() % 100000);
 		cmpf("%.*f", prec, f);
 		cmpf("%.*g", prec, f);
 		float fl = (float)f * 1e-3f;
 		cmpf("%f %g %e", fl, fl, fl);
-		cmpf("%lld %llx %llo", (long long)rnd(), (unsigned long long)rnd(), (unsigned long long)rnd());
+		cmpf("%lld %llx %llo", (long long)rng_next(), (unsigned long long)rng_next(), (unsigned long long)rng_next());
 	}
 	char small[8];
 	int r = t_snprintf(small, sizeof small, "%s", "hello world");
-	check("lib snprintf truncates and returns the full length", r == 11 && !strcmp(small, "hello w"));
+	check(r == 11 && !strcmp(small, "hello w"), "lib snprintf truncates and returns the full length");
 	r = t_snprintf(NULL, 0, "%d", 12345);
-	check("lib snprintf size 0 counts only", r == 5);
+	check(r == 5, "lib snprintf size 0 counts only");
 	char buf[64];
 	printf("  %d formats compared, %d differ from glibc\n", n_fmt, n_fmt_bad);
 	snprintf(buf, sizeof buf, "lib vsnprintf equals glibc on %d formats", n_fmt);
-	check(buf, n_fmt_bad == 0);
+	check(n_fmt_bad == 0, "%s", buf);
 }
 
 static void test_string(void)
@@ -125,9 +110,9 @@ static void test_string(void)
 	char a[64], b[64];
 	int ok = 1;
 	for (int i = 0; i < 2000; i++) {
-		size_t n = rnd() % 31, off = rnd() % 20, o2 = rnd() % 20;
+		size_t n = rng_next() % 31, off = rng_next() % 20, o2 = rng_next() % 20;
 		for (int k = 0; k < 64; k++)
-			a[k] = b[k] = (char)rnd();
+			a[k] = b[k] = (char)rng_next();
 		t_memmove(a + off, a + o2, n);
 		memmove(b + off, b + o2, n);
 		ok &= !memcmp(a, b, 64);
@@ -138,7 +123,7 @@ static void test_string(void)
 		memcpy(b, b + 30, n);
 		ok &= !memcmp(a, b, 64);
 	}
-	check("lib memcpy/memmove/memset equal glibc (random overlaps)", ok);
+	check(ok, "lib memcpy/memmove/memset equal glibc (random overlaps)");
 	ok = t_strlen("hello") == 5 && t_strcmp("abc", "abd") < 0 && t_strcmp("b", "a") > 0 &&
 	     t_strncmp("abcx", "abcy", 3) == 0 && t_strcasecmp("HeLLo", "hello") == 0 &&
 	     t_strchr("hello", 'l') && !strcmp(t_strchr("hello", 'l'), "llo") && !t_strchr("hello", 'z') &&
@@ -152,7 +137,7 @@ static void test_string(void)
 	char *save, *w1 = t_strtok_r(tok, " \t", &save), *w2 = t_strtok_r(NULL, " \t", &save);
 	char *w3 = t_strtok_r(NULL, " \t", &save), *w4 = t_strtok_r(NULL, " \t", &save);
 	ok &= w1 && !strcmp(w1, "one") && w2 && !strcmp(w2, "two") && w3 && !strcmp(w3, "three") && !w4;
-	check("lib str* functions", ok);
+	check(ok, "lib str* functions");
 }
 
 static void test_strtol(void)
@@ -171,7 +156,7 @@ static void test_strtol(void)
 			}
 		}
 	}
-	check("lib strtol/strtoull equal glibc", ok);
+	check(ok, "lib strtol/strtoull equal glibc");
 	const char *fl[] = {"0", "1.5", "-2.25", "3.14159", "1e10", "2.5e-3", "  .5", "7.", "inf", "-inf",
 			    "0.1", "0.7", "1.0e-5", "123456.789", "0.95", "1.1", "abc", "40", "1e-320x"};
 	ok = 1;
@@ -190,7 +175,7 @@ static void test_strtol(void)
 			fprintf(stderr, "  strtof(\"%s\") differs\n", fl[i]);
 		}
 	}
-	check("lib strtod/strtof match glibc (within 1e-15, floats exact)", ok);
+	check(ok, "lib strtod/strtof match glibc (within 1e-15, floats exact)");
 }
 
 struct kv {
@@ -206,10 +191,10 @@ static void test_qsort(void)
 {
 	int ok = 1;
 	for (int round = 0; round < 50; round++) {
-		size_t n = rnd() % 3000;
+		size_t n = rng_next() % 3000;
 		struct kv *a = malloc(n * sizeof *a + 1), *b = malloc(n * sizeof *b + 1);
 		for (size_t i = 0; i < n; i++) {
-			a[i].key = (int)(rnd() % (round % 2 ? 10 : 100000));
+			a[i].key = (int)(rng_next() % (round % 2 ? 10 : 100000));
 			a[i].idx = (int)i;
 		}
 		memcpy(b, a, n * sizeof *a);
@@ -219,7 +204,7 @@ static void test_qsort(void)
 		free(a);
 		free(b);
 	}
-	check("lib qsort is stable and equals glibc's order (ties too)", ok);
+	check(ok, "lib qsort is stable and equals glibc's order (ties too)");
 }
 
 static void test_heap(void)
@@ -229,13 +214,13 @@ static void test_heap(void)
 	static char *ptr[N];
 	static size_t len[N];
 	for (int it = 0; it < 40000; it++) {
-		int i = (int)(rnd() % N);
+		int i = (int)(rng_next() % N);
 		if (ptr[i]) {
 			for (size_t k = 0; k < len[i]; k++)
 				if (ptr[i][k] != (char)(i + k))
 					ok = 0;
-			if (rnd() % 3 == 0) {
-				size_t nl = rnd() % 70000;
+			if (rng_next() % 3 == 0) {
+				size_t nl = rng_next() % 70000;
 				char *q = t_realloc(ptr[i], nl);
 				if (!q && nl) {
 					ok = 0;
@@ -252,15 +237,15 @@ static void test_heap(void)
 				ptr[i] = NULL;
 			}
 		} else {
-			size_t n = rnd() % 8 ? rnd() % 600 : rnd() % 100000;
-			if (rnd() % 5 == 0) {
-				size_t al = (size_t)16 << (rnd() % 9);
+			size_t n = rng_next() % 8 ? rng_next() % 600 : rng_next() % 100000;
+			if (rng_next() % 5 == 0) {
+				size_t al = (size_t)16 << (rng_next() % 9);
 				void *p;
 				if (t_posix_memalign(&p, al, n) || ((uintptr_t)p & (al - 1)))
 					ok = 0;
 				ptr[i] = p;
 			} else {
-				ptr[i] = rnd() % 2 ? t_malloc(n) : t_calloc(1, n);
+				ptr[i] = rng_next() % 2 ? t_malloc(n) : t_calloc(1, n);
 			}
 			if (!ptr[i]) {
 				ok = 0;
@@ -277,11 +262,11 @@ static void test_heap(void)
 		t_free(ptr[i]);
 	struct heap_stats st;
 	heap_get_stats(&st);
-	check("lib heap: random malloc/calloc/realloc/posix_memalign/free keep data", ok);
-	check("lib heap: everything freed (no live blocks, large pages returned)",
-	      st.live_blocks == 0 && st.large_bytes == 0);
+	check(ok, "lib heap: random malloc/calloc/realloc/posix_memalign/free keep data");
+	check(st.live_blocks == 0 && st.large_bytes == 0,
+	      "lib heap: everything freed (no live blocks, large pages returned)");
 	void *z = t_calloc(SIZE_MAX / 2, 4);
-	check("lib calloc overflow returns NULL", z == NULL);
+	check(z == NULL, "lib calloc overflow returns NULL");
 }
 
 int main(void)
@@ -291,5 +276,5 @@ int main(void)
 	test_strtol();
 	test_qsort();
 	test_heap();
-	return fails ? 1 : 0;
+	return n_fail ? 1 : 0;
 }

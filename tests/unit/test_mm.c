@@ -9,24 +9,9 @@
 
 #include "mm/extent.c"
 #include "mm/pt.c"
-
-static int fails;
-
-static void check(const char *name, int ok)
-{
-	printf("%s: %s\n", ok ? "PASS" : "FAIL", name);
-	if (!ok)
-		fails++;
-}
-
-static uint64_t rng = 0x243F6A8885A308D3ull;
-static uint64_t rnd(void)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return rng;
-}
+#include "tests/unit/check.h"
+#define TEST_RNG_SEED 0x243F6A8885A308D3ull
+#include "tests/unit/rng.h"
 
 static void test_extent(void)
 {
@@ -38,7 +23,7 @@ static void test_extent(void)
 	ok &= extent_add(&s, 0x300000, 512);   /* 3 MiB .. 5 MiB */
 	ok &= extent_add(&s, 0x200000, 256);   /* joins the two */
 	ok &= s.n == 1 && s.e[0].base == 0x100000 && s.e[0].pages == 1024;
-	check("extent add merges neighbours", ok);
+	check(ok, "extent add merges neighbours");
 	ok = extent_remove(&s, 0x180000, 16) && s.n == 2;
 	uint64_t a = extent_alloc(&s, 16, 4096, UINT64_MAX);
 	ok &= a == 0x100000;
@@ -51,19 +36,19 @@ static void test_extent(void)
 	extent_add(&s, b, 1);
 	extent_add(&s, 0x180000, 16);
 	ok &= s.n == 1 && s.e[0].pages == 1024;
-	check("extent alloc honours alignment, remove splits, free re-merges", ok);
+	check(ok, "extent alloc honours alignment, remove splits, free re-merges");
 	ok = !extent_add(&s, 0x200000, 4); /* overlap refused */
 	uint64_t d = extent_alloc(&s, 4, 4096, 0x180000);
 	ok &= d == 0x100000;
 	ok &= extent_alloc(&s, 1024, 4096, 0x400000) == 0; /* would cross the limit */
-	check("extent refuses overlaps, alloc respects an upper limit", ok);
+	check(ok, "extent refuses overlaps, alloc respects an upper limit");
 	/* random model check against a page bitmap */
 	enum { NP = 4096 };
 	static unsigned char used[NP];
 	extent_init(&s);
 	memset(used, 1, sizeof used);
-	for (uint64_t p = 1; p < NP; p += 1 + rnd() % 300) {
-		uint64_t n = 1 + rnd() % 200;
+	for (uint64_t p = 1; p < NP; p += 1 + rng_next() % 300) {
+		uint64_t n = 1 + rng_next() % 200;
 		if (p + n > NP)
 			n = NP - p;
 		extent_add(&s, p * 4096, n);
@@ -72,7 +57,7 @@ static void test_extent(void)
 	}
 	ok = 1;
 	for (int it = 0; it < 5000 && ok; it++) {
-		uint64_t n = 1 + rnd() % 16, al = 4096ull << (rnd() % 3);
+		uint64_t n = 1 + rng_next() % 16, al = 4096ull << (rng_next() % 3);
 		uint64_t x = extent_alloc(&s, n, al, UINT64_MAX);
 		if (x) {
 			if (x % al)
@@ -82,7 +67,7 @@ static void test_extent(void)
 					ok = 0;
 				used[x / 4096 + k] = 1;
 			}
-			if (rnd() % 2) {
+			if (rng_next() % 2) {
 				extent_add(&s, x, n);
 				memset(used + x / 4096, 0, n);
 			}
@@ -93,7 +78,7 @@ static void test_extent(void)
 		if (fp != extent_free_pages(&s))
 			ok = 0;
 	}
-	check("extent random alloc/free agrees with a page bitmap", ok);
+	check(ok, "extent random alloc/free agrees with a page bitmap");
 }
 
 static int tables_made;
@@ -130,7 +115,7 @@ static void test_pt(void)
 	ok &= leaf_is(&pt, 0x12345678, 0x12345678, PTE_W | PTE_NX | PTE_PS, ATTR);
 	ok &= leaf_is(&pt, 3 * G + 5, 3 * G + 5, PTE_W | PTE_NX | PTE_PS, ATTR);
 	ok &= tables_made <= 3; /* PML4 + PDPT (+1 spare): 1 GiB pages */
-	check("pt: 4 GiB identity map uses 1 GiB pages", ok);
+	check(ok, "pt: 4 GiB identity map uses 1 GiB pages");
 
 	/* a 4 KiB read-only executable page in the middle splits 1G -> 2M -> 4K */
 	ok = pt_map(&pt, G + 3 * M + 5 * K, G + 3 * M + 5 * K, K, 0, PT_WB, false);
@@ -139,7 +124,7 @@ static void test_pt(void)
 	ok &= leaf_is(&pt, G + 3 * M + 6 * K, G + 3 * M + 6 * K, PTE_W | PTE_NX, ATTR);
 	ok &= leaf_is(&pt, G + 2 * M, G + 2 * M, PTE_W | PTE_NX | PTE_PS, ATTR);
 	ok &= leaf_is(&pt, 2 * G - 1, 2 * G - 1, PTE_W | PTE_NX | PTE_PS, ATTR);
-	check("pt: a small mapping splits large pages and keeps the neighbours", ok);
+	check(ok, "pt: a small mapping splits large pages and keeps the neighbours");
 
 	/* write-combining: PAT bit 12 in large pages, bit 7 after a split */
 	ok = pt_map(&pt, 0x80000000, 0x80000000, 4 * M, PTE_W | PTE_NX, PT_WC, true);
@@ -149,12 +134,12 @@ static void test_pt(void)
 	ok &= pt_query(pt.root, 0x80000000 + 3 * K, &pa, &fl) && (fl & PTE_PAT_4K) &&
 	      pa == 0x80000000 + 3 * K;
 	ok &= !pt_query(pt.root, 0x80000000 + 2 * K + 100, &pa, &fl);
-	check("pt: WC attribute survives a split (PAT bit moves 12 -> 7), unmap leaves a hole", ok);
+	check(ok, "pt: WC attribute survives a split (PAT bit moves 12 -> 7), unmap leaves a hole");
 
 	ok = pt_map(&pt, 0xFEE00000, 0xFEE00000, K, PTE_W | PTE_NX, PT_UC, false);
 	ok &= leaf_is(&pt, 0xFEE00000, 0xFEE00000, PTE_W | PTE_NX | PTE_PCD | PTE_PWT, ATTR);
 	ok &= pt_unmap(&pt, 0, K) && !pt_query(pt.root, 0x10, &pa, &fl) && pt_query(pt.root, K, &pa, &fl);
-	check("pt: uncached page, page 0 unmapped while page 1 stays", ok);
+	check(ok, "pt: uncached page, page 0 unmapped while page 1 stays");
 
 	/* a "model" of three chunks mapped back to back at a high address */
 	const uint64_t VB = 0x0000400000000000ull;
@@ -172,7 +157,7 @@ static void test_pt(void)
 		off += chunks[i][1];
 	}
 	ok &= !pt_query(pt.root, VB + off + K, &pa, &fl);
-	check("pt: chunks mapped contiguously read-only at 64 TiB, nothing past the end", ok);
+	check(ok, "pt: chunks mapped contiguously read-only at 64 TiB, nothing past the end");
 
 	/* random maps/unmaps against a model of 4 KiB pages */
 	struct pt p2 = {0, host_table, NULL, false};
@@ -183,14 +168,14 @@ static void test_pt(void)
 		model[i] = -1;
 	ok = 1;
 	for (int it = 0; it < 400; it++) {
-		uint64_t n = rnd() % 3 == 0 ? 512 * (1 + rnd() % 2) : 1 + rnd() % 40;
-		uint64_t first = rnd() % NPG;
-		if (rnd() % 4 == 0)
+		uint64_t n = rng_next() % 3 == 0 ? 512 * (1 + rng_next() % 2) : 1 + rng_next() % 40;
+		uint64_t first = rng_next() % NPG;
+		if (rng_next() % 4 == 0)
 			first &= ~511ull;
 		if (first + n > NPG)
 			n = NPG - first;
-		if (rnd() % 3) {
-			uint64_t pa0 = (rnd() % 64) * M + (first % 512) * K;
+		if (rng_next() % 3) {
+			uint64_t pa0 = (rng_next() % 64) * M + (first % 512) * K;
 			ok &= pt_map(&p2, first * K, pa0, n * K, PTE_W, PT_WB, true);
 			for (uint64_t k = 0; k < n; k++)
 				model[first + k] = (int64_t)(pa0 / K + k);
@@ -205,7 +190,7 @@ static void test_pt(void)
 		if (m != (model[i] >= 0) || (m && pa != (uint64_t)model[i] * K + 17))
 			ok = 0;
 	}
-	check("pt: random map/unmap agrees with a page model", ok);
+	check(ok, "pt: random map/unmap agrees with a page model");
 	for (int i = 0; i < tables_made; i++)
 		free(tables[i]);
 }
@@ -214,5 +199,5 @@ int main(void)
 {
 	test_extent();
 	test_pt();
-	return fails ? 1 : 0;
+	return n_fail ? 1 : 0;
 }

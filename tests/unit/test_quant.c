@@ -30,6 +30,7 @@
 #include <string.h>
 
 #include "ai/quant.h"
+#include "tests/unit/rng.h"
 
 static int failures;
 
@@ -45,22 +46,7 @@ static void check(bool ok, const char *type, const char *level, const char *what
 	}
 }
 
-/* ---- deterministic random numbers ------------------------------------------ */
-
-static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
-
-static uint32_t rnd(void)
-{
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 7;
-	rng_state ^= rng_state << 17;
-	return (uint32_t)(rng_state >> 16);
-}
-
-static float frand(void) /* [-1, 1) */
-{
-	return (float)((double)rnd() / 2147483648.0 - 1.0);
-}
+/* ---- deterministic random numbers (tests/unit/rng.h) ----------------------- */
 
 static float grand(void) /* roughly N(0, 1): sum of 4 uniforms */
 {

@@ -17,6 +17,7 @@
 #include "net/http.h"
 #include "net/json.h"
 #include "tests/unit/check.h"
+#include "tests/unit/files.h"
 
 /* ---- the mock transport ------------------------------------------------------- */
 
@@ -629,24 +630,6 @@ static void test_generation(void)
 	m.limited = false;
 	m_reset(&m);
 	http_server_free(srv);
-}
-
-static char *read_file(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	long n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	char *b = malloc((size_t)n + 1);
-	if (b && fread(b, 1, (size_t)n, f) != (size_t)n) {
-		free(b);
-		b = NULL;
-	}
-	fclose(f);
-	*len = (size_t)n;
-	return b;
 }
 
 int main(int argc, char **argv)

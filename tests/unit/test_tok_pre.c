@@ -25,6 +25,7 @@
 #include "ai/tokenizer.h"
 #include "ai/unicode.h"
 #include "tests/unit/check.h"
+#include "tests/unit/files.h"
 #include "tests/unit/tok_gguf.h"
 
 /* ---- the data file ---------------------------------------------------------- */
@@ -451,15 +452,7 @@ static void ids_row(int k, const char *rest, void *ctx)
 {
 	struct run *r = ctx;
 	int32_t want[4096], got[4096];
-	int nw = 0;
-	for (const char *p = rest; nw < 4096;) {
-		char *e;
-		long x = strtol(p, &e, 10);
-		if (e == p)
-			break;
-		want[nw++] = (int32_t)x;
-		p = e;
-	}
+	int nw = parse_ids(rest, want, 4096);
 	int ng = tokenizer_encode(r->tok, texts[k].s, texts[k].n, tokenizer_wants_bos(r->tok), true, got, 4096);
 	r->n++;
 	if (ng == nw && !memcmp(got, want, sizeof(int32_t) * (size_t)nw))

@@ -11,30 +11,10 @@
 
 #include "ai/gguf.h"
 #include "ai/tokenizer.h"
+#include "ai/unicode.h"
 #include "tests/unit/check.h"
+#include "tests/unit/files.h"
 
-
-static char *read_file(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL;
-	long n;
-	if (!f)
-		return NULL;
-	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0) {
-		buf = malloc((size_t)n + 1);
-		if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
-			free(buf);
-			buf = NULL;
-		}
-		if (buf) {
-			buf[n] = 0;
-			*len = (size_t)n;
-		}
-	}
-	fclose(f);
-	return buf;
-}
 
 struct model {
 	char *buf;
@@ -168,15 +148,7 @@ static void vocab_suite(const char *dir, const char *name)
 		}
 		*eol = 0;
 		int32_t want[4096];
-		int nw = 0;
-		for (char *q = op; *q && nw < 4096;) {
-			char *e2;
-			long v = strtol(q, &e2, 10);
-			if (e2 == q)
-				break;
-			want[nw++] = (int32_t)v;
-			q = e2;
-		}
+		int nw = parse_ids(op, want, 4096);
 		int n;
 		int32_t *got = encode(m.t, ip, (size_t)(end - ip), false, false, &n);
 		bool ok = n == nw && memcmp(got, want, sizeof(int32_t) * (size_t)nw) == 0;
@@ -228,21 +200,7 @@ static size_t bpe_canonical(const char *s, size_t len, char *out)
 		}
 		if (l == 0 || c > 0x10FFFF)
 			c = 0xFFFD;
-		if (c < 0x80) {
-			out[k++] = (char)c;
-		} else if (c < 0x800) {
-			out[k++] = (char)(0xC0 | c >> 6);
-			out[k++] = (char)(0x80 | (c & 63));
-		} else if (c < 0x10000) {
-			out[k++] = (char)(0xE0 | c >> 12);
-			out[k++] = (char)(0x80 | ((c >> 6) & 63));
-			out[k++] = (char)(0x80 | (c & 63));
-		} else {
-			out[k++] = (char)(0xF0 | c >> 18);
-			out[k++] = (char)(0x80 | ((c >> 12) & 63));
-			out[k++] = (char)(0x80 | ((c >> 6) & 63));
-			out[k++] = (char)(0x80 | (c & 63));
-		}
+		k += (size_t)unicode_encode(c, out + k);
 		i += l ? (size_t)l : 1;
 	}
 	return k;
@@ -294,21 +252,7 @@ static void roundtrip_suite(const char *dir, const char *name)
 				unsigned r = (seed >> 8) & 0xFFFFF, c = r % 4 ? ' ' + r % 95 : r % 0x2FFFF + 0x80;
 				if (c >= 0xD800 && c < 0xE000)
 					continue;
-				if (c < 0x80) {
-					rnd[len++] = (char)c;
-				} else if (c < 0x800) {
-					rnd[len++] = (char)(0xC0 | c >> 6);
-					rnd[len++] = (char)(0x80 | (c & 63));
-				} else if (c < 0x10000) {
-					rnd[len++] = (char)(0xE0 | c >> 12);
-					rnd[len++] = (char)(0x80 | ((c >> 6) & 63));
-					rnd[len++] = (char)(0x80 | (c & 63));
-				} else {
-					rnd[len++] = (char)(0xF0 | c >> 18);
-					rnd[len++] = (char)(0x80 | ((c >> 12) & 63));
-					rnd[len++] = (char)(0x80 | ((c >> 6) & 63));
-					rnd[len++] = (char)(0x80 | (c & 63));
-				}
+				len += (size_t)unicode_encode(c, rnd + len);
 			}
 			s = rnd;
 		}
@@ -367,15 +311,7 @@ static void ref_suite(const char *dir)
 		*strchr(prompt, '\n') = 0;
 		toks += 15;
 		int32_t want[1024];
-		int nw = 0;
-		for (char *q = toks; *q && *q != '\n' && nw < 1024;) {
-			char *e2;
-			long v = strtol(q, &e2, 10);
-			if (e2 == q)
-				break;
-			want[nw++] = (int32_t)v;
-			q = e2;
-		}
+		int nw = parse_ids(toks, want, 1024);
 		snprintf(path, sizeof(path), "%s/models/%.*s.gguf", dir, (int)(nl - 4), e->d_name);
 		struct model m;
 		nref++;
