@@ -9,6 +9,14 @@
 
 #define MODEL_MAX_DIM (1 << 20)
 #define MODEL_MAX_LAYERS 1024
+#define MODEL_MAX_CTX (1 << 24)
+/* Published models: bases 1e4..1e8, linear factors 1..64, llama3/longrope
+ * frequency factors 1..~100, epsilons 1e-12..1e-5. */
+#define MODEL_ROPE_BASE_MIN 1.0f
+#define MODEL_ROPE_BASE_MAX 1e12f
+#define MODEL_ROPE_FACTOR_MIN 1e-3f
+#define MODEL_ROPE_FACTOR_MAX 1e6f
+#define MODEL_EPS_MAX 1.0f
 
 /* Everything model_load needs while it works. */
 struct loader {
@@ -35,40 +43,53 @@ static void arch_key(const struct loader *L, char *key, size_t n, const char *su
 	snprintf(key, n, "%s.%s", L->m->arch_name, suffix);
 }
 
-/* A required positive integer {arch}.suffix, at most max. */
-static int get_dim(struct loader *L, const char *suffix, int *out, int max)
+/* An integer {arch}.suffix in lo..hi; *out untouched when absent and
+ * optional. A key of another type (a float, an array, a string) is an error. */
+static int get_int(struct loader *L, const char *suffix, int *out, int lo, int hi, bool optional)
 {
 	char key[96];
-	uint32_t v;
+	uint64_t v;
+	int32_t neg;
 	arch_key(L, key, sizeof key, suffix);
 	if (!gguf_find(L->g, key))
-		return fail(L, "missing key %s", key);
-	if (!gguf_get_u32(L->g, key, &v))
+		return optional ? 0 : fail(L, "missing key %s", key);
+	if (!gguf_get_u64(L->g, key, &v)) {
+		if (gguf_get_i32(L->g, key, &neg))
+			return fail(L, "key %s: value %d out of range (%d..%d)", key, neg, lo, hi);
 		return fail(L, "key %s: not an unsigned integer", key);
-	if (v == 0 || v > (uint32_t)max)
-		return fail(L, "key %s: value %u out of range (1..%d)", key, v, max);
+	}
+	if (v < (uint64_t)lo || v > (uint64_t)hi)
+		return fail(L, "key %s: value %llu out of range (%d..%d)", key, (unsigned long long)v, lo, hi);
 	*out = (int)v;
 	return 0;
 }
 
-/* An optional integer: *out untouched when absent. */
-static int get_dim_opt(struct loader *L, const char *suffix, int *out, int max)
+/* A required positive integer {arch}.suffix, at most max. */
+static int get_dim(struct loader *L, const char *suffix, int *out, int max)
 {
-	char key[96];
-	arch_key(L, key, sizeof key, suffix);
-	if (!gguf_find(L->g, key))
-		return 0;
-	return get_dim(L, suffix, out, max);
+	return get_int(L, suffix, out, 1, max, false);
 }
 
-static int get_float_opt(struct loader *L, const char *suffix, float *out)
+/* An optional one: *out untouched when absent. */
+static int get_dim_opt(struct loader *L, const char *suffix, int *out, int max)
+{
+	return get_int(L, suffix, out, 1, max, true);
+}
+
+/* An optional number {arch}.suffix in lo..hi (finite: NaN and inf fail);
+ * *out untouched when absent. */
+static int get_float_opt(struct loader *L, const char *suffix, float *out, float lo, float hi)
 {
 	char key[96];
+	float v;
 	arch_key(L, key, sizeof key, suffix);
 	if (!gguf_find(L->g, key))
 		return 0;
-	if (!gguf_get_f32(L->g, key, out))
+	if (!gguf_get_f32(L->g, key, &v))
 		return fail(L, "key %s: not a number", key);
+	if (!(v >= lo && v <= hi))
+		return fail(L, "key %s: value %g out of range (%g..%g)", key, (double)v, (double)lo, (double)hi);
+	*out = v;
 	return 0;
 }
 
@@ -172,7 +193,7 @@ static int load_hparams(struct loader *L)
 	    get_dim(L, "feed_forward_length", &m->n_ff, MODEL_MAX_DIM) ||
 	    get_dim(L, "block_count", &m->n_layer, MODEL_MAX_LAYERS) ||
 	    get_dim(L, "attention.head_count", &m->n_head, 4096) ||
-	    get_dim(L, "context_length", &m->n_ctx_train, 1 << 24))
+	    get_dim(L, "context_length", &m->n_ctx_train, MODEL_MAX_CTX))
 		return -1;
 	m->n_head_kv = m->n_head;
 	if (get_dim_opt(L, "attention.head_count_kv", &m->n_head_kv, 4096))
@@ -202,31 +223,33 @@ static int load_hparams(struct loader *L)
 		return -1;
 	if (m->n_rot > m->head_dim || m->n_rot % 2 != 0)
 		return fail(L, "rope.dimension_count %d must be even and <= head dim %d", m->n_rot, m->head_dim);
+	/* The ranges hold every published model with room to spare; what lies
+	 * outside is a broken or hostile file (NaN, inf, a base of 1e30 that
+	 * sends the RoPE angles to 1e21, an epsilon of 1e20). */
 	m->rope_base = 10000.0f;
 	m->norm_eps = 1e-5f;
-	if (get_float_opt(L, "rope.freq_base", &m->rope_base) ||
-	    get_float_opt(L, "attention.layer_norm_rms_epsilon", &m->norm_eps))
+	if (get_float_opt(L, "rope.freq_base", &m->rope_base, MODEL_ROPE_BASE_MIN, MODEL_ROPE_BASE_MAX) ||
+	    get_float_opt(L, "attention.layer_norm_rms_epsilon", &m->norm_eps, 0, MODEL_EPS_MAX))
 		return -1;
-	if (!(m->rope_base > 0) || !(m->norm_eps >= 0))
-		return fail(L, "bad rope.freq_base %g or rms epsilon %g", (double)m->rope_base, (double)m->norm_eps);
 
 	/* rope scaling: linear (factor) is supported; yarn/longrope are not */
 	struct gguf_str st;
 	arch_key(L, key, sizeof key, "rope.scaling.type");
+	if (gguf_find(L->g, key) && !gguf_get_str(L->g, key, &st))
+		return fail(L, "key %s: not a string", key);
 	if (gguf_get_str(L->g, key, &st) && !gguf_str_eq(st, "none") && !gguf_str_eq(st, "linear")) {
 		int n = st.n > 32 ? 32 : (int)st.n;
 		return fail(L, "rope scaling type '%.*s' is not supported (none, linear)", n, st.p);
 	}
-	float factor = 0;
+	float factor = 0; /* 0: none */
 	arch_key(L, key, sizeof key, "rope.scaling.factor");
-	if (gguf_find(L->g, key)) {
-		if (get_float_opt(L, "rope.scaling.factor", &factor))
-			return -1;
-	} else if (get_float_opt(L, "rope.scale_linear", &factor)) {
+	if (get_float_opt(L, gguf_find(L->g, key) ? "rope.scaling.factor" : "rope.scale_linear", &factor, 0,
+			  MODEL_ROPE_FACTOR_MAX))
 		return -1;
-	}
-	if (factor < 0 || factor != factor)
-		return fail(L, "bad rope scaling factor %g", (double)factor);
+	if (factor != 0 && factor < MODEL_ROPE_FACTOR_MIN)
+		return fail(L, "key %s.%s: value %g out of range (0 or %g..%g)", m->arch_name,
+			    gguf_find(L->g, key) ? "rope.scaling.factor" : "rope.scale_linear", (double)factor,
+			    (double)MODEL_ROPE_FACTOR_MIN, (double)MODEL_ROPE_FACTOR_MAX);
 	m->rope_freq_scale = factor == 0 ? 1.0f : 1.0f / factor;
 	return 0;
 }
@@ -256,6 +279,12 @@ static int load_weights(struct loader *L)
 	if (get_weight(L, &rf, "rope_freqs.weight", m->n_rot / 2, 0, W_VECTOR, true))
 		return -1;
 	m->rope_freqs = rf.data;
+	for (int i = 0; rf.data && i < m->n_rot / 2; i++) {
+		float v = m->rope_freqs[i];
+		if (!(v >= MODEL_ROPE_FACTOR_MIN && v <= MODEL_ROPE_FACTOR_MAX))
+			return fail(L, "tensor rope_freqs.weight: element %d is %g, out of range (%g..%g)", i,
+				    (double)v, (double)MODEL_ROPE_FACTOR_MIN, (double)MODEL_ROPE_FACTOR_MAX);
+	}
 
 	m->layers = calloc((size_t)m->n_layer, sizeof *m->layers);
 	if (!m->layers)

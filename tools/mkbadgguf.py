@@ -3,7 +3,9 @@
 message substring the parser must give, listed in OUTDIR/manifest.tsv as
 "FILE<TAB>substring". tests/unit/test_gguf.c --bad OUTDIR checks them.
 
-    tools/mkbadgguf.py OUTDIR            the malformed corpus
+    tools/mkbadgguf.py OUTDIR            the malformed corpus, and hostile-*:
+                                         parse-valid micro models with nonsense
+                                         hyperparameters (model_load's messages)
     tools/mkbadgguf.py --seeds OUTDIR    a few valid small GGUFs (fuzz seeds)
 """
 import os
@@ -190,10 +192,13 @@ def cases():
         'tensor 0: tensor name length 8 past end'
 
 
-def micro_llama(ttype=T_F32, arch='llama', E=16):
+def micro_llama(ttype=T_F32, arch='llama', E=16, over=None, extra=None):
     """A complete, tiny llama/qwen2 model (n_embd E, 1 layer, 2 heads, 1 kv
     head, n_ff 2E, 8-token SentencePiece vocab) so that the fuzzer reaches
-    the model and tokenizer loaders. Weights are zero bytes."""
+    the model and tokenizer loaders. Weights are zero bytes. over: {key
+    suffix after 'arch.': encoded kv payload (type + value), or None to
+    drop the key}, replacing or adding {arch}.* keys; extra: more tensors
+    as (name, ne, type, data bytes)."""
     F, V, KV = 2 * E, 8, E // 2
     toks = ['<unk>', '<s>', '</s>', '\u2581', 'a', 'b', '\u2581a', '<0x0A>']
     kvs = [kv_str('general.architecture', arch),
@@ -207,6 +212,11 @@ def micro_llama(ttype=T_F32, arch='llama', E=16):
            kv('tokenizer.ggml.scores', ARR, u32(F32) + u64(V) + struct.pack('<8f', *([0.0] * 3 + [-1, -2, -2, -1.5, 0]))),
            kv('tokenizer.ggml.token_type', ARR, u32(I32) + u64(V) + b''.join(u32(t) for t in [2, 3, 3, 1, 1, 1, 1, 6])),
            kv_u32('tokenizer.ggml.bos_token_id', 1), kv_u32('tokenizer.ggml.eos_token_id', 2)]
+    for suffix, payload in (over or {}).items():
+        key = gstr(arch + '.' + suffix)
+        kvs = [k for k in kvs if not k.startswith(key)]
+        if payload is not None:
+            kvs.append(key + payload)
     row = {T_F32: 4, T_Q8_0: 34 / 32}
     shapes = [('token_embd.weight', [E, V], T_F32), ('output_norm.weight', [E], T_F32),
               ('output.weight', [E, V], ttype), ('blk.0.attn_norm.weight', [E], T_F32),
@@ -217,15 +227,91 @@ def micro_llama(ttype=T_F32, arch='llama', E=16):
     if arch == 'qwen2':
         shapes += [('blk.0.attn_q.bias', [E], T_F32), ('blk.0.attn_k.bias', [KV], T_F32),
                    ('blk.0.attn_v.bias', [KV], T_F32)]
-    tensors, off = [], 0
-    for name, ne, t in shapes:
+    tensors, off, data = [], 0, b''
+    for name, ne, t, *payload in shapes + list(extra or []):
         n = 1
         for d in ne:
             n *= d
         size = int(n * row[t])
         tensors.append((name, ne, t, off))
+        data += (payload[0] if payload else bytes(size)).ljust(size, b'\0')
+        data += bytes((-size) % 32)
         off += size + (-size) % 32
-    return model(kvs=kvs, tensors=tensors, data=bytes(off))
+    return model(kvs=kvs, tensors=tensors, data=data)
+
+
+def f32v(v):
+    return u32(F32) + struct.pack('<f', v)
+
+
+def u32v(v):
+    return u32(U32) + u32(v)
+
+
+NAN, INF = float('nan'), float('inf')
+
+
+def hostile():
+    """Parse-valid micro models with nonsense hyperparameters, each with the
+    substring of model_load's message (the fuzzer's kind of finding: a RoPE
+    base of 1e30 once sent the angles to 1e21)."""
+    A = 'key llama.'
+    yield 'rope-base-1e30', {'rope.freq_base': f32v(1e30)}, A + 'rope.freq_base: value 1e+30 out of range'
+    yield 'rope-base-nan', {'rope.freq_base': f32v(NAN)}, A + 'rope.freq_base: value nan out of range'
+    yield 'rope-base-inf', {'rope.freq_base': kv_payload(F64, struct.pack('<d', 1e300))}, \
+        A + 'rope.freq_base: value inf out of range'
+    yield 'rope-base-0', {'rope.freq_base': f32v(0)}, A + 'rope.freq_base: value 0 out of range'
+    yield 'rope-base-neg', {'rope.freq_base': f32v(-10000)}, A + 'rope.freq_base: value -10000 out of range'
+    yield 'rope-base-string', {'rope.freq_base': u32(STR) + gstr('10000')}, A + 'rope.freq_base: not a number'
+    yield 'eps-nan', {'attention.layer_norm_rms_epsilon': f32v(NAN)}, \
+        A + 'attention.layer_norm_rms_epsilon: value nan out of range'
+    yield 'eps-1e20', {'attention.layer_norm_rms_epsilon': f32v(1e20)}, \
+        A + 'attention.layer_norm_rms_epsilon: value 1e+20 out of range'
+    yield 'eps-neg', {'attention.layer_norm_rms_epsilon': f32v(-1e-5)}, \
+        A + 'attention.layer_norm_rms_epsilon: value -1e-05 out of range'
+    yield 'head-count-0', {'attention.head_count': u32v(0)}, A + 'attention.head_count: value 0 out of range (1..4096)'
+    yield 'head-count-huge', {'attention.head_count': u32v(1 << 31)}, \
+        A + 'attention.head_count: value 2147483648 out of range'
+    yield 'head-count-kv-0', {'attention.head_count_kv': u32v(0)}, \
+        A + 'attention.head_count_kv: value 0 out of range'
+    yield 'head-count-kv-3', {'attention.head_count_kv': u32v(3)}, \
+        'head_count 2 is not a multiple of head_count_kv 3'
+    yield 'head-count-array', {'attention.head_count': u32(ARR) + u32(U32) + u64(2) + u32(2) + u32(2)}, \
+        A + 'attention.head_count: not an unsigned integer'
+    yield 'key-length-odd', {'attention.key_length': u32v(7), 'attention.value_length': u32v(7)}, \
+        'head dimension 7 is odd'
+    yield 'rope-dims-past-head', {'rope.dimension_count': u32v(64)}, \
+        'rope.dimension_count 64 must be even and <= head dim 8'
+    yield 'ctx-2p40', {'context_length': kv_payload(U64, u64(1 << 40))}, \
+        A + 'context_length: value 1099511627776 out of range (1..16777216)'
+    yield 'ctx-0', {'context_length': u32v(0)}, A + 'context_length: value 0 out of range'
+    yield 'ctx-negative', {'context_length': kv_payload(I32, u32(-5))}, \
+        A + 'context_length: value -5 out of range'
+    yield 'ctx-missing', {'context_length': None}, 'missing key llama.context_length'
+    yield 'embd-float', {'embedding_length': f32v(16)}, A + 'embedding_length: not an unsigned integer'
+    yield 'layers-huge', {'block_count': u32v(1 << 30)}, A + 'block_count: value 1073741824 out of range'
+    yield 'ff-0', {'feed_forward_length': u32v(0)}, A + 'feed_forward_length: value 0 out of range'
+    yield 'rope-factor-tiny', {'rope.scaling.type': u32(STR) + gstr('linear'), 'rope.scaling.factor': f32v(1e-30)}, \
+        A + 'rope.scaling.factor: value 1e-30 out of range (0 or 0.001..1e+06)'
+    yield 'rope-factor-nan', {'rope.scaling.factor': f32v(NAN)}, A + 'rope.scaling.factor: value nan out of range'
+    yield 'rope-factor-neg', {'rope.scale_linear': f32v(-2)}, A + 'rope.scale_linear: value -2 out of range'
+    yield 'rope-scaling-type-int', {'rope.scaling.type': u32v(1)}, A + 'rope.scaling.type: not a string'
+    yield 'rope-scaling-yarn', {'rope.scaling.type': u32(STR) + gstr('yarn')}, "rope scaling type 'yarn' is not supported"
+
+
+def kv_payload(vtype, payload):
+    return u32(vtype) + payload
+
+
+def hostile_tensors():
+    """The same for tensor values the loader reads: llama3's rope_freqs."""
+    def rf(vals):
+        return [('rope_freqs.weight', [4], T_F32, struct.pack('<4f', *vals))]
+    msg = 'tensor rope_freqs.weight: element '
+    yield 'rope-freqs-zero', rf([1, 1, 0, 1]), msg + '2 is 0, out of range'
+    yield 'rope-freqs-nan', rf([NAN, 1, 1, 1]), msg + '0 is nan, out of range'
+    yield 'rope-freqs-inf', rf([1, 1, 1, INF]), msg + '3 is inf, out of range'
+    yield 'rope-freqs-tiny', rf([1, 1e-38, 1, 1]), msg + '1 is 1e-38, out of range'
 
 
 def seeds():
@@ -249,6 +335,14 @@ def seeds():
     yield 'kquant', model(tensors=[('k.weight', [256, 1], T_Q4_K, 0)], data=bytes(144))
 
 
+def all_cases():
+    yield from cases()
+    for name, over, msg in hostile():
+        yield 'hostile-' + name, micro_llama(over=over), msg
+    for name, extra, msg in hostile_tensors():
+        yield 'hostile-' + name, micro_llama(extra=extra), msg
+
+
 def main():
     args = sys.argv[1:]
     want_seeds = '--seeds' in args
@@ -264,8 +358,9 @@ def main():
         return
     names = set()
     with open(os.path.join(out, 'manifest.tsv'), 'w') as man:
-        man.write('# file\texpected error substring (tools/mkbadgguf.py)\n')
-        for name, data, msg in cases():
+        man.write('# file\texpected error substring (tools/mkbadgguf.py): of gguf_open, or of\n')
+        man.write('# model_load for the parse-valid hostile-* models\n')
+        for name, data, msg in all_cases():
             assert name not in names, name
             names.add(name)
             with open(os.path.join(out, name + '.gguf'), 'wb') as f:
