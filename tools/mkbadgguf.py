@@ -7,6 +7,7 @@ message substring the parser must give, listed in OUTDIR/manifest.tsv as
                                          parse-valid micro models with nonsense
                                          hyperparameters (model_load's messages)
     tools/mkbadgguf.py --seeds OUTDIR    a few valid small GGUFs (fuzz seeds)
+    tools/mkbadgguf.py --split-seeds OUTDIR  split sets in fuzz/fuzz_split.c's format
 """
 import os
 import struct
@@ -192,13 +193,15 @@ def cases():
         'tensor 0: tensor name length 8 past end'
 
 
-def micro_llama(ttype=T_F32, arch='llama', E=16, over=None, extra=None):
+def micro_llama(ttype=T_F32, arch='llama', E=16, over=None, extra=None, split=None):
     """A complete, tiny llama/qwen2 model (n_embd E, 1 layer, 2 heads, 1 kv
     head, n_ff 2E, 8-token SentencePiece vocab) so that the fuzzer reaches
     the model and tokenizer loaders. Weights are zero bytes. over: {key
     suffix after 'arch.': encoded kv payload (type + value), or None to
     drop the key}, replacing or adding {arch}.* keys; extra: more tensors
-    as (name, ne, type, data bytes)."""
+    as (name, ne, type, data bytes). split=N: a list of N files as
+    llama-gguf-split writes them (the metadata in the first, the tensors
+    dealt out in turn, the split.* keys)."""
     F, V, KV = 2 * E, 8, E // 2
     toks = ['<unk>', '<s>', '</s>', '\u2581', 'a', 'b', '\u2581a', '<0x0A>']
     kvs = [kv_str('general.architecture', arch),
@@ -227,17 +230,40 @@ def micro_llama(ttype=T_F32, arch='llama', E=16, over=None, extra=None):
     if arch == 'qwen2':
         shapes += [('blk.0.attn_q.bias', [E], T_F32), ('blk.0.attn_k.bias', [KV], T_F32),
                    ('blk.0.attn_v.bias', [KV], T_F32)]
-    tensors, off, data = [], 0, b''
-    for name, ne, t, *payload in shapes + list(extra or []):
-        n = 1
-        for d in ne:
-            n *= d
-        size = int(n * row[t])
-        tensors.append((name, ne, t, off))
-        data += (payload[0] if payload else bytes(size)).ljust(size, b'\0')
-        data += bytes((-size) % 32)
-        off += size + (-size) % 32
-    return model(kvs=kvs, tensors=tensors, data=data)
+    shapes = shapes + list(extra or [])
+    files = split or 1
+    out = []
+    for f in range(files):
+        tensors, off, data = [], 0, b''
+        for name, ne, t, *payload in shapes[f::files]:
+            n = 1
+            for d in ne:
+                n *= d
+            size = int(n * row[t])
+            tensors.append((name, ne, t, off))
+            data += (payload[0] if payload else bytes(size)).ljust(size, b'\0')
+            data += bytes((-size) % 32)
+            off += size + (-size) % 32
+        keys = kvs if f == 0 else []
+        if split:
+            keys = keys + [kv('split.no', U16, struct.pack('<H', f)), kv('split.count', U16, struct.pack('<H', files)),
+                           kv('split.tensors.count', I32, u32(len(shapes)))]
+        out.append(model(kvs=keys, tensors=tensors, data=data))
+    return out if split else out[0]
+
+
+def split_seeds():
+    """Inputs of fuzz/fuzz_split.c: byte 0, NUL-terminated names, an empty
+    name, then each file as a 16-bit length and its bytes."""
+    def pack(names, files):
+        b = b'\0' + b''.join(n.encode() + b'\0' for n in names) + b'\0'
+        return b + b''.join(struct.pack('<H', len(f)) + f for f in files)
+    two, three = micro_llama(split=2), micro_llama(split=3)
+    yield 'two', pack(['m-00001-of-00002.gguf', 'm-00002-of-00002.gguf'], two)
+    yield 'three', pack(['x/M-00001-of-00003.GGUF', 'x/m-00003-of-00003.gguf', 'x/m-00002-of-00003.gguf',
+                         'other.gguf'], three)
+    yield 'missing', pack(['a-00001-of-00003.gguf', 'a-00003-of-00003.gguf'], three[:2])
+    yield 'one', pack(['plain.gguf'], [micro_llama()])
 
 
 def f32v(v):
@@ -257,6 +283,7 @@ def hostile():
     base of 1e30 once sent the angles to 1e21)."""
     A = 'key llama.'
     yield 'rope-base-1e30', {'rope.freq_base': f32v(1e30)}, A + 'rope.freq_base: value 1e+30 out of range'
+    yield 'rope-base-1e-30', {'rope.freq_base': f32v(1e-30)}, A + 'rope.freq_base: value 1e-30 out of range'
     yield 'rope-base-nan', {'rope.freq_base': f32v(NAN)}, A + 'rope.freq_base: value nan out of range'
     yield 'rope-base-inf', {'rope.freq_base': kv_payload(F64, struct.pack('<d', 1e300))}, \
         A + 'rope.freq_base: value inf out of range'
@@ -346,14 +373,15 @@ def all_cases():
 def main():
     args = sys.argv[1:]
     want_seeds = '--seeds' in args
-    args = [a for a in args if a != '--seeds']
+    want_split = '--split-seeds' in args
+    args = [a for a in args if a not in ('--seeds', '--split-seeds')]
     if len(args) != 1:
         sys.exit(__doc__)
     out = args[0]
     os.makedirs(out, exist_ok=True)
-    if want_seeds:
-        for name, data in seeds():
-            with open(os.path.join(out, name + '.gguf'), 'wb') as f:
+    if want_seeds or want_split:
+        for name, data in (split_seeds() if want_split else seeds()):
+            with open(os.path.join(out, name + ('' if want_split else '.gguf')), 'wb') as f:
                 f.write(data)
         return
     names = set()
