@@ -6,7 +6,7 @@
  * models split in two and three; tools/mkbadgguf.py --split-seeds).
  *
  * Names: a split name parsed and written again (gguf_split_name) gives
- * itself; gguf_split_same_set is symmetric; gguf_split_find returns a set
+ * itself, up to case; gguf_split_same_set is symmetric; gguf_split_find returns a set
  * whose files have the right numbers, or says why not. Files: what the
  * loader checks (ggufscan_info and gguf_split_check, file by file as it
  * reads them) and gguf_open_split; an opened set's tensors lie inside
@@ -16,6 +16,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "ai/gguf_split.h"
 #include "ai/ggufscan.h"
@@ -43,8 +44,9 @@ static void names_check(const char *const *names, int n)
 			if (pl >= strlen(names[i]) || no < 0 || no > 99999 || count < 0 || count > 99999)
 				abort();
 			if (strlen(names[i]) < sizeof out &&
-			    (gguf_split_name(out, sizeof out, names[i], pl, no, count) != 0 || strcmp(out, names[i])))
-				abort(); /* written again, the same name */
+			    (gguf_split_name(out, sizeof out, names[i], pl, no, count) != 0 ||
+			     strcasecmp(out, names[i])))
+				abort(); /* written again, the same name (but "-of-" in lower case) */
 		}
 		for (int j = 0; j < n; j++)
 			if (gguf_split_same_set(names[i], names[j]) != gguf_split_same_set(names[j], names[i]))
