@@ -154,8 +154,8 @@ int gguf_split_check(const struct gguf_split_info *si, const char *const *names,
 	if (n < count)
 		return fail(err, errlen, "%s: the model is split into %d files, %d given", names[0], count, n);
 	if (n > count)
-		return fail(err, errlen, "%s: extra file: %s says the model has %d file%s",
-			    n_have > count ? names[count] : "a file", names[0], count, count > 1 ? "s" : "");
+		return fail(err, errlen, "%s: extra file: %s says the model has %d file%s", names[count], names[0],
+			    count, count > 1 ? "s" : "");
 	uint64_t sum = 0;
 	for (int i = 0; i < n_have; i++) {
 		if (i > 0 && si[i].no < 0)

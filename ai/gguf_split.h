@@ -69,7 +69,7 @@ struct gguf_split_info {
 int gguf_split_info_get(const struct gguf *g, struct gguf_split_info *si, char *err, size_t errlen);
 
 /* Whether the first n_have of the n files of a model (info si[i] of file
- * names[i], in order) belong together: the first file's split.count (1
+ * names[i], in order; names has all n, si the first n_have) belong together: the first file's split.count (1
  * when absent) is n, split.no of file i is i (absent allowed only for a
  * single file), every given split.count is the first's; and once all n are
  * there (n_have = n), the first file's split.tensors.count (required when

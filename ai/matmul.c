@@ -81,14 +81,6 @@ static void quantize_rows(struct quant_job *j)
 
 /* ---- the product ------------------------------------------------------ */
 
-struct mm_part {
-	const struct model_w *w;
-	const struct quant_traits *tr;
-	float *y;
-	const uint8_t *xq; /* activations as vec_dot_type, rows xstride apart */
-	size_t xstride;
-};
-
 /* Work is split in units of MM_UNIT rows of one weight (a packed group is
  * one unit). Each worker starts on its own contiguous range of units and
  * takes them from the front, a chunk at a time; a task whose range is empty
@@ -108,10 +100,9 @@ struct mm_range {
 };
 
 struct mm_job {
-	struct mm_part part[MATMUL_MAX_W];
+	struct matmul_seg *part;
 	int nw;
-	int64_t total_rows, total_units;
-	int n_tok;
+	int64_t total_units;
 	int n_ranges; /* ranges set up front, one per worker */
 	int chunk;    /* units an owner claims at most at a time */
 	struct mm_range rg[MM_RANGES];
@@ -121,9 +112,10 @@ struct mm_job {
 /* Rows [r0, r1) of one weight for every token: 4x4 tiles (weight rows x
  * tokens) where the kernels have them, single dot products elsewhere; all
  * are bit-identical to vec_dot, so the grouping never changes a result. */
-static void mm_rows(const struct mm_part *p, int64_t r0, int64_t r1, int n_tok)
+static void mm_rows(const struct matmul_seg *p, int64_t r0, int64_t r1)
 {
-	const struct model_w *w = p->w;
+	const struct model_w *w = &p->w;
+	int n_tok = p->n_tok;
 	const struct quant_traits *tr = p->tr;
 	size_t rb = w->row_bytes;
 	int64_t ldy = w->n_out;
@@ -193,18 +185,25 @@ static uint64_t fb_pack(uint32_t front, uint32_t back)
 /* Units [u0, u1) of the job: the weights' rows laid end to end. */
 static void mm_units(const struct mm_job *j, int64_t u0, int64_t u1)
 {
-	int64_t base = 0;
-	for (int i = 0; i < j->nw && u0 < u1; i++) {
-		int64_t n_out = j->part[i].w->n_out;
+	int lo = 0, hi = j->nw - 1; /* the last part starting at or before u0 */
+	while (lo < hi) {
+		int mid = (lo + hi + 1) / 2;
+		if (j->part[mid].unit0 <= u0)
+			lo = mid;
+		else
+			hi = mid - 1;
+	}
+	for (int i = lo; i < j->nw && j->part[i].unit0 < u1; i++) {
+		const struct matmul_seg *p = &j->part[i];
+		int64_t n_out = p->w.n_out;
 		int64_t units = (n_out + MM_UNIT - 1) / MM_UNIT;
-		int64_t a = u0 - base, b = u1 - base;
+		int64_t a = u0 - p->unit0, b = u1 - p->unit0;
 		if (a < 0)
 			a = 0;
 		if (b > units)
 			b = units;
 		if (a < b)
-			mm_rows(&j->part[i], a * MM_UNIT, b * MM_UNIT < n_out ? b * MM_UNIT : n_out, j->n_tok);
-		base += units;
+			mm_rows(p, a * MM_UNIT, b * MM_UNIT < n_out ? b * MM_UNIT : n_out);
 	}
 }
 
@@ -291,76 +290,80 @@ static void mm_task(void *arg, int ith, int nth)
 	}
 }
 
-void matmul_n(const struct model_w *const *ws, float *const *ys, int nw,
-	      const float *x, int n_tok, void *qbuf)
+/* The activations of every part: rows [0, n_rows) of x converted once per
+ * activation type (at most MATMUL_MAX_W of them, in qbuf's slots), each
+ * part pointed at its rows. */
+static void mm_inputs(struct matmul_seg *parts, int n, const float *x, int n_rows, void *qbuf)
 {
-	struct mm_job j;
 	int done_types[MATMUL_MAX_W];
-	const uint8_t *done_q[MATMUL_MAX_W];
-	size_t done_stride[MATMUL_MAX_W];
+	uint8_t *done_q[MATMUL_MAX_W];
 	bool done_terms[MATMUL_MAX_W];
-	void (*terms)(void *y, int64_t n);
 	int n_done = 0;
-	int64_t n_in = ws[0]->n_in;
-	size_t slot = matmul_qbuf_bytes(n_in, n_tok);
-
-	j.nw = nw;
-	j.n_tok = n_tok;
-	j.total_rows = j.total_units = 0;
-	for (int i = 0; i < nw; i++) {
-		const struct quant_traits *tr = quant_traits(ws[i]->type);
+	int64_t n_in = parts[0].w.n_in;
+	size_t slot = matmul_qbuf_bytes(n_in, n_rows), qstride = qrow_max(n_in);
+	for (int i = 0; i < n; i++) {
+		struct matmul_seg *p = &parts[i];
+		const struct quant_traits *tr = quant_traits(p->w.type);
 		int vdt = tr->vec_dot_type;
-		struct mm_part *p = &j.part[i];
-		p->w = ws[i];
 		p->tr = tr;
-		p->y = ys[i];
-		j.total_rows += ws[i]->n_out;
-		j.total_units += (ws[i]->n_out + MM_UNIT - 1) / MM_UNIT;
 		from_float_fn conv = NULL;
 		if (vdt != GGML_TYPE_F32) {
 			conv = quant_traits(vdt)->from_float;
-		} else if (ws[i]->type == GGML_TYPE_F16) {
+		} else if (p->w.type == GGML_TYPE_F16) {
 			vdt = ACT_ROUND_F16;
 			conv = round_f16_row;
-		} else if (ws[i]->type == GGML_TYPE_BF16) {
+		} else if (p->w.type == GGML_TYPE_BF16) {
 			vdt = ACT_ROUND_BF16;
 			conv = round_bf16_row;
 		} else {
-			p->xq = (const uint8_t *)x;
 			p->xstride = (size_t)n_in * sizeof(float);
+			p->xq = (const uint8_t *)(x + (size_t)p->x_row * (size_t)n_in);
 			continue;
 		}
 		int k;
 		for (k = 0; k < n_done && done_types[k] != vdt; k++)
 			;
-		terms = ws[i]->packed ? tr->act_terms : NULL;
-		if (k == n_done) {
+		void (*terms)(void *y, int64_t n) = p->w.packed ? tr->act_terms : NULL;
+		if (k == n_done || (terms && !done_terms[k])) {
 			struct quant_job q = {
-				.from_float = conv,
-				.x = x, .n_in = n_in, .n_tok = n_tok,
-				.q = (uint8_t *)qbuf + slot * (size_t)n_done,
-				.qstride = qrow_max(n_in),
+				.from_float = k == n_done ? conv : NULL,
+				.x = x, .n_in = n_in, .n_tok = n_rows,
+				.q = k == n_done ? (uint8_t *)qbuf + slot * (size_t)n_done : done_q[k],
+				.qstride = qstride,
 				.terms = terms,
 			};
 			quantize_rows(&q);
-			done_types[k] = vdt;
-			done_q[k] = q.q;
-			done_stride[k] = q.qstride;
-			done_terms[k] = terms != NULL;
-			n_done++;
-		} else if (terms && !done_terms[k]) {
-			struct quant_job q = {
-				.x = x, .n_in = n_in, .n_tok = n_tok,
-				.q = (uint8_t *)done_q[k], .qstride = done_stride[k],
-				.terms = terms,
-			};
-			quantize_rows(&q);
-			done_terms[k] = true;
+			if (k == n_done) {
+				done_types[k] = vdt;
+				done_q[k] = q.q;
+				done_terms[k] = false;
+				n_done++;
+			}
+			done_terms[k] |= terms != NULL;
 		}
-		p->xq = done_q[k];
-		p->xstride = done_stride[k];
+		p->xq = done_q[k] + (size_t)p->x_row * qstride;
+		p->xstride = qstride;
 	}
-	bool serial = (uint64_t)j.total_rows * (uint64_t)n_in * (uint64_t)n_tok < MATMUL_SERIAL_WORK;
+}
+
+/* Runs parts[0..n) (inputs set) on the workers. */
+static void mm_run(struct matmul_seg *parts, int n)
+{
+	struct mm_job j;
+	uint64_t work = 0, wbytes = 0;
+	j.part = parts;
+	j.nw = n;
+	j.total_units = 0;
+	for (int i = 0; i < n; i++) {
+		const struct model_w *w = &parts[i].w;
+		parts[i].unit0 = j.total_units;
+		j.total_units += (w->n_out + MM_UNIT - 1) / MM_UNIT;
+		work += (uint64_t)w->n_out * (uint64_t)w->n_in * (uint64_t)parts[i].n_tok;
+		wbytes += (uint64_t)w->n_out * w->row_bytes * (uint64_t)parts[i].n_tok;
+	}
+	if (!j.total_units)
+		return;
+	bool serial = work < MATMUL_SERIAL_WORK;
 	j.n_ranges = serial ? 1 : par_nth() < MM_RANGES ? par_nth() : MM_RANGES;
 	for (int i = 0; i < MM_RANGES; i++) {
 		int64_t a = i < j.n_ranges ? j.total_units * i / j.n_ranges : 0;
@@ -368,12 +371,31 @@ void matmul_n(const struct model_w *const *ws, float *const *ys, int nw,
 		j.rg[i].fb = fb_pack((uint32_t)a, (uint32_t)b);
 	}
 	j.drained = false;
-	size_t unit_bytes = (size_t)MM_UNIT * ws[0]->row_bytes * (size_t)n_tok;
-	j.chunk = unit_bytes >= MM_CHUNK_BYTES ? 1 : (int)(MM_CHUNK_BYTES / unit_bytes);
+	/* the weight bytes (times tokens) of an average unit */
+	uint64_t unit_bytes = wbytes / (uint64_t)j.total_units;
+	j.chunk = unit_bytes >= MM_CHUNK_BYTES ? 1 : unit_bytes ? (int)(MM_CHUNK_BYTES / unit_bytes) : 1;
 	if (serial)
 		mm_task(&j, 0, 1);
 	else
 		par_for(mm_task, &j);
+}
+
+void matmul_n(const struct model_w *const *ws, float *const *ys, int nw,
+	      const float *x, int n_tok, void *qbuf)
+{
+	struct matmul_seg parts[MATMUL_MAX_W];
+	for (int i = 0; i < nw; i++)
+		parts[i] = (struct matmul_seg){ .w = *ws[i], .y = ys[i], .x_row = 0, .n_tok = n_tok };
+	mm_inputs(parts, nw, x, n_tok, qbuf);
+	mm_run(parts, nw);
+}
+
+void matmul_segs(struct matmul_seg *segs, int n, const float *x, int n_rows, void *qbuf)
+{
+	if (n < 1)
+		return;
+	mm_inputs(segs, n, x, n_rows, qbuf);
+	mm_run(segs, n);
 }
 
 void matmul_get_row(const struct model_w *w, int64_t row, float *out)

@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "ai/model.h"
+#include "ai/quant.h"
 
 #define MATMUL_MAX_W 4 /* weights sharing one input in a matmul_n call */
 
@@ -34,6 +35,27 @@ static inline void matmul(const struct model_w *w, float *y, const float *x, int
 {
 	matmul_n(&w, &y, 1, x, n_tok, qbuf);
 }
+
+/* One product of a grouped call (matmul_segs): rows [x_row, x_row + n_tok)
+ * of the call's input times w^T into y (n_tok rows of w.n_out). */
+struct matmul_seg {
+	struct model_w w;
+	float *y;
+	int x_row, n_tok;
+	/* set by the call */
+	const struct quant_traits *tr;
+	const uint8_t *xq;      /* the rows as vec_dot_type, xstride apart */
+	size_t xstride;
+	int64_t unit0;          /* the call's first work unit in this product */
+};
+
+/* Every product of segs[0..n) in one pass of the workers (the experts of a
+ * mixture: each its own weight and its own rows of one input). x holds
+ * n_rows rows of n_in = segs[i].w.n_in floats, converted once per weight
+ * type; qbuf: MATMUL_MAX_W * matmul_qbuf_bytes(n_in, n_rows) bytes,
+ * 64-byte aligned, and at most MATMUL_MAX_W activation types among the
+ * weights. Bit-identical to calling matmul on each. */
+void matmul_segs(struct matmul_seg *segs, int n, const float *x, int n_rows, void *qbuf);
 
 /* out (n_in) = row `row` of w, dequantized (embedding lookup). */
 void matmul_get_row(const struct model_w *w, int64_t row, float *out);

@@ -1,97 +1,11 @@
-/* model: hyperparameters and validated weight tensors of a llama/qwen2 GGUF. */
+/* model: the validated weight tensors of a GGUF (hyperparameters: ai/model_arch.c). */
 #include "ai/model.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-
-#define MODEL_MAX_DIM (1 << 20)
-#define MODEL_MAX_LAYERS 1024
-#define MODEL_MAX_CTX (1 << 24)
-/* Published models: bases 1e4..1e8, linear factors 1..64, llama3/longrope
- * frequency factors 1..~100, epsilons 1e-12..1e-5. */
-#define MODEL_ROPE_BASE_MIN 1.0f
-#define MODEL_ROPE_BASE_MAX 1e12f
-#define MODEL_ROPE_FACTOR_MIN 1e-3f
-#define MODEL_ROPE_FACTOR_MAX 1e6f
-#define MODEL_EPS_MAX 1.0f
-
-/* Everything model_load needs while it works. */
-struct loader {
-	const struct gguf *g;
-	struct model *m;
-	char *err;
-	size_t errlen;
-};
-
-static int fail(struct loader *L, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static int fail(struct loader *L, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	if (L->err && L->errlen)
-		vsnprintf(L->err, L->errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
-static void arch_key(const struct loader *L, char *key, size_t n, const char *suffix)
-{
-	snprintf(key, n, "%s.%s", L->m->arch_name, suffix);
-}
-
-/* An integer {arch}.suffix in lo..hi; *out untouched when absent and
- * optional. A key of another type (a float, an array, a string) is an error. */
-static int get_int(struct loader *L, const char *suffix, int *out, int lo, int hi, bool optional)
-{
-	char key[96];
-	uint64_t v;
-	int32_t neg;
-	arch_key(L, key, sizeof key, suffix);
-	if (!gguf_find(L->g, key))
-		return optional ? 0 : fail(L, "missing key %s", key);
-	if (!gguf_get_u64(L->g, key, &v)) {
-		if (gguf_get_i32(L->g, key, &neg))
-			return fail(L, "key %s: value %d out of range (%d..%d)", key, neg, lo, hi);
-		return fail(L, "key %s: not an unsigned integer", key);
-	}
-	if (v < (uint64_t)lo || v > (uint64_t)hi)
-		return fail(L, "key %s: value %llu out of range (%d..%d)", key, (unsigned long long)v, lo, hi);
-	*out = (int)v;
-	return 0;
-}
-
-/* A required positive integer {arch}.suffix, at most max. */
-static int get_dim(struct loader *L, const char *suffix, int *out, int max)
-{
-	return get_int(L, suffix, out, 1, max, false);
-}
-
-/* An optional one: *out untouched when absent. */
-static int get_dim_opt(struct loader *L, const char *suffix, int *out, int max)
-{
-	return get_int(L, suffix, out, 1, max, true);
-}
-
-/* An optional number {arch}.suffix in lo..hi (finite: NaN and inf fail);
- * *out untouched when absent. */
-static int get_float_opt(struct loader *L, const char *suffix, float *out, float lo, float hi)
-{
-	char key[96];
-	float v;
-	arch_key(L, key, sizeof key, suffix);
-	if (!gguf_find(L->g, key))
-		return 0;
-	if (!gguf_get_f32(L->g, key, &v))
-		return fail(L, "key %s: not a number", key);
-	if (!(v >= lo && v <= hi))
-		return fail(L, "key %s: value %g out of range (%g..%g)", key, (double)v, (double)lo, (double)hi);
-	*out = v;
-	return 0;
-}
+#include "ai/model_load.h"
 
 static void format_shape(char *buf, size_t n, const int64_t *ne, int nd)
 {
@@ -106,33 +20,36 @@ static void format_shape(char *buf, size_t n, const int64_t *ne, int nd)
 enum wuse { W_MATMUL, W_EMBED, W_VECTOR };
 
 /* Find tensor `name` and check it is (n_in) when n_out == 0 (a vector), or
- * (n_in, n_out), of a type usable for `use`. Optional tensors give 0 with
- * w->data == NULL when absent. */
-static int get_weight(struct loader *L, struct model_w *w, const char *name,
-		      int64_t n_in, int64_t n_out, enum wuse use, bool optional)
+ * (n_in, n_out), or (n_in, n_out, n_mat) when n_mat > 1 (a stack of
+ * matrices, taken as n_out * n_mat rows), of a type usable for `use`.
+ * Optional tensors give 0 with w->data == NULL when absent. */
+static int get_weight3(struct loader *L, struct model_w *w, const char *name, int64_t n_in,
+		       int64_t n_out, int64_t n_mat, enum wuse use, bool optional)
 {
 	memset(w, 0, sizeof *w);
 	const struct gguf_tensor *t = gguf_find_tensor(L->g, name);
 	if (!t) {
 		if (optional)
 			return 0;
-		return fail(L, "missing tensor %s", name);
+		return model_fail(L, "missing tensor %s", name);
 	}
-	int64_t want[2] = { n_in, n_out ? n_out : 1 };
-	int nd_want = n_out ? 2 : 1;
-	bool ok = t->ne[0] == want[0] && t->ne[1] == want[1];
-	for (uint32_t i = 2; i < GGUF_MAX_DIMS && i < t->n_dims; i++)
-		ok = ok && t->ne[i] == 1;
+	int64_t want[3] = { n_in, n_out ? n_out : 1, n_mat };
+	int nd_want = n_mat > 1 ? 3 : n_out ? 2 : 1;
+	bool ok = true;
+	for (uint32_t i = 0; i < GGUF_MAX_DIMS && i < t->n_dims; i++)
+		ok = ok && t->ne[i] == (i < 3 ? want[i] : 1);
+	for (uint32_t i = t->n_dims; i < 3; i++)
+		ok = ok && want[i] == 1;
 	if (!ok) {
 		char a[96], b[96];
 		format_shape(a, sizeof a, want, nd_want);
 		format_shape(b, sizeof b, t->ne, t->n_dims > GGUF_MAX_DIMS ? GGUF_MAX_DIMS : (int)t->n_dims);
-		return fail(L, "tensor %s: shape %s, expected %s", name, b, a);
+		return model_fail(L, "tensor %s: shape %s, expected %s", name, b, a);
 	}
 	const char *tname = ggml_type_name((int)t->type);
 	if (use == W_VECTOR) {
 		if (t->type != GGML_TYPE_F32)
-			return fail(L, "tensor %s: type %s, expected f32", name, tname ? tname : "unknown");
+			return model_fail(L, "tensor %s: type %s, expected f32", name, tname ? tname : "unknown");
 	} else {
 		const struct quant_traits *tr = quant_traits((int)t->type);
 		bool usable = tr != NULL && n_in % tr->blck == 0;
@@ -145,112 +62,169 @@ static int get_weight(struct loader *L, struct model_w *w, const char *name,
 		}
 		if (!usable) {
 			if (tname)
-				return fail(L, "tensor %s: type %s is not supported", name, tname);
-			return fail(L, "tensor %s: unknown type id %u", name, t->type);
+				return model_fail(L, "tensor %s: type %s is not supported", name, tname);
+			return model_fail(L, "tensor %s: unknown type id %u", name, t->type);
 		}
 	}
 	size_t rb = ggml_type_row_size((int)t->type, n_in);
-	if (rb == 0 || t->nbytes < (uint64_t)rb * (uint64_t)want[1])
-		return fail(L, "tensor %s: data size %llu too small", name, (unsigned long long)t->nbytes);
-	if (((uintptr_t)t->data & 3) != 0)
-		return fail(L, "tensor %s: data not 4-byte aligned", name);
+	uint64_t rows = (uint64_t)want[1] * (uint64_t)n_mat;
+	if (rb == 0 || t->nbytes < (uint64_t)rb * rows)
+		return model_fail(L, "tensor %s: data size %llu too small", name, (unsigned long long)t->nbytes);
+	if (((uintptr_t)t->data & 3) != 0 || (n_mat > 1 && ((size_t)want[1] * rb) % 4 != 0))
+		return model_fail(L, "tensor %s: data not 4-byte aligned", name);
 	w->data = t->data;
 	w->type = (int)t->type;
 	w->n_in = n_in;
-	w->n_out = want[1];
+	w->n_out = (int64_t)rows;
 	w->row_bytes = rb;
 	w->name = t->name.p;
 	w->name_len = (int)t->name.n;
-	L->m->weight_bytes += (uint64_t)rb * (uint64_t)want[1];
+	L->m->weight_bytes += (uint64_t)rb * rows;
 	return 0;
 }
 
-static int load_arch(struct loader *L)
+static int get_weight(struct loader *L, struct model_w *w, const char *name, int64_t n_in,
+		      int64_t n_out, enum wuse use, bool optional)
 {
-	struct model *m = L->m;
-	struct gguf_str a;
-	if (!gguf_get_str(L->g, "general.architecture", &a))
-		return fail(L, "missing key general.architecture");
-	if (gguf_str_eq(a, "llama")) {
-		m->arch = MODEL_ARCH_LLAMA;
-		m->rope_neox = false;
-	} else if (gguf_str_eq(a, "qwen2")) {
-		m->arch = MODEL_ARCH_QWEN2;
-		m->rope_neox = true;
-	} else {
-		int n = a.n > 40 ? 40 : (int)a.n;
-		return fail(L, "architecture '%.*s' is not supported (supported: llama, qwen2)", n, a.p);
+	return get_weight3(L, w, name, n_in, n_out, 1, use, optional);
+}
+
+/* Rows [r0, r0 + n) of w (a fused matrix or vector) as a weight of its own:
+ * the same data, so the products are those of the fused one. */
+static int split_rows(struct loader *L, const struct model_w *w, struct model_w *out, int64_t r0,
+		      int64_t n)
+{
+	*out = *w;
+	if (w->n_out == 1) { /* a vector: elements [r0, r0 + n) */
+		out->data = (const float *)w->data + r0;
+		out->n_in = n;
+		out->row_bytes = (size_t)n * sizeof(float);
+		return 0;
 	}
-	snprintf(m->arch_name, sizeof m->arch_name, "%.*s", (int)a.n, a.p);
+	out->data = (const uint8_t *)w->data + (size_t)r0 * w->row_bytes;
+	out->n_out = n;
+	if (((uintptr_t)out->data & 3) != 0)
+		return model_fail(L, "tensor %.*s: rows from %lld not 4-byte aligned", w->name_len, w->name,
+				  (long long)r0);
 	return 0;
 }
 
-static int load_hparams(struct loader *L)
+/* q, k and v with their biases: attn_qkv (rows q, k, v) or one tensor each. */
+static int load_qkv(struct loader *L, struct model_layer *l, int i)
+{
+	int64_t E = L->m->n_embd, Q = model_q_dim(L->m), KV = model_kv_dim(L->m);
+	char n[64];
+	struct model_w qkv, b;
+	snprintf(n, sizeof n, "blk.%d.attn_qkv.weight", i);
+	if (get_weight(L, &qkv, n, E, Q + 2 * KV, W_MATMUL, true))
+		return -1;
+	if (qkv.data) {
+		snprintf(n, sizeof n, "blk.%d.attn_qkv.bias", i);
+		if (split_rows(L, &qkv, &l->wq, 0, Q) || split_rows(L, &qkv, &l->wk, Q, KV) ||
+		    split_rows(L, &qkv, &l->wv, Q + KV, KV) ||
+		    get_weight(L, &b, n, Q + 2 * KV, 0, W_VECTOR, true))
+			return -1;
+		if (L->ai->qkv_bias && !b.data)
+			return model_fail(L, "missing tensor %s", n);
+		if (b.data && (split_rows(L, &b, &l->bq, 0, Q) || split_rows(L, &b, &l->bk, Q, KV) ||
+			       split_rows(L, &b, &l->bv, Q + KV, KV)))
+			return -1;
+		return 0;
+	}
+	const struct { struct model_w *w; const char *name; int64_t n_out; enum wuse use; } t[] = {
+		{ &l->wq, "attn_q.weight", Q, W_MATMUL }, { &l->wk, "attn_k.weight", KV, W_MATMUL },
+		{ &l->wv, "attn_v.weight", KV, W_MATMUL }, { &l->bq, "attn_q.bias", 0, W_VECTOR },
+		{ &l->bk, "attn_k.bias", 0, W_VECTOR },    { &l->bv, "attn_v.bias", 0, W_VECTOR },
+	};
+	for (size_t k = 0; k < sizeof t / sizeof t[0]; k++) {
+		snprintf(n, sizeof n, "blk.%d.%s", i, t[k].name);
+		int64_t n_in = t[k].use == W_VECTOR ? (k == 3 ? Q : KV) : E;
+		if (get_weight(L, t[k].w, n, n_in, t[k].n_out, t[k].use, t[k].use == W_VECTOR))
+			return -1;
+	}
+	if (L->ai->qkv_bias && (!l->bq.data || !l->bk.data || !l->bv.data))
+		return model_fail(L, "%s layer %d: missing attn_q/k/v bias", L->m->arch_name, i);
+	return 0;
+}
+
+/* The FFN: gate/up/down, gate and up fused in ffn_up, or the experts. */
+static int load_ffn(struct loader *L, struct model_layer *l, int i)
 {
 	struct model *m = L->m;
-	char key[96];
-	if (get_dim(L, "embedding_length", &m->n_embd, MODEL_MAX_DIM) ||
-	    get_dim(L, "feed_forward_length", &m->n_ff, MODEL_MAX_DIM) ||
-	    get_dim(L, "block_count", &m->n_layer, MODEL_MAX_LAYERS) ||
-	    get_dim(L, "attention.head_count", &m->n_head, 4096) ||
-	    get_dim(L, "context_length", &m->n_ctx_train, MODEL_MAX_CTX))
-		return -1;
-	m->n_head_kv = m->n_head;
-	if (get_dim_opt(L, "attention.head_count_kv", &m->n_head_kv, 4096))
-		return -1;
-	if (m->n_head % m->n_head_kv != 0)
-		return fail(L, "head_count %d is not a multiple of head_count_kv %d", m->n_head, m->n_head_kv);
-	m->head_dim = m->n_embd / m->n_head;
-	if (m->n_embd % m->n_head != 0)
-		m->head_dim = 0;
-	int kl = m->head_dim, vl = -1;
-	if (get_dim_opt(L, "attention.key_length", &kl, 1 << 16))
-		return -1;
-	vl = kl;
-	if (get_dim_opt(L, "attention.value_length", &vl, 1 << 16))
-		return -1;
-	if (kl == 0)
-		return fail(L, "embedding_length %d is not a multiple of head_count %d", m->n_embd, m->n_head);
-	if (kl != vl)
-		return fail(L, "attention key_length %d != value_length %d: not supported", kl, vl);
-	if (kl % 2 != 0)
-		return fail(L, "head dimension %d is odd", kl);
-	m->head_dim = kl;
-	if ((int64_t)m->n_head * m->head_dim > MODEL_MAX_DIM)
-		return fail(L, "attention dimension too large");
-	m->n_rot = m->head_dim;
-	if (get_dim_opt(L, "rope.dimension_count", &m->n_rot, 1 << 16))
-		return -1;
-	if (m->n_rot > m->head_dim || m->n_rot % 2 != 0)
-		return fail(L, "rope.dimension_count %d must be even and <= head dim %d", m->n_rot, m->head_dim);
-	/* The ranges hold every published model with room to spare; what lies
-	 * outside is a broken or hostile file (NaN, inf, a base of 1e30 that
-	 * sends the RoPE angles to 1e21, an epsilon of 1e20). */
-	m->rope_base = 10000.0f;
-	m->norm_eps = 1e-5f;
-	if (get_float_opt(L, "rope.freq_base", &m->rope_base, MODEL_ROPE_BASE_MIN, MODEL_ROPE_BASE_MAX) ||
-	    get_float_opt(L, "attention.layer_norm_rms_epsilon", &m->norm_eps, 0, MODEL_EPS_MAX))
-		return -1;
-
-	/* rope scaling: linear (factor) is supported; yarn/longrope are not */
-	struct gguf_str st;
-	arch_key(L, key, sizeof key, "rope.scaling.type");
-	if (gguf_find(L->g, key) && !gguf_get_str(L->g, key, &st))
-		return fail(L, "key %s: not a string", key);
-	if (gguf_get_str(L->g, key, &st) && !gguf_str_eq(st, "none") && !gguf_str_eq(st, "linear")) {
-		int n = st.n > 32 ? 32 : (int)st.n;
-		return fail(L, "rope scaling type '%.*s' is not supported (none, linear)", n, st.p);
+	int64_t E = m->n_embd, F = m->n_ff;
+	char n[64];
+#define W3(field, suffix, in, out, mats, use)                                      \
+	do {                                                                       \
+		snprintf(n, sizeof n, "blk.%d.%s", i, suffix);                     \
+		if (get_weight3(L, &l->field, n, in, out, mats, use, false))       \
+			return -1;                                                 \
+	} while (0)
+	if (L->ai->experts) {
+		int64_t X = m->n_expert, FX = m->n_ff_exp;
+		W3(ffn_gate_inp, "ffn_gate_inp.weight", E, X, 1, W_MATMUL);
+		W3(gate_exps, "ffn_gate_exps.weight", E, FX, X, W_MATMUL);
+		W3(up_exps, "ffn_up_exps.weight", E, FX, X, W_MATMUL);
+		W3(down_exps, "ffn_down_exps.weight", FX, E, X, W_MATMUL);
+		return 0;
 	}
-	float factor = 0; /* 0: none */
-	arch_key(L, key, sizeof key, "rope.scaling.factor");
-	if (get_float_opt(L, gguf_find(L->g, key) ? "rope.scaling.factor" : "rope.scale_linear", &factor, 0,
-			  MODEL_ROPE_FACTOR_MAX))
+	if (L->ai->fused_ffn) {
+		struct model_w gu;
+		W3(w_down, "ffn_down.weight", F, E, 1, W_MATMUL);
+		snprintf(n, sizeof n, "blk.%d.ffn_up.weight", i);
+		if (get_weight(L, &gu, n, E, 2 * F, W_MATMUL, false))
+			return -1;
+		return split_rows(L, &gu, &l->w_gate, 0, F) || split_rows(L, &gu, &l->w_up, F, F) ? -1 : 0;
+	}
+	W3(w_gate, "ffn_gate.weight", E, F, 1, W_MATMUL);
+	W3(w_up, "ffn_up.weight", E, F, 1, W_MATMUL);
+	W3(w_down, "ffn_down.weight", F, E, 1, W_MATMUL);
+#undef W3
+	return 0;
+}
+
+static int load_layer(struct loader *L, int i)
+{
+	struct model *m = L->m;
+	struct model_layer *l = &m->layers[i];
+	int64_t E = m->n_embd, Q = model_q_dim(m), D = m->head_dim;
+	bool qk = L->ai->qk_norm, post = L->ai->post_norms;
+	char n[64];
+#define W(field, suffix, in, out, use, opt)                                        \
+	do {                                                                       \
+		snprintf(n, sizeof n, "blk.%d.%s", i, suffix);                     \
+		if (get_weight(L, &l->field, n, in, out, use, opt))                \
+			return -1;                                                 \
+	} while (0)
+	W(attn_norm, "attn_norm.weight", E, 0, W_VECTOR, false);
+	if (load_qkv(L, l, i))
 		return -1;
-	if (factor != 0 && factor < MODEL_ROPE_FACTOR_MIN)
-		return fail(L, "key %s.%s: value %g out of range (0 or %g..%g)", m->arch_name,
-			    gguf_find(L->g, key) ? "rope.scaling.factor" : "rope.scale_linear", (double)factor,
-			    (double)MODEL_ROPE_FACTOR_MIN, (double)MODEL_ROPE_FACTOR_MAX);
-	m->rope_freq_scale = factor == 0 ? 1.0f : 1.0f / factor;
+	W(wo, "attn_output.weight", Q, E, W_MATMUL, false);
+	W(bo, "attn_output.bias", E, 0, W_VECTOR, true);
+	W(attn_q_norm, "attn_q_norm.weight", D, 0, W_VECTOR, !qk);
+	W(attn_k_norm, "attn_k_norm.weight", D, 0, W_VECTOR, !qk);
+	W(attn_post_norm, "post_attention_norm.weight", E, 0, W_VECTOR, !post);
+	W(ffn_norm, "ffn_norm.weight", E, 0, W_VECTOR, false);
+	if (load_ffn(L, l, i))
+		return -1;
+	W(ffn_post_norm, "post_ffw_norm.weight", E, 0, W_VECTOR, !post);
+#undef W
+	return 0;
+}
+
+/* The optional RoPE frequency factors `name` (n_rot/2 f32) into *out, each
+ * finite and in range: the angles are divided by them. */
+static int get_rope_factors(struct loader *L, const char *name, const float **out)
+{
+	struct model_w rf;
+	if (get_weight(L, &rf, name, L->m->n_rot / 2, 0, W_VECTOR, true))
+		return -1;
+	const float *v = rf.data;
+	for (int i = 0; v && i < L->m->n_rot / 2; i++)
+		if (!(v[i] >= MODEL_ROPE_FACTOR_MIN && v[i] <= MODEL_ROPE_FACTOR_MAX))
+			return model_fail(L, "tensor %s: element %d is %g, out of range (%g..%g)", name, i,
+					  (double)v[i], (double)MODEL_ROPE_FACTOR_MIN,
+					  (double)MODEL_ROPE_FACTOR_MAX);
+	*out = v;
 	return 0;
 }
 
@@ -259,70 +233,51 @@ static int load_weights(struct loader *L)
 	struct model *m = L->m;
 	const struct gguf_tensor *te = gguf_find_tensor(L->g, "token_embd.weight");
 	if (!te)
-		return fail(L, "missing tensor token_embd.weight");
+		return model_fail(L, "missing tensor token_embd.weight");
 	if (te->ne[1] < 1 || te->ne[1] > (1 << 24))
-		return fail(L, "tensor token_embd.weight: bad vocab size %lld", (long long)te->ne[1]);
+		return model_fail(L, "tensor token_embd.weight: bad vocab size %lld", (long long)te->ne[1]);
 	m->n_vocab = (int)te->ne[1];
-	int64_t E = m->n_embd, F = m->n_ff, Q = model_q_dim(m), KV = model_kv_dim(m), V = m->n_vocab;
+	int64_t E = m->n_embd, V = m->n_vocab;
 	if (get_weight(L, &m->tok_embd, "token_embd.weight", E, V, W_EMBED, false) ||
 	    get_weight(L, &m->output_norm, "output_norm.weight", E, 0, W_VECTOR, false) ||
-	    get_weight(L, &m->output, "output.weight", E, V, W_MATMUL, true))
+	    (!L->ai->tied_always && get_weight(L, &m->output, "output.weight", E, V, W_MATMUL, true)) ||
+	    get_weight(L, &m->output_b, "output.bias", V, 0, W_VECTOR, true))
 		return -1;
 	if (!m->output.data) {
-		uint64_t before = m->weight_bytes;
 		if (get_weight(L, &m->output, "token_embd.weight", E, V, W_MATMUL, false))
 			return -1;
-		m->weight_bytes = before; /* counted once */
+		m->weight_bytes -= m->output.row_bytes * (uint64_t)V; /* counted once */
 		m->tied_output = true;
 	}
-	struct model_w rf;
-	if (get_weight(L, &rf, "rope_freqs.weight", m->n_rot / 2, 0, W_VECTOR, true))
+	if (m->arch == MODEL_ARCH_PHI3) { /* llama.cpp's phi3 reads only these */
+		if (get_rope_factors(L, "rope_factors_long.weight", &m->rope_long) ||
+		    get_rope_factors(L, "rope_factors_short.weight", &m->rope_short))
+			return -1;
+	} else if (get_rope_factors(L, "rope_freqs.weight", &m->rope_freqs)) {
 		return -1;
-	m->rope_freqs = rf.data;
-	for (int i = 0; rf.data && i < m->n_rot / 2; i++) {
-		float v = m->rope_freqs[i];
-		if (!(v >= MODEL_ROPE_FACTOR_MIN && v <= MODEL_ROPE_FACTOR_MAX))
-			return fail(L, "tensor rope_freqs.weight: element %d is %g, out of range (%g..%g)", i,
-				    (double)v, (double)MODEL_ROPE_FACTOR_MIN, (double)MODEL_ROPE_FACTOR_MAX);
 	}
-
-	m->layers = calloc((size_t)m->n_layer, sizeof *m->layers);
-	if (!m->layers)
-		return fail(L, "out of memory");
+	uint64_t experts = 0;
 	for (int i = 0; i < m->n_layer; i++) {
-		struct model_layer *l = &m->layers[i];
-		char n[64];
-#define W(field, suffix, in, out, use, opt)                                        \
-	do {                                                                       \
-		snprintf(n, sizeof n, "blk.%d.%s", i, suffix);                     \
-		if (get_weight(L, &l->field, n, in, out, use, opt))                \
-			return -1;                                                 \
-	} while (0)
-		W(attn_norm, "attn_norm.weight", E, 0, W_VECTOR, false);
-		W(wq, "attn_q.weight", E, Q, W_MATMUL, false);
-		W(wk, "attn_k.weight", E, KV, W_MATMUL, false);
-		W(wv, "attn_v.weight", E, KV, W_MATMUL, false);
-		W(wo, "attn_output.weight", Q, E, W_MATMUL, false);
-		W(bq, "attn_q.bias", Q, 0, W_VECTOR, true);
-		W(bk, "attn_k.bias", KV, 0, W_VECTOR, true);
-		W(bv, "attn_v.bias", KV, 0, W_VECTOR, true);
-		W(bo, "attn_output.bias", E, 0, W_VECTOR, true);
-		W(ffn_norm, "ffn_norm.weight", E, 0, W_VECTOR, false);
-		W(w_gate, "ffn_gate.weight", E, F, W_MATMUL, false);
-		W(w_up, "ffn_up.weight", E, F, W_MATMUL, false);
-		W(w_down, "ffn_down.weight", F, E, W_MATMUL, false);
-#undef W
-		if (m->arch == MODEL_ARCH_QWEN2 && (!l->bq.data || !l->bk.data || !l->bv.data))
-			return fail(L, "qwen2 layer %d: missing attn_q/k/v bias", i);
+		if (load_layer(L, i))
+			return -1;
+		const struct model_layer *l = &m->layers[i];
+		experts += (l->gate_exps.row_bytes + l->up_exps.row_bytes) * (uint64_t)l->gate_exps.n_out +
+			   l->down_exps.row_bytes * (uint64_t)l->down_exps.n_out;
 	}
+	/* a token reads one row of the table (or all of it as the output) */
+	m->active_bytes = m->weight_bytes - m->tok_embd.row_bytes * (uint64_t)(V - 1);
+	if (m->tied_output)
+		m->active_bytes += m->output.row_bytes * (uint64_t)V;
+	if (m->n_expert)
+		m->active_bytes -= experts / (uint64_t)m->n_expert * (uint64_t)(m->n_expert - m->n_expert_used);
 	return 0;
 }
 
 int model_load(struct model *m, const struct gguf *g, char *err, size_t errlen)
 {
-	struct loader L = { g, m, err, errlen };
+	struct loader L = { g, m, NULL, err, errlen };
 	memset(m, 0, sizeof *m);
-	if (load_arch(&L) || load_hparams(&L) || load_weights(&L))
+	if (model_load_hparams(&L) || load_weights(&L))
 		goto fail;
 	return 0;
 fail:
@@ -371,13 +326,43 @@ void model_pack_w(struct model_w *w, void *scratch)
 	}
 }
 
+/* The matrices of layer l that model_pack rewrites, n of them. */
+static int layer_mats(struct model_layer *l, struct model_w **ws)
+{
+	struct model_w *all[] = { &l->wq, &l->wk, &l->wv, &l->wo, &l->w_gate, &l->w_up,
+				  &l->w_down, &l->ffn_gate_inp };
+	int n = 0;
+	for (size_t k = 0; k < sizeof all / sizeof all[0]; k++)
+		if (all[k]->data)
+			ws[n++] = all[k];
+	return n;
+}
+
+/* Each expert of a stack on its own, so no group straddles two. */
+static void pack_experts(struct model_w *w, int n_expert, void *scratch)
+{
+	struct model_w x = model_expert(w, n_expert, 0);
+	for (int e = 0; e < n_expert; e++) {
+		x = model_expert(w, n_expert, e);
+		model_pack_w(&x, scratch);
+	}
+	w->packed = x.packed;
+	w->il4 = x.il4;
+}
+
 int model_pack(struct model *m)
 {
 	size_t most = model_pack_scratch(&m->output);
+	struct model_w *ws[8];
 	for (int i = 0; i < m->n_layer; i++) {
-		const struct model_layer *l = &m->layers[i];
-		const struct model_w *ws[] = { &l->wq, &l->wk, &l->wv, &l->wo, &l->w_gate, &l->w_up, &l->w_down };
-		for (size_t k = 0; k < sizeof ws / sizeof ws[0]; k++)
+		struct model_layer *l = &m->layers[i];
+		int n = layer_mats(l, ws);
+		if (m->n_expert) {
+			ws[n++] = &l->gate_exps;
+			ws[n++] = &l->up_exps;
+			ws[n++] = &l->down_exps;
+		}
+		for (int k = 0; k < n; k++)
 			if (model_pack_scratch(ws[k]) > most)
 				most = model_pack_scratch(ws[k]);
 	}
@@ -388,9 +373,14 @@ int model_pack(struct model *m)
 		return -1;
 	for (int i = 0; i < m->n_layer; i++) {
 		struct model_layer *l = &m->layers[i];
-		struct model_w *ws[] = { &l->wq, &l->wk, &l->wv, &l->wo, &l->w_gate, &l->w_up, &l->w_down };
-		for (size_t k = 0; k < sizeof ws / sizeof ws[0]; k++)
+		int n = layer_mats(l, ws);
+		for (int k = 0; k < n; k++)
 			model_pack_w(ws[k], scratch);
+		if (m->n_expert) {
+			pack_experts(&l->gate_exps, m->n_expert, scratch);
+			pack_experts(&l->up_exps, m->n_expert, scratch);
+			pack_experts(&l->down_exps, m->n_expert, scratch);
+		}
 	}
 	model_pack_w(&m->output, scratch);
 	if (m->tied_output) { /* one tensor: embedding lookups read it packed too */

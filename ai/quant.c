@@ -24,6 +24,24 @@ static const struct {
 };
 
 static struct quant_traits tables[N_LEVELS][GGML_TYPE_COUNT];
+
+/* t->f = k->f where k sets f */
+#define OVERLAY(f) (t->f = k->f ? k->f : t->f)
+
+void quant_overlay(struct quant_traits *t, int type, const struct quant_kernels *rows, size_t n)
+{
+	const struct quant_traits *k = NULL;
+	for (size_t i = 0; i < n && !k; i++)
+		if (rows[i].type == type)
+			k = &rows[i].k;
+	if (!k)
+		return;
+	OVERLAY(vec_dot_type), OVERLAY(to_float), OVERLAY(from_float), OVERLAY(vec_dot);
+	OVERLAY(vec_dot_4r), OVERLAY(vec_dot_4xn), OVERLAY(xn_max), OVERLAY(vec_dot_4c);
+	OVERLAY(vec_dot_4r_il4), OVERLAY(vec_dot_4xn_il4);
+	OVERLAY(pack_rows), OVERLAY(pack_nt), OVERLAY(pack), OVERLAY(packed_row);
+	OVERLAY(act_terms), OVERLAY(gemm_packed);
+}
 static bool table_built[N_LEVELS];
 static int cpu_max = -1; /* highest level this CPU runs; -1 until probed */
 static int level_chosen = QUANT_SCALAR;

@@ -21,13 +21,9 @@
 #include "ai/ggml_type.h"
 
 /* The hint of every weight-stream prefetch in the SIMD kernels (expanded
- * there, where the intrinsics are declared). Non-temporal: each weight
- * byte is read once per call, while the activations are read again for
- * every row; with T0 the stream pushed them out of L1 once the weights
- * read between two uses of an activation line outgrew it (a packed Q4_0
- * group at n_in 5632 is 50 KB): `kbench q4_0 -k 5632` from DRAM on 2
- * threads 51 -> 62 GB/s; TinyLlama-shaped tg on 2 threads +36% (Q4_0),
- * +12% (Q4_K_M), +5% (Q8_0), A/B in the same window. */
+ * there, where the intrinsics are declared). Non-temporal: weights are read
+ * once per call and must not push the reused activations out of L1
+ * (measurements: docs/performance.md). */
 #define QUANT_PF_WEIGHTS _MM_HINT_NTA
 
 typedef uint16_t ggml_half; /* IEEE binary16 bits */

@@ -22,6 +22,14 @@ static const struct {
 static struct vmath_ops ops[N_LEVELS];
 static bool built[N_LEVELS];
 
+#define OVERLAY(f) (o->f = k->f ? k->f : o->f)
+
+void vmath_overlay(struct vmath_ops *o, const struct vmath_ops *k)
+{
+	OVERLAY(softmax), OVERLAY(swiglu), OVERLAY(to_f16), OVERLAY(round_f16);
+	OVERLAY(rope), OVERLAY(f16_dots), OVERLAY(rmsnorm), OVERLAY(add), OVERLAY(geglu);
+}
+
 void vmath_build(int level)
 {
 	for (size_t i = 0; i < sizeof(kernel_files) / sizeof(kernel_files[0]); i++)

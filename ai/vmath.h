@@ -76,6 +76,10 @@ struct vmath_ops {
 	void (*rmsnorm)(int n_rows, int n, float *y, const float *x, const float *w, float eps);
 	/* y[i] += x[i]: the residual adds and biases. */
 	void (*add)(int n, float *y, const float *x);
+	/* g[i] = gelu(g[i]) * u[i] as ggml's geglu with GGML_GELU_FP16: gelu
+	 * (tanh form) looked up at g rounded to f16 in vmath_gelu_table, g <=
+	 * -10 giving 0 and g >= 10 giving g * u. */
+	void (*geglu)(int n, float *g, const float *u);
 };
 
 /* The kernels at a level (enum quant_level) the CPU runs, once quant_init
@@ -83,6 +87,12 @@ struct vmath_ops {
 const struct vmath_ops *vmath_at(int level);
 /* The kernels at the level quant_init chose. */
 const struct vmath_ops *vmath(void);
+
+/* ggml's GELU table: gelu of every f16 as f16 (one entry of padding after
+ * the last, for 32-bit gathers). vmath_gelu_init builds it once; it is not
+ * thread-safe: call it before the workers use geglu (forward_new does). */
+extern ggml_half vmath_gelu_table[(1 << 16) + 2];
+void vmath_gelu_init(void);
 
 /* ggml_v_expf of an AVX-512 build for one lane, in portable C. */
 float vmath_expf(float x);

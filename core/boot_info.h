@@ -40,6 +40,7 @@ struct boot_fb {
 	uint64_t base, size;
 	uint32_t width, height;
 	uint32_t pitch; /* pixels per scan line */
+	uint32_t bpp;   /* bits per pixel: 32, or 16 for 5:6:5 / 5:5:5 bit-mask modes */
 	uint32_t format; /* enum boot_fb_format */
 	uint32_t red_mask, green_mask, blue_mask;
 };
@@ -80,6 +81,12 @@ struct boot_config {
 			  * BOOT_SERIAL_OFF, else the one UART's I/O port */
 	char keymap[8];   /* keyboard layout name ("" = us) */
 	char autorun[BOOT_AUTORUN_MAX]; /* shell commands run at boot, one per line */
+	/* network (net/): IPv4 addresses as a << 24 | b << 16 | c << 8 | d */
+	bool net_off;       /* net=off: no card is touched */
+	uint32_t ip, netmask, gateway; /* ip 0: DHCP */
+	bool api;           /* api=on: the HTTP API starts at boot */
+	char api_key[128];  /* "" : no key (the API is open) */
+	uint16_t port;      /* the API's TCP port, 0: 8080 */
 };
 #define BOOT_SERIAL_OFF 0xFFFF
 

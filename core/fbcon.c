@@ -19,9 +19,13 @@ static const uint32_t ansi_rgb[16] = {
 
 static struct {
 	bool on;
-	uint32_t *fb, *shadow; /* shadow == NULL: draw straight into fb */
+	void *fb;              /* the framebuffer: 32 or 16 bits per pixel */
+	uint32_t *shadow;      /* 32-bit canvas; NULL: draw straight into a 32-bit fb */
 	uint32_t width, height, pitch; /* pixels */
+	int bytes_pp;          /* the framebuffer's bytes per pixel: 4 or 2 */
+	bool need_shadow;      /* 16 bpp: nothing is drawn before the shadow exists */
 	int rshift, gshift, bshift;    /* bit positions of 8-bit channels */
+	uint32_t rmask, gmask, bmask;  /* the channels' bits in a pixel */
 	const struct font *font;
 	int scale;            /* 1, or 2 on very large screens */
 	int cw, ch;           /* cell size in pixels */
@@ -66,15 +70,15 @@ static uint32_t pix(uint32_t rgb)
 {
 	uint32_t r = (rgb >> 16) & 0xff, g = (rgb >> 8) & 0xff, b = rgb & 0xff;
 	uint32_t v = 0;
-	v |= fc.rshift >= 0 ? r << fc.rshift : r >> -fc.rshift;
-	v |= fc.gshift >= 0 ? g << fc.gshift : g >> -fc.gshift;
-	v |= fc.bshift >= 0 ? b << fc.bshift : b >> -fc.bshift;
+	v |= (fc.rshift >= 0 ? r << fc.rshift : r >> -fc.rshift) & fc.rmask;
+	v |= (fc.gshift >= 0 ? g << fc.gshift : g >> -fc.gshift) & fc.gmask;
+	v |= (fc.bshift >= 0 ? b << fc.bshift : b >> -fc.bshift) & fc.bmask;
 	return v;
 }
 
 static uint32_t *canvas(void)
 {
-	return fc.shadow ? fc.shadow : fc.fb;
+	return fc.shadow ? fc.shadow : (uint32_t *)fc.fb;
 }
 
 static void mark(int y0, int y1)
@@ -90,12 +94,22 @@ static void mark(int y0, int y1)
 		fc.dirty_hi = y1;
 }
 
-/* Copies the dirty pixel rows from the shadow to the framebuffer. */
+/* Copies the dirty pixel rows from the shadow to the framebuffer (16 bpp:
+ * each 32-bit canvas pixel holds the 16-bit value). */
 static void flush(void)
 {
-	if (fc.shadow && fc.dirty_lo < fc.dirty_hi)
-		memcpy(fc.fb + (uint64_t)fc.dirty_lo * fc.pitch, fc.shadow + (uint64_t)fc.dirty_lo * fc.pitch,
-		       (uint64_t)(fc.dirty_hi - fc.dirty_lo) * fc.pitch * 4);
+	if (fc.shadow && fc.dirty_lo < fc.dirty_hi) {
+		uint64_t first = (uint64_t)fc.dirty_lo * fc.pitch;
+		uint64_t n = (uint64_t)(fc.dirty_hi - fc.dirty_lo) * fc.pitch;
+		if (fc.bytes_pp == 4) {
+			memcpy((uint32_t *)fc.fb + first, fc.shadow + first, n * 4);
+		} else {
+			volatile uint16_t *d = (uint16_t *)fc.fb + first;
+			const uint32_t *src = fc.shadow + first;
+			for (uint64_t i = 0; i < n; i++)
+				d[i] = (uint16_t)src[i];
+		}
+	}
 	fc.dirty_lo = fc.dirty_hi = 0;
 }
 
@@ -142,7 +156,7 @@ static void cursor_toggle(void)
 	for (int j = 0; j < 2 * fc.scale; j++) {
 		uint32_t *row = c + (uint64_t)(py + j) * fc.pitch + px;
 		for (int i = 0; i < fc.cw; i++)
-			row[i] ^= 0x00ffffff;
+			row[i] ^= fc.rmask | fc.gmask | fc.bmask;
 	}
 	mark(py, py + 2 * fc.scale);
 	fc.cursor_shown = !fc.cursor_shown;
@@ -157,24 +171,29 @@ static void row_clear(int from)
 void fbcon_init(const struct boot_fb *fb)
 {
 	memset(&fc, 0, sizeof fc);
+	fc.bytes_pp = fb->bpp == 16 ? 2 : 4;
 	if (fb->format == BOOT_FB_NONE || !fb->base || fb->width < 320 || fb->height < 200 ||
-	    fb->pitch < fb->width || (uint64_t)fb->pitch * fb->height * 4 > fb->size + 4096)
+	    (fb->bpp != 16 && fb->bpp != 32) || fb->pitch < fb->width ||
+	    (uint64_t)fb->pitch * fb->height * fc.bytes_pp > fb->size + 4096)
 		return;
-	fc.fb = (uint32_t *)(uintptr_t)fb->base;
+	fc.fb = (void *)(uintptr_t)fb->base;
 	fc.width = fb->width;
 	fc.height = fb->height;
 	fc.pitch = fb->pitch;
 	switch (fb->format) {
 	case BOOT_FB_RGBX:
 		fc.rshift = 0, fc.gshift = 8, fc.bshift = 16;
+		fc.rmask = 0xff, fc.gmask = 0xff00, fc.bmask = 0xff0000;
 		break;
 	case BOOT_FB_BGRX:
 		fc.rshift = 16, fc.gshift = 8, fc.bshift = 0;
+		fc.rmask = 0xff0000, fc.gmask = 0xff00, fc.bmask = 0xff;
 		break;
 	default:
 		fc.rshift = mask_shift(fb->red_mask);
 		fc.gshift = mask_shift(fb->green_mask);
 		fc.bshift = mask_shift(fb->blue_mask);
+		fc.rmask = fb->red_mask, fc.gmask = fb->green_mask, fc.bmask = fb->blue_mask;
 		break;
 	}
 	fc.font = &font_default;
@@ -186,22 +205,32 @@ void fbcon_init(const struct boot_fb *fb)
 	fc.fg_rgb = RGB_FG;
 	fc.fg = pix(RGB_FG);
 	fc.bg = pix(RGB_BG);
-	fc.on = true;
 	fc.wordwrap = true;
+	if (fc.bytes_pp != 4) {
+		fc.need_shadow = true; /* the 32-bit canvas comes with memory */
+		return;
+	}
+	fc.on = true;
 	fbcon_clear();
 	fbcon_set_status("");
 }
 
 void fbcon_enable_shadow(void)
 {
-	if (!fc.on || fc.shadow)
+	if ((!fc.on && !fc.need_shadow) || fc.shadow)
 		return;
 	uint64_t bytes = (uint64_t)fc.pitch * fc.height * 4;
 	uint32_t *s = pmm_alloc_pages((bytes + PAGE_SIZE - 1) / PAGE_SIZE);
 	if (!s)
 		return;
-	memcpy(s, fc.fb, bytes); /* one slow read of video memory */
 	fc.shadow = s;
+	if (fc.need_shadow) {
+		fc.on = true;
+		fbcon_clear();
+		fbcon_set_status("");
+		return;
+	}
+	memcpy(s, fc.fb, bytes); /* one slow read of video memory */
 }
 
 bool fbcon_present(void)
@@ -211,7 +240,7 @@ bool fbcon_present(void)
 
 uint64_t fbcon_fb_base(void)
 {
-	return (uintptr_t)fc.fb;
+	return (uint64_t)(uintptr_t)fc.fb;
 }
 
 void fbcon_size(int *cols, int *rows)

@@ -5,7 +5,10 @@
  * H home), a cursor, and a status line on the top row that text never
  * scrolls over. Draws into a RAM shadow (after fbcon_enable_shadow) and
  * copies changed rows to the framebuffer, since reading video memory is
- * slow. Not locked: core/console.c serialises callers.
+ * slow. Framebuffers of 32 bits per pixel (RGBX, BGRX, bit masks) and of
+ * 16 (5:6:5, 5:5:5 bit masks; the shadow then holds the 16-bit values and
+ * nothing shows before it exists). Not locked: core/console.c serialises
+ * callers.
  */
 #ifndef CORE_FBCON_H
 #define CORE_FBCON_H

@@ -15,6 +15,8 @@
 #define PIC_EOI 0x20
 #define PIC_READ_ISR 0x0B
 
+#define CPUID6_EAX_ARAT (1u << 2)
+
 static uint64_t apic_hz;   /* APIC timer ticks per second (divide by 16) */
 static uint32_t tick;      /* ticks per idle period */
 static uint32_t hz;        /* idle periods per second */
@@ -79,6 +81,18 @@ void idle_init(void)
 	idt_set_handler(IDT_VEC_IDLE_TIMER, timer_vector);
 	if (!lapic_ready() && !lapic_init(0, false)) {
 		kprintf("idle: no local APIC: the input wait spins\n");
+		return;
+	}
+	uint32_t r[4], eax6 = 0;
+	cpuid(0, 0, r);
+	if (r[0] >= 6) {
+		cpuid(6, 0, r);
+		eax6 = r[0];
+	}
+	if (!(eax6 & CPUID6_EAX_ARAT)) {
+		/* without "always running APIC timer" a C-state the halt may
+		 * reach stops the timer, and nothing would wake us */
+		kprintf("idle: the APIC timer may stop while halted (no ARAT): the input wait spins\n");
 		return;
 	}
 	hz = serial_present() ? IDLE_HZ_SERIAL : IDLE_HZ;

@@ -11,7 +11,9 @@
  * may leave them anywhere; IRQ 0 unmasked on vector 8 would look like a
  * double fault), their spurious IRQ 7/15 and the local APIC's spurious
  * vector are ignored, and the APIC timer's rate is measured against the
- * TSC. Without a usable APIC timer idle_wait falls back to `pause`.
+ * TSC. Without a usable APIC timer, or where it may stop in a deep C-state
+ * (no ARAT in CPUID 6: CPUs before about 2010), idle_wait spins with
+ * `pause` as before.
  */
 #ifndef CORE_IDLE_H
 #define CORE_IDLE_H

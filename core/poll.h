@@ -25,4 +25,13 @@ void poll_run(void);
 /* The registered names, for diagnostics: the i-th or NULL. */
 const char *poll_name(int i);
 
+/* Idle work: jobs that may run long (the API server's queued generations),
+ * run only while the shell waits at its own prompt (shell_run passes
+ * poll_idle to line_read_idle), never inside a command such as generate or
+ * chat, whose model state they would disturb. Pollers keep running inside
+ * them through poll_run. BSP only; poll_idle called from inside an idle job
+ * returns at once. */
+bool poll_register_idle(const char *name, void (*fn)(void));
+void poll_idle(void);
+
 #endif

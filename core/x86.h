@@ -3,6 +3,7 @@
 #ifndef CORE_X86_H
 #define CORE_X86_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #define MSR_EFER 0xC0000080u
@@ -75,6 +76,15 @@ static inline uint64_t rdtsc(void)
 	return ((uint64_t)hi << 32) | lo;
 }
 
+/* A hardware random number; false when the CPU had none ready (or lacks
+ * RDRAND: check CPUID.1:ECX bit 30 first). */
+static inline bool rdrand64(uint64_t *v)
+{
+	unsigned char ok;
+	__asm__ volatile("rdrand %0; setc %1" : "=r"(*v), "=qm"(ok));
+	return ok;
+}
+
 static inline uint64_t xgetbv(uint32_t idx)
 {
 	uint32_t lo, hi;
@@ -106,6 +116,12 @@ X86_CR_RW(4)
 static inline void invlpg(const void *va) { __asm__ volatile("invlpg (%0)" : : "r"(va) : "memory"); }
 /* Flushes the whole non-global TLB by reloading CR3. */
 static inline void tlb_flush_all(void) { write_cr3(read_cr3()); }
+
+/* Compiler barrier; and a full fence (device-visible memory ordering
+ * where x86's store order alone is not enough, e.g. before reading a
+ * device's flags after publishing a ring index). */
+static inline void barrier(void) { __asm__ volatile("" ::: "memory"); }
+static inline void mfence(void) { __asm__ volatile("mfence" ::: "memory"); }
 
 static inline void cpu_pause(void) { __asm__ volatile("pause" ::: "memory"); }
 static inline void hlt(void) { __asm__ volatile("hlt" ::: "memory"); }

@@ -117,6 +117,8 @@ struct usb_driver {
 	/* regular work outside event handling (hub port changes, repeats) */
 	void (*poll)(struct usb_dev *d, uint64_t now_ms);
 	void (*detach)(struct usb_dev *d);
+	/* still bringing up what hangs off it (boot waits for this) */
+	bool (*settling)(struct usb_dev *d);
 };
 
 struct usb_dev {

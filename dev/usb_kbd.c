@@ -2,7 +2,6 @@
 #include <stdlib.h>
 
 #include "core/input.h"
-#include "core/kprintf.h"
 #include "core/timer.h"
 #include "dev/hid_kbd.h"
 #include "dev/usb.h"
@@ -16,7 +15,7 @@ static int n_kbds;
 
 struct usb_kbd {
 	struct hid_kbd hid;
-	uint16_t len; /* transfer size: the endpoint's packet, at most 8 */
+	uint16_t len; /* transfer size: the endpoint's packet, 8..64 bytes */
 };
 
 static void kbd_key(void *ctx, uint8_t usage, bool down)
@@ -67,7 +66,9 @@ bool usb_kbd_probe(struct usb_dev *d, const struct usb_config *cfg)
 	struct usb_kbd *k = calloc(1, sizeof *k);
 	if (!k)
 		return false;
-	k->len = it->int_in.mps && it->int_in.mps < HID_BOOT_REPORT ? it->int_in.mps : HID_BOOT_REPORT;
+	/* the whole packet, so a keyboard that sends more than 8 bytes does
+	 * not babble; hid_kbd_report reads the first 8 */
+	k->len = it->int_in.mps < HID_BOOT_REPORT ? HID_BOOT_REPORT : it->int_in.mps > 64 ? 64 : it->int_in.mps;
 	if (xhci_dev_configure(d, &it->int_in, 0, 0, false) < 0 ||
 	    usb_control(d, 0, USB_REQ_SET_CONFIGURATION, cfg->value, 0, NULL, 0) < 0) {
 		usb_log("%s: keyboard cannot be configured\n", d->name);

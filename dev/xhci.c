@@ -20,17 +20,21 @@
  *   7. Power the ports where the controller switches port power, and look
  *      at every port: a USB 2 port with a device gets a port reset, a USB 3
  *      port trains its link itself; enabled ports are enumerated by
- *      dev/usb.c.
+ *      dev/usb.c after the reset recovery time. Boot polls (2 s at most)
+ *      until every device found, hubs' included, is enumerated.
  * From then on the poller (core/poll.h) handles the event ring: command
  * completions, transfer completions (key reports, via the class drivers)
- * and port status changes, which are how hot-plug and unplug arrive.
+ * and port status changes, which are how hot-plug and unplug arrive. Port
+ * resets and their recovery are deadlines checked on later polls, not
+ * waits; what does wait is a request to a device (commands and control
+ * transfers take well under a millisecond on real controllers, a second at
+ * most before the device is given up).
  * A controller that stops answering (a command timeout, host system
  * error) is reported and left alone; the others carry on.
  */
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/kprintf.h"
 #include "core/poll.h"
 #include "core/timer.h"
 #include "dev/pci.h"
@@ -352,32 +356,51 @@ static void portsc_write(struct xhci *hc, unsigned p, uint32_t sc, uint32_t set)
 	mmio_wr32(hc->op, XHCI_PORTSC(p), (sc & PORT_KEEP) | set);
 }
 
-/* Brings a connected port to Enabled; returns its speed, or 0. */
-static int port_enable(struct xhci *hc, unsigned p)
+/*
+ * A connected port is brought to Enabled without waiting in the poller:
+ * port_check starts a reset (USB 2: PR; a USB 3 port trains its link by
+ * itself and gets a warm reset only when it did not), port_service looks
+ * again on later polls, and once the port is enabled and the reset
+ * recovery time (TRSTRCY, 10 ms) has passed, enumerates the device.
+ */
+#define PORT_RESET_MS 500
+#define PORT_RECOVERY_MS 10
+
+static void port_start(struct xhci *hc, unsigned p, uint64_t now)
 {
 	uint32_t sc = portsc(hc, p);
 	bool usb3 = hc->port_major[p] == 3 || (!hc->port_major[p] && PORT_PLS(sc) == PLS_U0);
+	if (!(usb3 && (sc & PORT_PED)))
+		portsc_write(hc, p, sc, usb3 ? PORT_WPR : PORT_PR);
+	hc->port_state[p] = PS_RESETTING;
+	hc->port_until[p] = now + PORT_RESET_MS;
+}
 
-	if (usb3) {
-		/* the link trains by itself; a warm reset if it does not */
-		for (int i = 0; i < 100 && !(portsc(hc, p) & PORT_PED); i++)
-			timer_udelay(1000);
-		if (!(portsc(hc, p) & PORT_PED)) {
-			portsc_write(hc, p, portsc(hc, p), PORT_WPR);
-			for (int i = 0; i < 200 && !(portsc(hc, p) & PORT_PRC); i++)
-				timer_udelay(1000);
-		}
-	} else {
-		portsc_write(hc, p, sc, PORT_PR);
-		for (int i = 0; i < 500 && !(portsc(hc, p) & PORT_PRC); i++)
-			timer_udelay(1000);
-		timer_udelay(10000); /* reset recovery (TRSTRCY) */
+/* A port in reset: enumerates its device once it is enabled and settled. */
+static void port_service(struct xhci *hc, unsigned p, uint64_t now)
+{
+	uint32_t sc = portsc(hc, p);
+	if (!(sc & PORT_CCS)) {
+		hc->port_state[p] = PS_IDLE; /* gone during the reset */
+		return;
 	}
-	sc = portsc(hc, p);
-	portsc_write(hc, p, sc, sc & (PORT_PRC | PORT_WRC | PORT_PEC));
-	if (!(sc & PORT_CCS) || !(sc & PORT_PED))
-		return 0;
-	return PORT_SPEED(sc);
+	if (hc->port_state[p] == PS_RESETTING) {
+		if ((sc & PORT_PED) && !(sc & (PORT_PR | PORT_WPR))) {
+			hc->port_state[p] = PS_RECOVERY;
+			hc->port_until[p] = now + PORT_RECOVERY_MS;
+		} else if (now >= hc->port_until[p]) {
+			usb_log("usb%d-%u: port does not enable\n", hc->index, p);
+			hc->port_state[p] = PS_IDLE;
+		}
+		return;
+	}
+	if (now < hc->port_until[p])
+		return;
+	hc->port_state[p] = PS_IDLE;
+	portsc_write(hc, p, sc, sc & PORT_CHANGES);
+	struct usb_dev *d = usb_attach(hc, NULL, (uint8_t)p, (uint8_t)PORT_SPEED(sc));
+	if (d)
+		hc->port_slot[p] = (uint8_t)d->slot;
 }
 
 bool xhci_dev_connected(struct usb_dev *d)
@@ -387,7 +410,7 @@ bool xhci_dev_connected(struct usb_dev *d)
 }
 
 /* A port whose status changed (or which was never looked at). */
-static void port_check(struct xhci *hc, unsigned p)
+static void port_check(struct xhci *hc, unsigned p, uint64_t now)
 {
 	uint32_t sc = portsc(hc, p);
 	struct usb_dev *d = hc->port_slot[p] ? hc->slots[hc->port_slot[p]].dev : NULL;
@@ -399,16 +422,23 @@ static void port_check(struct xhci *hc, unsigned p)
 		usb_detach(d);
 		d = NULL;
 	}
-	if (!(sc & PORT_CCS) || d)
-		return;
-	int speed = port_enable(hc, p);
-	if (!speed) {
-		usb_log("usb%d-%u: port does not enable\n", hc->index, p);
-		return;
+	if ((sc & PORT_CCS) && !d && hc->port_state[p] == PS_IDLE)
+		port_start(hc, p, now);
+}
+
+/* Something is still being enumerated (root ports in reset, hubs powering
+ * their ports). */
+static bool xhci_settling(struct xhci *hc)
+{
+	for (unsigned p = 1; p <= hc->max_ports; p++)
+		if (hc->port_state[p] != PS_IDLE)
+			return true;
+	for (unsigned s = 1; s <= hc->max_slots; s++) {
+		struct usb_dev *d = hc->slots[s].dev;
+		if (d && d->drv && d->drv->settling && d->drv->settling(d))
+			return true;
 	}
-	d = usb_attach(hc, NULL, (uint8_t)p, (uint8_t)speed);
-	if (d)
-		hc->port_slot[p] = (uint8_t)d->slot;
+	return false;
 }
 
 /* ---- the poller ---------------------------------------------------------- */
@@ -426,9 +456,12 @@ static void xhci_poll_one(struct xhci *hc, uint64_t now)
 		while (hc->port_dirty[w] && !hc->dead) {
 			unsigned b = (unsigned)__builtin_ctzll(hc->port_dirty[w]);
 			hc->port_dirty[w] &= ~(1ull << b);
-			port_check(hc, w * 64 + b);
+			port_check(hc, w * 64 + b, now);
 		}
 	}
+	for (unsigned p = 1; p <= hc->max_ports && !hc->dead; p++)
+		if (hc->port_state[p] != PS_IDLE)
+			port_service(hc, p, now);
 	for (unsigned s = 1; s <= hc->max_slots && !hc->dead; s++) {
 		struct usb_dev *d = hc->slots[s].dev;
 		if (hc->slots[s].intr_halted)
@@ -494,7 +527,14 @@ static bool xhci_start(struct xhci *hc)
 	}
 	usb_log("usb%d: xHCI %02x:%02x.%x, %u ports (USB 2: %u, USB 3: %u), %u slots\n", hc->index,
 		pd->bus, pd->slot, pd->fn, hc->max_ports, n2, n3, hc->max_slots);
-	xhci_poll_one(hc, xhci_ms()); /* enumerate what is plugged in now */
+	/* enumerate what is plugged in now (hubs and their ports included),
+	 * 2 s at the most: later arrivals come as hot-plug */
+	for (int i = 0; i < 2000 && !hc->dead; i++) {
+		xhci_poll_one(hc, xhci_ms());
+		if (!xhci_settling(hc))
+			break;
+		timer_udelay(1000);
+	}
 	return !hc->dead;
 }
 

@@ -15,7 +15,6 @@
  */
 #include <string.h>
 
-#include "core/kprintf.h"
 #include "core/timer.h"
 #include "dev/usb.h"
 #include "dev/xhci.h"

@@ -154,6 +154,7 @@ struct xhci_wait {
 };
 
 #define XHCI_MAX_PORTS 255
+enum { PS_IDLE, PS_RESETTING, PS_RECOVERY };
 #define XHCI_MAX_SLOTS 255
 
 /* Per slot: the device's contexts and rings. */
@@ -187,6 +188,8 @@ struct xhci {
 	struct xhci_wait *cmd_wait; /* the command in progress */
 	uint8_t port_major[XHCI_MAX_PORTS + 1]; /* 2 or 3 per port, 0 unknown */
 	uint8_t port_slot[XHCI_MAX_PORTS + 1];  /* device on the root port (slot id) */
+	uint8_t port_state[XHCI_MAX_PORTS + 1]; /* PS_*: where its reset stands */
+	uint64_t port_until[XHCI_MAX_PORTS + 1]; /* ms: reset deadline, end of recovery */
 	uint64_t port_dirty[4];     /* ports to look at (bit per port) */
 	struct xhci_slot slots[XHCI_MAX_SLOTS + 1];
 	bool dead;                  /* stopped after a fatal error */

@@ -239,10 +239,7 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 		fwcon_printf("fatal: out of memory for the kernel stack\n");
 		return EFI_OUT_OF_RESOURCES;
 	}
-	if (cb.split_map) {
-		fwcon_printf("split_map=%u: fragmenting the memory map\n", cb.split_map);
-		memmap_fragment(cb.split_map);
-	}
+	memmap_fragment(cb.split_map);    /* test knob: llm.cfg split_map=N (0: nothing) */
 	fwcon_printf("Leaving the firmware.\n");
 	if (memmap_exit(bi) != 0) {       /* the final memory map, ExitBootServices */
 		fwcon_printf("fatal: ExitBootServices failed\n");

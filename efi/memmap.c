@@ -117,6 +117,8 @@ static uint32_t memmap_convert(UINTN size, UINTN dsize)
 
 void memmap_fragment(uint32_t n)
 {
+	if (n)
+		fwcon_printf("split_map=%u: fragmenting the memory map\n", n);
 	for (uint32_t i = 0; i < n; i++) {
 		EFI_PHYSICAL_ADDRESS a = 0;
 		efi_bs->AllocatePages(AllocateAnyPages, (i & 1) ? EfiLoaderData : EfiBootServicesData, 1,

@@ -17,7 +17,7 @@
 
 #define MODLOAD_MIB (1ull << 20)
 #define MODLOAD_ALIGN (2 * MODLOAD_MIB)
-#define MODLOAD_PIECE (16 * MODLOAD_MIB) /* bytes per Read() call */
+#define MODLOAD_PIECE MODLOAD_MIB /* bytes per Read() call: some firmware fails on large reads */
 #define MODLOAD_MIN_CHUNK (64 * 1024ull)
 /* memory the kernel needs besides the model (page tables, heap, stacks) */
 #define MODLOAD_RESERVE (48 * MODLOAD_MIB)
@@ -206,7 +206,7 @@ int modload_load(struct boot_info *bi, EFI_FILE_HANDLE root, const struct esp_en
 	if (f->n_chunks > (uint32_t)np)
 		fwcon_printf("  in %u chunks (%s)\n", f->n_chunks,
 			     max_chunk ? "llm.cfg chunk_mib" : "memory is fragmented");
-	/* 3. the files, in large pieces, one progress bar */
+	/* 3. the files, MODLOAD_PIECE at a time (progress and speed shown) */
 	uint64_t done = 0, t0 = rdtsc(), last = 0;
 	uint32_t c = 0;
 	for (int k = 0; k < np; k++) {

@@ -69,6 +69,31 @@ static bool cfg_float(const char *s, size_t n, float *out)
 	return true;
 }
 
+/* Dotted IPv4 "a.b.c.d" -> a << 24 | b << 16 | c << 8 | d. */
+static bool cfg_ipv4(const char *s, size_t n, uint32_t *out)
+{
+	uint32_t v = 0;
+	size_t i = 0;
+	for (int part = 0; part < 4; part++) {
+		size_t start = i;
+		uint64_t b;
+		while (i < n && s[i] != '.')
+			i++;
+		if (i - start > 3 || !cfg_u64(s + start, i - start, 255, &b))
+			return false;
+		v = v << 8 | (uint32_t)b;
+		if (part < 3) {
+			if (i == n)
+				return false;
+			i++; /* the dot */
+		}
+	}
+	if (i != n)
+		return false;
+	*out = v;
+	return true;
+}
+
 /* Hex digits only, at most 16 of them. */
 static bool cfg_hex(const char *s, size_t n, uint64_t *out)
 {
@@ -165,6 +190,43 @@ static int cfg_entry(const char *s, size_t n, bool words, int line, struct boot_
 	} else if (cfg_eq(s, kn, "debug")) {
 		if (!cfg_bool(v, vn, &cfg->debug))
 			goto bad;
+	} else if (cfg_eq(s, kn, "net")) {
+		bool on;
+		if (!cfg_bool(v, vn, &on))
+			goto bad;
+		cfg->net_off = !on;
+	} else if (cfg_eq(s, kn, "ip")) {
+		uint32_t a;
+		if (!cfg_ipv4(v, vn, &a) || !a)
+			goto bad;
+		cfg->ip = a;
+	} else if (cfg_eq(s, kn, "netmask")) {
+		uint32_t a;
+		/* contiguous ones from the top: ~a + 1 is a power of two */
+		if (!cfg_ipv4(v, vn, &a) || !a || ((~a + 1) & ~a))
+			goto bad;
+		cfg->netmask = a;
+	} else if (cfg_eq(s, kn, "gateway")) {
+		uint32_t a;
+		if (!cfg_ipv4(v, vn, &a))
+			goto bad;
+		cfg->gateway = a;
+	} else if (cfg_eq(s, kn, "api")) {
+		if (!cfg_bool(v, vn, &cfg->api))
+			goto bad;
+	} else if (cfg_eq(s, kn, "api_key")) {
+		if (!vn || vn >= sizeof cfg->api_key)
+			goto bad;
+		for (size_t i = 0; i < vn; i++)
+			if ((unsigned char)v[i] <= 0x20 || (unsigned char)v[i] > 0x7e)
+				goto bad;
+		for (size_t i = 0; i < vn; i++)
+			cfg->api_key[i] = v[i];
+		cfg->api_key[vn] = 0;
+	} else if (cfg_eq(s, kn, "port")) {
+		if (!cfg_u64(v, vn, 65535, &u) || u == 0)
+			goto bad;
+		cfg->port = (uint16_t)u;
 	} else if (cfg_eq(s, kn, "reset")) {
 		if (cfg_ieq(v, vn, "acpi"))
 			cfg->reset_acpi = true;

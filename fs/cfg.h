@@ -24,6 +24,14 @@
  *   split_map=600             a test knob: the loader allocates that many single
  *                             pages of alternating types before leaving the
  *                             firmware, so the memory map grows by as many entries
+ *   net=off                   leave the network cards alone (on/off like debug)
+ *   ip=192.168.1.50           static IPv4 address instead of DHCP
+ *   netmask=255.255.255.0     with ip= (default 255.255.255.0)
+ *   gateway=192.168.1.1       with ip= (default: none)
+ *   api=on                    start the HTTP API at boot (default off)
+ *   api_key=SECRET            clients must send "Authorization: Bearer SECRET";
+ *                             1..127 printable characters, no blanks
+ *   port=8080                 the API's TCP port, 1..65535
  *
  * An unknown key or a bad value is reported through the warn callback and
  * skipped; parsing never fails and never reads outside text[0..len).

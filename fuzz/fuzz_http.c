@@ -88,8 +88,8 @@ static void m_close(void *c)
 static const struct conn_ops ops = { m_write, m_flush, m_close };
 
 static uint64_t clock_ns;
-static uint64_t now(void *u) { (void)u; return clock_ns; }
-static void pump(void *u) { (void)u; clock_ns += 50000000; } /* 50 ms a token */
+static uint64_t now(void *u) { (void)u; return clock_ns += 1000000; } /* 1 ms a reading */
+static void pump(void *u) { (void)u; }
 
 static struct http_engine eng;
 static bool have_model;

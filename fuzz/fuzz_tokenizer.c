@@ -6,8 +6,7 @@
  * else ../shared/conformance/vocab/ggml-vocab-{llama-spm,gpt-2}.gguf when
  * present (run from the repo root); always tiny built-in ones (a
  * SentencePiece vocab with byte fallback, and a byte-level BPE with merges
- * once per pre-tokenizer family: gpt-2, llama-bpe, qwen2, smollm, falcon,
- * default).
+ * once per family of pre-tokenizer split rules, 27 of them).
  *
  * Input: byte 0 picks the vocab (low 6 bits) and the flags (0x40 add_bos,
  * 0x80 parse_special); the rest is the text. Checks: ids in range, pieces
@@ -24,7 +23,7 @@
 #include "ai/gguf.h"
 #include "ai/tokenizer.h"
 
-#define MAX_TOK 16
+#define MAX_TOK 40
 
 static struct tokenizer *toks[MAX_TOK];
 static int n_toks;
@@ -212,8 +211,13 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	const char *env = getenv("FUZZ_TOK_VOCAB");
 	if (getenv("FUZZ_TOK_NO_ROUNDTRIP"))
 		roundtrip = false;
-	/* one built-in BPE vocab per pre-tokenizer family */
-	static const char *const pres[] = {"gpt-2", "llama-bpe", "qwen2", "smollm", "falcon", "default"};
+	/* one built-in BPE vocab per family of split rules (ai/tok_pre_names.c;
+	 * not the raw UTF-8 ones, which this byte-level vocabulary cannot spell) */
+	static const char *const pres[] = {"gpt-2", "llama-bpe", "qwen2", "smollm", "falcon",
+		"default", "deepseek-llm", "deepseek-coder", "deepseek-v3", "youtu", "jais-2", "qwen35",
+		"bloom", "viking", "tekken", "chameleon", "gpt-4o", "granite-embed-multi-97m",
+		"tiny_aya", "kimi-k2", "superbpe", "bailingmoe", "seed-coder", "afmoe", "laguna",
+		"exaone-moe", "minicpm5"};
 	struct wb a = build_spm();
 	add_tok(a.p, a.n, "built-in spm");
 	free(a.p);

@@ -430,16 +430,9 @@ static int cmd_info(const struct opts *o, struct loaded *L)
 	if (model_load(&L->m, &L->g, err, sizeof err) == 0) {
 		const struct model *m = &L->m;
 		L->has_model = true;
-		printf("architecture: %s\n", m->arch_name);
-		printf("n_embd: %d\nn_ff: %d\nn_layer: %d\nn_head: %d\nn_head_kv: %d\nhead_dim: %d\n",
-		       m->n_embd, m->n_ff, m->n_layer, m->n_head, m->n_head_kv, m->head_dim);
-		printf("n_ctx_train: %d\nn_vocab: %d\n", m->n_ctx_train, m->n_vocab);
-		printf("rope: %s, n_rot %d, freq_base %g, freq_scale %g%s\n",
-		       m->rope_neox ? "neox" : "normal", m->n_rot, (double)m->rope_base,
-		       (double)m->rope_freq_scale, m->rope_freqs ? ", rope_freqs" : "");
-		printf("rms_eps: %g\noutput: %s\n", (double)m->norm_eps,
-		       m->tied_output ? "tied to token_embd" : "separate");
-		printf("weights: %.2f MiB\n", m->weight_bytes / 1048576.0);
+		char sum[1024];
+		model_summary(m, sum, sizeof sum);
+		fputs(sum, stdout);
 		int ctx = o->ctx ? o->ctx : m->n_ctx_train < LLM_DEFAULT_CTX ? m->n_ctx_train : LLM_DEFAULT_CTX;
 		printf("context: %d tokens need %.2f MiB (KV cache f16 + scratch)\n", ctx,
 		       forward_bytes(m, ctx, LLM_BATCH) / 1048576.0);

@@ -33,15 +33,75 @@ struct preset {
 	int n_embd, n_ff, n_layer, n_head, n_head_kv, n_vocab, n_ctx;
 	float rope_base, eps;
 	bool tied, qkv_bias, bpe, chatml;
+	/* the newer architectures (0 / false: none) */
+	int head_dim;                          /* 0: n_embd / n_head */
+	int n_expert, n_expert_used, n_ff_exp; /* experts (qwen3moe) */
+	bool qk_norm, post_norms;              /* qwen3, gemma3; gemma */
+	bool fused;                            /* attn_qkv and gate+up in ffn_up (phi3) */
+	int n_swa, swa_period;                 /* gemma */
+	float attn_softcap, final_softcap;     /* gemma2 */
+	int n_ctx_orig;                        /* LongRoPE factors (phi3) */
+	float rope_attn_factor;
+	float embd_scale;                      /* token_embd values; 0: 1 */
 };
 
+#define LLAMA(n, e, ff, l, h, kv, v, c) \
+	{ .name = n, .arch = "llama", .n_embd = e, .n_ff = ff, .n_layer = l, .n_head = h, \
+	  .n_head_kv = kv, .n_vocab = v, .n_ctx = c, .rope_base = 10000.f, .eps = 1e-5f }
+
 static const struct preset presets[] = {
-	{ "demo", "llama", 128, 384, 4, 4, 2, 512, 1024, 10000.f, 1e-5f, false, false, false, false },
-	{ "chat", "llama", 128, 384, 4, 4, 2, 512, 1024, 10000.f, 1e-5f, false, false, false, true },
-	{ "tinyllama", "llama", 2048, 5632, 22, 32, 4, 32000, 2048, 10000.f, 1e-5f, false, false, false, false },
-	{ "qwen2-0.5b", "qwen2", 896, 4864, 24, 14, 2, 151936, 32768, 1000000.f, 1e-6f, true, true, true, true },
-	/* small enough for tests (tests/t-36-qwen2.sh): every qwen2 feature */
-	{ "qwen2-tiny", "qwen2", 256, 512, 2, 4, 2, 2048, 4096, 1000000.f, 1e-6f, true, true, true, true },
+	LLAMA("demo", 128, 384, 4, 4, 2, 512, 1024),
+	{ .name = "chat", .arch = "llama", .n_embd = 128, .n_ff = 384, .n_layer = 4, .n_head = 4,
+	  .n_head_kv = 2, .n_vocab = 512, .n_ctx = 1024, .rope_base = 10000.f, .eps = 1e-5f,
+	  .chatml = true },
+	LLAMA("tinyllama", 2048, 5632, 22, 32, 4, 32000, 2048),
+	{ .name = "qwen2-0.5b", .arch = "qwen2", .n_embd = 896, .n_ff = 4864, .n_layer = 24,
+	  .n_head = 14, .n_head_kv = 2, .n_vocab = 151936, .n_ctx = 32768, .rope_base = 1000000.f,
+	  .eps = 1e-6f, .tied = true, .qkv_bias = true, .bpe = true, .chatml = true },
+	/* small enough for tests (tests/t-36-variants.sh): every qwen2 feature */
+	{ .name = "qwen2-tiny", .arch = "qwen2", .n_embd = 256, .n_ff = 512, .n_layer = 2,
+	  .n_head = 4, .n_head_kv = 2, .n_vocab = 2048, .n_ctx = 4096, .rope_base = 1000000.f,
+	  .eps = 1e-6f, .tied = true, .qkv_bias = true, .bpe = true, .chatml = true },
+	/* the newer architectures at test size (tests/t-34-archs.sh): every
+	 * feature, head sizes other than n_embd / n_head, windows short enough
+	 * that a test's 50 positions slide past them */
+	{ .name = "qwen3-tiny", .arch = "qwen3", .n_embd = 256, .n_ff = 512, .n_layer = 2,
+	  .n_head = 4, .n_head_kv = 2, .head_dim = 128, .n_vocab = 2048, .n_ctx = 4096,
+	  .rope_base = 1000000.f, .eps = 1e-6f, .tied = true, .bpe = true, .chatml = true,
+	  .qk_norm = true, .embd_scale = 0.25f },
+	{ .name = "qwen3moe-tiny", .arch = "qwen3moe", .n_embd = 256, .n_ff = 1024, .n_layer = 2,
+	  .n_head = 4, .n_head_kv = 2, .n_vocab = 2048, .n_ctx = 4096, .rope_base = 1000000.f,
+	  .eps = 1e-6f, .bpe = true, .chatml = true, .qk_norm = true, .n_expert = 16,
+	  .n_expert_used = 4, .n_ff_exp = 256 },
+	{ .name = "gemma2-tiny", .arch = "gemma2", .n_embd = 256, .n_ff = 512, .n_layer = 4,
+	  .n_head = 4, .n_head_kv = 2, .n_vocab = 512, .n_ctx = 4096, .rope_base = 10000.f,
+	  .eps = 1e-6f, .tied = true, .post_norms = true, .n_swa = 16, .swa_period = 2,
+	  .attn_softcap = 50.f, .final_softcap = 30.f, .embd_scale = 0.25f },
+	{ .name = "gemma3-tiny", .arch = "gemma3", .n_embd = 256, .n_ff = 512, .n_layer = 6,
+	  .n_head = 4, .n_head_kv = 1, .head_dim = 128, .n_vocab = 512, .n_ctx = 4096,
+	  .rope_base = 1000000.f, .eps = 1e-6f, .tied = true, .qk_norm = true, .post_norms = true,
+	  .n_swa = 16, .swa_period = 3, .embd_scale = 0.25f },
+	{ .name = "phi3-tiny", .arch = "phi3", .n_embd = 256, .n_ff = 512, .n_layer = 2,
+	  .n_head = 4, .n_head_kv = 4, .n_vocab = 512, .n_ctx = 4096, .rope_base = 10000.f,
+	  .eps = 1e-5f, .fused = true, .n_ctx_orig = 4096, .rope_attn_factor = 1.0f },
+	/* the same with a context past the original one: the long factors */
+	{ .name = "phi3-tiny-long", .arch = "phi3", .n_embd = 256, .n_ff = 512, .n_layer = 2,
+	  .n_head = 4, .n_head_kv = 2, .n_vocab = 512, .n_ctx = 4096, .rope_base = 10000.f,
+	  .eps = 1e-5f, .fused = true, .n_ctx_orig = 512, .rope_attn_factor = 1.1902f },
+	/* real shapes for benchmarks: Qwen3-1.7B, Gemma 3 1B, and Qwen3-30B-A3B's
+	 * layers (128 experts, 8 used) with 8 of its 48 layers */
+	{ .name = "qwen3-1.7b", .arch = "qwen3", .n_embd = 2048, .n_ff = 6144, .n_layer = 28,
+	  .n_head = 16, .n_head_kv = 8, .head_dim = 128, .n_vocab = 151936, .n_ctx = 40960,
+	  .rope_base = 1000000.f, .eps = 1e-6f, .tied = true, .bpe = true, .chatml = true,
+	  .qk_norm = true },
+	{ .name = "gemma3-1b", .arch = "gemma3", .n_embd = 1152, .n_ff = 6912, .n_layer = 26,
+	  .n_head = 4, .n_head_kv = 1, .head_dim = 256, .n_vocab = 262144, .n_ctx = 32768,
+	  .rope_base = 1000000.f, .eps = 1e-6f, .tied = true, .qk_norm = true, .post_norms = true,
+	  .n_swa = 512, .swa_period = 6 },
+	{ .name = "qwen3moe-a3b", .arch = "qwen3moe", .n_embd = 2048, .n_ff = 6144, .n_layer = 8,
+	  .n_head = 32, .n_head_kv = 4, .head_dim = 128, .n_vocab = 151936, .n_ctx = 40960,
+	  .rope_base = 1000000.f, .eps = 1e-6f, .bpe = true, .chatml = true, .qk_norm = true,
+	  .n_expert = 128, .n_expert_used = 8, .n_ff_exp = 768 },
 };
 
 /* ---- deterministic random numbers (splitmix64) ---- */
@@ -65,86 +125,126 @@ static float rng_uniform(uint64_t *s)
 struct tensor_plan {
 	char name[64];
 	int n_dims;
-	int64_t ne[2];
+	int64_t ne[3];
 	int type;
 	float scale, center; /* values: center + scale * uniform */
 	uint64_t offset, nbytes;
 };
 
-static int plan_type(const char *ftype, const char *tname, int layer, int n_layer, bool is_2d)
+/* llama.cpp's quantize falls back to these when a row is not a multiple of
+ * the K-quants' 256 (llama-quant.cpp) */
+static int kquant_fallback(int type)
 {
-	if (!is_2d)
+	switch (type) {
+	case GGML_TYPE_Q4_K: return GGML_TYPE_Q5_0;
+	case GGML_TYPE_Q5_K: return GGML_TYPE_Q5_1;
+	case GGML_TYPE_Q6_K: return GGML_TYPE_Q8_0;
+	default: return type;
+	}
+}
+
+static int plan_type(const char *ftype, const struct tensor_plan *t, int n_layer)
+{
+	const char *tname = t->name;
+	int layer = strncmp(tname, "blk.", 4) == 0 ? atoi(tname + 4) : -1;
+	/* vectors, and the router (llama.cpp never quantizes ffn_gate_inp) */
+	if (t->n_dims == 1 || strstr(tname, "ffn_gate_inp"))
 		return GGML_TYPE_F32;
 	if (strcmp(ftype, "q4_k_m") == 0) {
 		/* llama.cpp's Q4_K_M: q6_K for output, and for attn_v / ffn_down on
 		 * the first and last eighth of the layers and every third between */
 		bool more = layer >= 0 && (layer < n_layer / 8 || layer >= 7 * n_layer / 8 ||
 					   (layer - n_layer / 8) % 3 == 2);
+		int type = GGML_TYPE_Q4_K;
 		if (strcmp(tname, "output.weight") == 0)
-			return GGML_TYPE_Q6_K;
-		if ((strstr(tname, "attn_v") || strstr(tname, "ffn_down")) && more)
-			return GGML_TYPE_Q6_K;
-		return GGML_TYPE_Q4_K;
+			type = GGML_TYPE_Q6_K;
+		else if ((strstr(tname, "attn_v") || strstr(tname, "ffn_down")) && more)
+			type = GGML_TYPE_Q6_K;
+		return t->ne[0] % 256 ? kquant_fallback(type) : type;
 	}
-	for (int t = 0; t < GGML_TYPE_COUNT; t++) {
-		const char *n = ggml_type_name(t);
+	for (int ty = 0; ty < GGML_TYPE_COUNT; ty++) {
+		const char *n = ggml_type_name(ty);
 		if (n && strcasecmp(n, ftype) == 0)
-			return t;
+			return ty;
 	}
 	return -1;
 }
 
-static int add_tensor(struct tensor_plan *tp, int *n, const char *name, int64_t ne0, int64_t ne1,
-		      float scale, float center)
+static void add_tensor(struct tensor_plan *tp, int *n, const char *name, int64_t ne0, int64_t ne1,
+		       int64_t ne2, float scale, float center)
 {
 	struct tensor_plan *t = &tp[(*n)++];
 	snprintf(t->name, sizeof t->name, "%s", name);
-	t->n_dims = ne1 > 1 ? 2 : 1;
+	t->n_dims = ne2 > 1 ? 3 : ne1 > 1 ? 2 : 1;
 	t->ne[0] = ne0;
 	t->ne[1] = ne1;
+	t->ne[2] = ne2;
 	t->scale = scale;
 	t->center = center;
-	return 0;
 }
 
 static int build_plan(const struct preset *p, struct tensor_plan *tp)
 {
-	int n = 0, hd = p->n_embd / p->n_head, kv = hd * p->n_head_kv;
+	int n = 0, hd = p->head_dim ? p->head_dim : p->n_embd / p->n_head;
+	int E = p->n_embd, Q = hd * p->n_head, KV = hd * p->n_head_kv, F = p->n_ff;
 	char name[64];
-	add_tensor(tp, &n, "token_embd.weight", p->n_embd, p->n_vocab, 1.0f, 0.f);
+	add_tensor(tp, &n, "token_embd.weight", E, p->n_vocab, 1, p->embd_scale ? p->embd_scale : 1.f, 0.f);
 	for (int l = 0; l < p->n_layer; l++) {
-#define T(suffix, a, b, sc, c) \
-	snprintf(name, sizeof name, "blk.%d.%s", l, suffix); \
-	add_tensor(tp, &n, name, a, b, sc, c)
-		T("attn_norm.weight", p->n_embd, 1, 0.1f, 1.f);
-		T("attn_q.weight", p->n_embd, p->n_embd, 1.f, 0.f);
-		T("attn_k.weight", p->n_embd, kv, 1.f, 0.f);
-		T("attn_v.weight", p->n_embd, kv, 1.f, 0.f);
-		if (p->qkv_bias) {
-			T("attn_q.bias", p->n_embd, 1, 0.1f, 0.f);
-			T("attn_k.bias", kv, 1, 0.1f, 0.f);
-			T("attn_v.bias", kv, 1, 0.1f, 0.f);
+#define T(suffix, a, b, c, sc, ce)                                    \
+	do {                                                         \
+		snprintf(name, sizeof name, "blk.%d.%s", l, suffix); \
+		add_tensor(tp, &n, name, a, b, c, sc, ce);           \
+	} while (0)
+		T("attn_norm.weight", E, 1, 1, 0.1f, 1.f);
+		if (p->fused) {
+			T("attn_qkv.weight", E, Q + 2 * KV, 1, 1.f, 0.f);
+		} else {
+			T("attn_q.weight", E, Q, 1, 1.f, 0.f);
+			T("attn_k.weight", E, KV, 1, 1.f, 0.f);
+			T("attn_v.weight", E, KV, 1, 1.f, 0.f);
 		}
-		T("attn_output.weight", p->n_embd, p->n_embd, 1.f, 0.f);
-		T("ffn_norm.weight", p->n_embd, 1, 0.1f, 1.f);
-		T("ffn_gate.weight", p->n_embd, p->n_ff, 1.f, 0.f);
-		T("ffn_up.weight", p->n_embd, p->n_ff, 1.f, 0.f);
-		T("ffn_down.weight", p->n_ff, p->n_embd, 1.f, 0.f);
+		if (p->qkv_bias) {
+			T("attn_q.bias", Q, 1, 1, 0.1f, 0.f);
+			T("attn_k.bias", KV, 1, 1, 0.1f, 0.f);
+			T("attn_v.bias", KV, 1, 1, 0.1f, 0.f);
+		}
+		T("attn_output.weight", Q, E, 1, 1.f, 0.f);
+		if (p->qk_norm) {
+			T("attn_q_norm.weight", hd, 1, 1, 0.1f, 1.f);
+			T("attn_k_norm.weight", hd, 1, 1, 0.1f, 1.f);
+		}
+		if (p->post_norms)
+			T("post_attention_norm.weight", E, 1, 1, 0.1f, 1.f);
+		T("ffn_norm.weight", E, 1, 1, 0.1f, 1.f);
+		if (p->n_expert) {
+			T("ffn_gate_inp.weight", E, p->n_expert, 1, 1.f, 0.f);
+			T("ffn_gate_exps.weight", E, p->n_ff_exp, p->n_expert, 1.f, 0.f);
+			T("ffn_up_exps.weight", E, p->n_ff_exp, p->n_expert, 1.f, 0.f);
+			T("ffn_down_exps.weight", p->n_ff_exp, E, p->n_expert, 1.f, 0.f);
+		} else if (p->fused) {
+			T("ffn_up.weight", E, 2 * F, 1, 1.f, 0.f);
+			T("ffn_down.weight", F, E, 1, 1.f, 0.f);
+		} else {
+			T("ffn_gate.weight", E, F, 1, 1.f, 0.f);
+			T("ffn_up.weight", E, F, 1, 1.f, 0.f);
+			T("ffn_down.weight", F, E, 1, 1.f, 0.f);
+		}
+		if (p->post_norms)
+			T("post_ffw_norm.weight", E, 1, 1, 0.1f, 1.f);
 #undef T
 	}
-	add_tensor(tp, &n, "output_norm.weight", p->n_embd, 1, 0.1f, 1.f);
+	add_tensor(tp, &n, "output_norm.weight", E, 1, 1, 0.1f, 1.f);
 	if (!p->tied)
-		add_tensor(tp, &n, "output.weight", p->n_embd, p->n_vocab, 1.f, 0.f);
+		add_tensor(tp, &n, "output.weight", E, p->n_vocab, 1, 1.f, 0.f);
+	if (p->n_ctx_orig) { /* LongRoPE: short factors near 1, long ones 1..7 */
+		add_tensor(tp, &n, "rope_factors_long.weight", hd / 2, 1, 1, 3.f, 4.f);
+		add_tensor(tp, &n, "rope_factors_short.weight", hd / 2, 1, 1, 0.05f, 1.f);
+	}
 	/* matrices: uniform with variance 1/fan_in keeps activations in range */
 	for (int i = 0; i < n; i++)
-		if (tp[i].n_dims == 2 && strcmp(tp[i].name, "token_embd.weight") != 0)
+		if (tp[i].n_dims >= 2 && strcmp(tp[i].name, "token_embd.weight") != 0)
 			tp[i].scale = 1.7f / __builtin_sqrtf((float)tp[i].ne[0]);
 	return n;
-}
-
-static int layer_of(const char *name)
-{
-	return strncmp(name, "blk.", 4) == 0 ? atoi(name + 4) : -1;
 }
 
 /* ---- writing ---- */
@@ -158,7 +258,7 @@ static int write_tensor_data(FILE *f, const struct tensor_plan *t, uint64_t *rng
 	int rc = -1;
 	if (!row || !out)
 		goto done;
-	for (int64_t r = 0; r < t->ne[1]; r++) {
+	for (int64_t r = 0; r < t->ne[1] * t->ne[2]; r++) {
 		for (int64_t i = 0; i < t->ne[0]; i++)
 			row[i] = t->center + t->scale * rng_uniform(rng);
 		if (t->type == GGML_TYPE_F32)
@@ -180,7 +280,9 @@ static void usage(void)
 	fprintf(stderr,
 		"usage: mkmodel --preset NAME [--type TYPE] [--seed S] [--tied] [--rope-scale F]\n"
 		"               [--pre NAME] [--split N [--split-meta-first]] -o OUT.gguf\n"
-		"  presets: demo chat tinyllama qwen2-0.5b qwen2-tiny\n"
+		"  presets: demo chat tinyllama qwen2-0.5b qwen2-tiny qwen3-tiny qwen3moe-tiny\n"
+		"           gemma2-tiny gemma3-tiny phi3-tiny phi3-tiny-long qwen3-1.7b gemma3-1b\n"
+		"           qwen3moe-a3b\n"
 		"  types:   f32 f16 bf16 q8_0 q4_0 q4_1 q5_0 q5_1 q2_K q3_K q4_K q5_K q6_K q4_k_m\n"
 		"           iq4_nl iq4_xs\n");
 }
@@ -245,7 +347,7 @@ int main(int argc, char **argv)
 	int nt = build_plan(p, tp);
 	uint64_t off = 0;
 	for (int i = 0; i < nt; i++) {
-		tp[i].type = plan_type(type, tp[i].name, layer_of(tp[i].name), p->n_layer, tp[i].n_dims == 2);
+		tp[i].type = plan_type(type, &tp[i], p->n_layer);
 		const struct quant_traits *q = tp[i].type >= 0 ? quant_traits_at(tp[i].type, QUANT_SCALAR) : NULL;
 		if (!q || (tp[i].type != GGML_TYPE_F32 && !q->from_float)) {
 			fprintf(stderr, "mkmodel: type '%s' cannot be written\n", type);
@@ -257,7 +359,7 @@ int main(int argc, char **argv)
 			return 2;
 		}
 		tp[i].offset = off;
-		tp[i].nbytes = ggml_type_row_size(tp[i].type, tp[i].ne[0]) * tp[i].ne[1];
+		tp[i].nbytes = ggml_type_row_size(tp[i].type, tp[i].ne[0]) * tp[i].ne[1] * tp[i].ne[2];
 		off += (tp[i].nbytes + GGUF_DEFAULT_ALIGNMENT - 1) / GGUF_DEFAULT_ALIGNMENT * GGUF_DEFAULT_ALIGNMENT;
 	}
 
@@ -272,7 +374,11 @@ int main(int argc, char **argv)
 		.n_layer = p->n_layer, .n_head = p->n_head, .n_head_kv = p->n_head_kv,
 		.n_ctx = p->n_ctx, .n_vocab = p->n_vocab, .rope_base = p->rope_base, .eps = p->eps,
 		.bpe = p->bpe, .chatml = p->chatml, .file_type_name = type,
-		.rope_scale = rope_scale, .pre = pre,
+		.rope_scale = rope_scale, .pre = pre, .head_dim = p->head_dim,
+		.n_expert = p->n_expert, .n_expert_used = p->n_expert_used, .n_ff_exp = p->n_ff_exp,
+		.n_swa = p->n_swa, .swa_period = p->swa_period, .attn_softcap = p->attn_softcap,
+		.final_softcap = p->final_softcap, .n_ctx_orig = p->n_ctx_orig,
+		.rope_attn_factor = p->rope_attn_factor,
 	};
 	gw_header(&w, nt, &hp);
 	for (int i = 0; i < nt; i++)

@@ -11,6 +11,12 @@ struct mk_hparams {
 	int n_embd, n_ff, n_layer, n_head, n_head_kv, n_ctx, n_vocab;
 	float rope_base, eps;
 	float rope_scale; /* > 0: {arch}.rope.scaling.type linear with this factor */
+	int head_dim;     /* key/value_length, written when not n_embd / n_head */
+	int n_expert, n_expert_used, n_ff_exp; /* written when n_expert > 0 */
+	int n_swa, swa_period;                 /* sliding window, written when > 0 */
+	float attn_softcap, final_softcap;     /* written when > 0 */
+	int n_ctx_orig;                        /* LongRoPE's original context, when > 0 */
+	float rope_attn_factor;                /* written when > 0 */
 	const char *pre;  /* tokenizer.ggml.pre of a BPE vocabulary (default qwen2) */
 	bool bpe;    /* byte-level BPE (gpt2 model, qwen2 pre-tokenizer), else SentencePiece */
 	bool chatml; /* ChatML chat template and its control tokens */

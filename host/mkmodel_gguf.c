@@ -89,13 +89,35 @@ void gw_header(struct gguf_writer *w, int n_tensors, const struct mk_hparams *hp
 	gw_kv_u32(w, K("block_count"), hp->n_layer);
 	gw_kv_u32(w, K("attention.head_count"), hp->n_head);
 	gw_kv_u32(w, K("attention.head_count_kv"), hp->n_head_kv);
-	gw_kv_u32(w, K("rope.dimension_count"), hp->n_embd / hp->n_head);
+	int hd = hp->head_dim ? hp->head_dim : hp->n_embd / hp->n_head;
+	gw_kv_u32(w, K("rope.dimension_count"), hd);
+	if (hd != hp->n_embd / hp->n_head) {
+		gw_kv_u32(w, K("attention.key_length"), hd);
+		gw_kv_u32(w, K("attention.value_length"), hd);
+	}
 	gw_kv_f32(w, K("rope.freq_base"), hp->rope_base);
 	gw_kv_f32(w, K("attention.layer_norm_rms_epsilon"), hp->eps);
 	if (hp->rope_scale > 0) {
 		gw_kv_str(w, K("rope.scaling.type"), "linear");
 		gw_kv_f32(w, K("rope.scaling.factor"), hp->rope_scale);
 	}
+	if (hp->n_expert > 0) {
+		gw_kv_u32(w, K("expert_count"), hp->n_expert);
+		gw_kv_u32(w, K("expert_used_count"), hp->n_expert_used);
+		gw_kv_u32(w, K("expert_feed_forward_length"), hp->n_ff_exp);
+	}
+	if (hp->n_swa > 0)
+		gw_kv_u32(w, K("attention.sliding_window"), hp->n_swa);
+	if (hp->swa_period > 0)
+		gw_kv_u32(w, K("attention.sliding_window_pattern"), hp->swa_period);
+	if (hp->attn_softcap > 0)
+		gw_kv_f32(w, K("attn_logit_softcapping"), hp->attn_softcap);
+	if (hp->final_softcap > 0)
+		gw_kv_f32(w, K("final_logit_softcapping"), hp->final_softcap);
+	if (hp->n_ctx_orig > 0)
+		gw_kv_u32(w, K("rope.scaling.original_context_length"), hp->n_ctx_orig);
+	if (hp->rope_attn_factor > 0)
+		gw_kv_f32(w, K("rope.scaling.attn_factor"), hp->rope_attn_factor);
 #undef K
 	mk_vocab(w, hp);
 }

@@ -149,7 +149,9 @@ void mk_vocab(struct gguf_writer *w, const struct mk_hparams *hp)
 		w->err = 1;
 		return;
 	}
-	int n_special = hp->bpe ? 3 : (hp->chatml ? 2 : 0);
+	/* llama.cpp looks up Phi-3's <|endoftext|> by name in a model named phi3 */
+	bool phi3 = strcmp(hp->arch, "phi3") == 0;
+	int n_special = hp->bpe ? 3 : (hp->chatml ? 2 : 0) + (phi3 ? 2 : 0);
 	if (hp->bpe)
 		build_bpe(&v, n_special);
 	else
@@ -164,6 +166,10 @@ void mk_vocab(struct gguf_writer *w, const struct mk_hparams *hp)
 	if (hp->bpe) {
 		id_endoftext = v.n;
 		vocab_add(&v, "<|endoftext|>", 0.f, TOK_CONTROL);
+	}
+	if (phi3 && !hp->bpe) {
+		vocab_add(&v, "<|endoftext|>", 0.f, TOK_CONTROL);
+		vocab_add(&v, "<|end|>", 0.f, TOK_CONTROL);
 	}
 	if (hp->chatml) {
 		vocab_add(&v, "<|im_start|>", 0.f, TOK_CONTROL);

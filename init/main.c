@@ -24,6 +24,8 @@
 #include "dev/xhci.h"
 #include "mm/heap.h"
 #include "mm/pmm.h"
+#include "net/net.h"
+#include "net/serve.h"
 #include "mm/vmm.h"
 #include "shell/llm.h"
 #include "shell/shell.h"
@@ -80,10 +82,12 @@ static void kmain_on_kstack(struct boot_info *bi)
 	xhci_init();                      /* USB: controllers taken from the firmware, keyboards */
 	i8042_init(acpi_get());           /* PS/2, where the FADT lists it (after the USB handoff) */
 	input_check(bi);                  /* say so when nothing can type */
+	net_init(bi);                     /* network cards, lwIP, DHCP (net=off: none) */
 	smp_init(bi);                     /* start the APs, par_for runner */
 	idle_init();                      /* PICs masked; the input wait halts */
 	status_set_cpus(smp_ncpus_online()); /* the status line on the screen */
 	status_set_model(bi->has_model ? bi->model.name : NULL);
 	llm_init(bi);                     /* open the model, size the context */
+	serve_boot(bi);                   /* the HTTP API, when llm.cfg says api=on */
 	shell_run(bi);                    /* never returns */
 }

@@ -35,7 +35,7 @@ FZ := $(BUILD)/fuzz
 
 FUZZ_NAMES := gguf tokenizer json http cfg chat genopt sampler split
 FUZZ_AI_OBJ := $(patsubst %.c,$(FZ)/%.o,$(wildcard ai/*.c ai/kernels/*.c))
-FUZZ_NET_OBJ := $(patsubst %.c,$(FZ)/%.o,$(wildcard net/*.c)) $(FZ)/gen/net_page.o
+FUZZ_NET_OBJ := $(patsubst %.c,$(FZ)/%.o,$(NET_SRC)) $(FZ)/gen/net_page.o
 FUZZ_BIN := $(FUZZ_NAMES:%=$(FZ)/fuzz_%)
 
 # libFuzzer arguments per harness: dictionary and input size
@@ -57,7 +57,7 @@ $(FZ)/%_avx512.o: FUZZ_XFLAGS += $(AVX512_FLAGS)
 # nothing and cost three quarters of every execution of the gguf and
 # sampler harnesses; the sanitizers check it all the same.
 FUZZ_NUMERIC := $(patsubst %.c,$(FZ)/%.o,$(wildcard ai/kernels/*.c) ai/forward.c ai/matmul.c \
-	ai/vmath.c ai/aimath.c ai/sampler.c ai/parallel.c ai/generate.c)
+	ai/vmath.c ai/aimath.c ai/moe.c ai/sampler.c ai/parallel.c ai/generate.c)
 $(FUZZ_NUMERIC): FUZZ_XFLAGS += -fno-sanitize-coverage=trace-cmp
 
 $(FZ)/ai/%.o: ai/%.c

@@ -2,8 +2,10 @@
 # `make run` in QEMU + OVMF.
 #
 #   make efi        $(BUILD)/BOOTX64.EFI from efi/ fs/ core/ mm/ smp/ lib/ init/ shell/ ai/
-#   make esp        $(BUILD)/esp.img: FAT32, \EFI\BOOT\BOOTX64.EFI + models
+#   make esp        $(BUILD)/esp/ (the ESP as a folder: \EFI\BOOT\BOOTX64.EFI,
+#                   \models\, \llm.cfg) and its FAT32 image $(BUILD)/esp.img
 #   make usb        $(BUILD)/usb.img: the same as a GPT disk (dd it to a stick)
+#   make sign       sign BOOTX64.EFI with your own Secure Boot key (SIGN_KEY, SIGN_CERT)
 #   make run        boot esp.img in QEMU (TCG, OVMF), serial on the terminal
 #   make screenshot docs/screenshot.png from a QEMU screendump
 #
@@ -30,13 +32,17 @@ OS_LIBC_FLAGS := -nostdinc -isystem lib/include -isystem $(shell $(OS_CC) -print
 OS_EFI_FLAGS := -I$(EFI_INCDIR) -I$(EFI_INCDIR)/x86_64 -DGNU_EFI_USE_MS_ABI
 
 OS_SRC := $(wildcard efi/*.c fs/*.c core/*.c mm/*.c smp/*.c lib/*.c init/*.c shell/*.c dev/*.c \
-	net/*.c ai/*.c ai/kernels/*.c)
+	net/*.c net/lwip/*.c ai/*.c ai/kernels/*.c)
 OS_ASM := $(wildcard efi/*.S fs/*.S core/*.S mm/*.S smp/*.S lib/*.S init/*.S dev/*.S net/*.S)
 OS_OBJ := $(OS_SRC:%.c=$(OS)/%.o) $(OS_ASM:%.S=$(OS)/%.o)
 OS_GEN_OBJ = $(patsubst %.c,%.o,$(OS_GEN_SRC))
 
 $(OS)/%_avx2.o: OS_XFLAGS = $(AVX2_FLAGS)
 $(OS)/%_avx512.o: OS_XFLAGS = $(AVX512_FLAGS)
+# the network code sees lwIP's headers (mk/net.mk)
+NET_OBJ := $(filter $(OS)/net/%,$(OS_OBJ))
+$(NET_OBJ): OS_XFLAGS = $(LWIP_CFLAGS)
+$(NET_OBJ): | $(LWIP_STAMP)
 
 $(OS)/efi/%.o: efi/%.c
 	@mkdir -p $(dir $@)
@@ -54,10 +60,10 @@ $(OS)/%.o: %.S
 $(OS_GEN_OBJ): %.o: %.c
 	$(OS_CC) $(OS_CFLAGS) $(OS_LIBC_FLAGS) -MMD -MP -c $< -o $@
 
-$(OS)/bootx64.so: $(OS_OBJ) $(OS_GEN_OBJ)
+$(OS)/bootx64.so: $(OS_OBJ) $(OS_GEN_OBJ) $(OS_LIB_OBJ)
 	$(OS_LD) -nostdlib -znocombreloc -T $(EFI_LIBDIR)/elf_x86_64_efi.lds -shared \
 		-Bsymbolic --no-undefined -L$(EFI_LIBDIR) $(EFI_LIBDIR)/crt0-efi-x86_64.o \
-		$(OS_OBJ) $(OS_GEN_OBJ) -lgnuefi -o $@
+		$(OS_OBJ) $(OS_GEN_OBJ) $(OS_LIB_OBJ) -lgnuefi -o $@
 
 $(BUILD)/BOOTX64.EFI: $(OS)/bootx64.so
 	$(OS_OBJCOPY) -j .text -j .sdata -j .data -j .dynamic -j .dynsym -j .rel \
@@ -68,22 +74,45 @@ $(BUILD)/BOOTX64.EFI: $(OS)/bootx64.so
 
 ESP_MODELS := $(wildcard models/*.gguf)
 ESP_DEMO := $(BUILD)/demo.gguf
+ESP_DIR := $(BUILD)/esp
+ESP_CFG ?= $(wildcard llm.cfg)
 
 $(ESP_DEMO): $(BUILD)/host/mkmodel
 	$(BUILD)/host/mkmodel --preset demo -o $@
 
-# `make esp` / `make usb`: always rebuilt (cheap); models/*.gguf, else the
-# demo model; ESP_EXTRA adds files (e.g. ESP_EXTRA=my.cfg=llm.cfg).
-.PHONY: efi esp usb run
+# `make esp` / `make usb`: always rebuilt (cheap). $(ESP_DIR) is laid out as
+# the stick will be: EFI/BOOT/BOOTX64.EFI; models/ with models/*.gguf, else
+# the demo model; llm.cfg from ./llm.cfg (or ESP_CFG=FILE) when there is
+# one; ESP_EXTRA adds files (FILE=DEST, e.g. ESP_EXTRA=my.cfg=llm.cfg).
+# The images are made from that folder.
+.PHONY: efi esp esp-dir usb run
 efi: $(BUILD)/BOOTX64.EFI
 
-ESP_FILES = $(if $(ESP_MODELS),$(ESP_MODELS),$(ESP_DEMO)) $(ESP_EXTRA)
-esp: $(BUILD)/BOOTX64.EFI $(if $(ESP_MODELS),,$(ESP_DEMO))
-	python3 tools/mkesp -o $(BUILD)/esp.img --efi $(BUILD)/BOOTX64.EFI $(ESP_FILES)
+ESP_FILES = $(foreach m,$(or $(ESP_MODELS),$(ESP_DEMO)),$(m)=models/$(notdir $(m))) \
+	$(if $(ESP_CFG),$(ESP_CFG)=llm.cfg) $(ESP_EXTRA)
+esp-dir: $(BUILD)/BOOTX64.EFI $(if $(ESP_MODELS),,$(ESP_DEMO))
+	python3 tools/mkesp --stage $(ESP_DIR) --efi $(BUILD)/BOOTX64.EFI $(ESP_FILES)
 
-usb: $(BUILD)/BOOTX64.EFI $(if $(ESP_MODELS),,$(ESP_DEMO))
-	python3 tools/mkesp --gpt -o $(BUILD)/usb.img --efi $(BUILD)/BOOTX64.EFI $(ESP_FILES)
+esp: esp-dir
+	python3 tools/mkesp -o $(BUILD)/esp.img --tree $(ESP_DIR)
+
+usb: esp-dir
+	python3 tools/mkesp --gpt -o $(BUILD)/usb.img --tree $(ESP_DIR)
 	@echo "write it with: sudo dd if=$(BUILD)/usb.img of=/dev/sdX bs=4M conv=fsync"
+	@echo "or copy what is in $(ESP_DIR)/ onto a FAT32 stick"
+
+# `make sign SIGN_KEY=db.key SIGN_CERT=db.crt`: signs BOOTX64.EFI with your
+# own key (Debian's sbsigntools) for firmware that keeps Secure Boot on with
+# that key enrolled; SIGN_OUT is where the signed image goes (default: in
+# place, so a later `make usb` takes it). The README says how to make a key.
+SIGN_OUT ?= $(BUILD)/BOOTX64.EFI
+.PHONY: sign
+sign: $(BUILD)/BOOTX64.EFI
+	@if [ -z "$(SIGN_KEY)" ] || [ -z "$(SIGN_CERT)" ]; then \
+		echo "make sign: give SIGN_KEY=key.pem SIGN_CERT=cert.pem (see the README)"; exit 1; fi
+	sbsign --key $(SIGN_KEY) --cert $(SIGN_CERT) --output $(SIGN_OUT).tmp $(BUILD)/BOOTX64.EFI
+	mv $(SIGN_OUT).tmp $(SIGN_OUT)
+	sbverify --cert $(SIGN_CERT) $(SIGN_OUT)
 
 # QEMU memory: 2 GiB, or the largest model + 1 GiB when that is more.
 RUN_SMP ?= 2

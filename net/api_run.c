@@ -46,6 +46,28 @@ static void common(struct run *r, struct jw *w, const char *object)
 	jw_cstr(w, r->s->model_id);
 }
 
+/* The object up to its one choice's "index":0; then choice_end. */
+static void choice_begin(struct run *r, struct jw *w, const char *object)
+{
+	jw_obj(w);
+	common(r, w, object);
+	jw_key(w, "choices");
+	jw_arr(w);
+	jw_obj(w);
+	jw_key(w, "index");
+	jw_int(w, 0);
+}
+
+static void choice_end(struct jw *w, const char *finish)
+{
+	jw_key(w, "logprobs");
+	jw_null(w);
+	jw_key(w, "finish_reason");
+	jw_cstr(w, finish);
+	jw_end(w);
+	jw_end(w);
+}
+
 static void sse(struct run *r, struct jw *w)
 {
 	jw_raw(w, "\n\n", 2);
@@ -54,9 +76,6 @@ static void sse(struct run *r, struct jw *w)
 	jw_free(w);
 }
 
-/* One chunk of the reply's text (or, with text NULL, the finishing one). */
-static void chunk(struct run *r, const char *text, size_t n, const char *finish,
-		  const struct gen_stats *st);
 
 static void usage(struct jw *w, int prompt, int gen)
 {
@@ -92,19 +111,14 @@ static void timings(struct run *r, struct jw *w, int n_eval, const struct gen_st
 	jw_end(w);
 }
 
+/* One chunk of the reply's text (or, with text NULL, the finishing one). */
 static void chunk(struct run *r, const char *text, size_t n, const char *finish,
 		  const struct gen_stats *st)
 {
 	struct jw w;
 	jw_init(&w);
 	jw_raw(&w, "data: ", 6);
-	jw_obj(&w);
-	common(r, &w, chat(r) ? "chat.completion.chunk" : "text_completion");
-	jw_key(&w, "choices");
-	jw_arr(&w);
-	jw_obj(&w);
-	jw_key(&w, "index");
-	jw_int(&w, 0);
+	choice_begin(r, &w, chat(r) ? "chat.completion.chunk" : "text_completion");
 	if (chat(r)) {
 		jw_key(&w, "delta");
 		jw_obj(&w);
@@ -121,12 +135,7 @@ static void chunk(struct run *r, const char *text, size_t n, const char *finish,
 		jw_key(&w, "text");
 		jw_str(&w, text ? text : "", text ? n : 0);
 	}
-	jw_key(&w, "logprobs");
-	jw_null(&w);
-	jw_key(&w, "finish_reason");
-	jw_cstr(&w, finish);
-	jw_end(&w);
-	jw_end(&w);
+	choice_end(&w, finish);
 	if (st) { /* the finishing chunk: counts and speed */
 		usage(&w, r->n_prompt, r->n_tok);
 		timings(r, &w, st->n_prompt, st);
@@ -192,7 +201,7 @@ static void on_token(void *user, int32_t id, const char *piece, int len)
 		text_out(r, out, k);
 	if (out != buf)
 		free(out);
-	srv_pump(s);
+	srv_pump(s, false);
 }
 
 static bool should_stop(void *user)
@@ -217,7 +226,9 @@ static int tokenize(struct run *r, const char *text, size_t len, bool special, i
 		conn_error(r->c, 500, NULL, NULL, "out of memory");
 		return -1;
 	}
-	bool bos = tokenizer_wants_bos(s->e.tk);
+	/* a chat's BOS as the template wants it; a completion's as llm generate */
+	bool bos = r->j->kind == JOB_CHAT ? chat_wants_bos(s->e.chat, s->e.tk)
+					  : tokenizer_wants_bos(s->e.tk);
 	int n = tokenizer_encode(s->e.tk, text, len, bos, special, t, n_ctx + 1);
 	const char *param = r->j->kind == JOB_CHAT ? "messages" : r->j->kind == JOB_EMBED ? "input"
 											       : "prompt";
@@ -290,7 +301,7 @@ static void generate(struct run *r)
 			sampler_accept(s->sampler, toks[past + i]);
 		past += nb;
 		s->kv_n = past;
-		srv_pump(s);
+		srv_pump(s, true);
 	}
 	if (c->gone) {
 		srv_log(s, "#%u the client left during the prompt", c->serial);
@@ -366,13 +377,7 @@ static void generate(struct run *r)
 	}
 	struct jw w;
 	jw_init(&w);
-	jw_obj(&w);
-	common(r, &w, chat(r) ? "chat.completion" : "text_completion");
-	jw_key(&w, "choices");
-	jw_arr(&w);
-	jw_obj(&w);
-	jw_key(&w, "index");
-	jw_int(&w, 0);
+	choice_begin(r, &w, chat(r) ? "chat.completion" : "text_completion");
 	if (chat(r)) {
 		jw_key(&w, "message");
 		jw_obj(&w);
@@ -385,12 +390,7 @@ static void generate(struct run *r)
 		jw_key(&w, "text");
 		jw_str(&w, r->text.p ? r->text.p : "", r->text.n);
 	}
-	jw_key(&w, "logprobs");
-	jw_null(&w);
-	jw_key(&w, "finish_reason");
-	jw_cstr(&w, finish);
-	jw_end(&w);
-	jw_end(&w);
+	choice_end(&w, finish);
 	usage(&w, r->n_prompt, r->n_tok);
 	timings(r, &w, n_eval, &st);
 	jw_end(&w);
@@ -424,7 +424,7 @@ static bool embed_one(struct run *r, const int32_t *toks, int n, float *e)
 			for (int i = 0; i < E; i++)
 				acc[i] += h[(size_t)t * E + i];
 		s->kv_n = pos + k;
-		srv_pump(s);
+		srv_pump(s, true);
 	}
 	double norm = 0;
 	for (int i = 0; i < E; i++) {

@@ -11,6 +11,10 @@
 #include "net/http_parse.h"
 
 #define HTTP_MAX_OUT (1 << 20)   /* unsent output beyond this: the peer is not reading */
+/* Between tokens, the transport's pump and the sending of a stream's new
+ * events happen at most this often: a fast model's tokens go out a few at
+ * a time (the first one at once) instead of a send and a poll each. */
+#define HTTP_PUMP_NS 5000000ull
 #define HTTP_MAX_STOP 8          /* stop strings per request */
 #define HTTP_STOP_LEN 64         /* bytes per stop string */
 #define HTTP_MAX_INPUTS 64       /* texts per embeddings request */
@@ -41,6 +45,7 @@ struct http_conn {
 	uint64_t t_req;   /* first byte of the request in progress */
 	uint64_t t_act;   /* last time the peer sent bytes or a response ended */
 	uint64_t t_out;   /* last time the transport took output */
+	uint64_t t_flush; /* last time output was offered to it (0: never) */
 };
 
 enum job_kind { JOB_COMPLETION, JOB_CHAT, JOB_EMBED };
@@ -75,6 +80,7 @@ struct http_server {
 	int32_t *kv_toks;           /* what the KV cache holds (prefix reuse) */
 	int kv_n;
 	uint64_t kv_seen;           /* *e.kv_epoch after our last write */
+	uint64_t t_pump;            /* last call of cfg.pump */
 	uint64_t n_jobs;
 	struct http_stats st;
 };
@@ -115,7 +121,8 @@ bool srv_enqueue(struct http_server *s, struct job *j);
 
 /* Run j to its end on the engine, answering its connection. */
 void api_run(struct http_server *s, struct job *j);
-/* The transport's pump, between tokens; then the timeouts. */
-void srv_pump(struct http_server *s);
+/* Between tokens: the transport's pump, output that waited long enough,
+ * the timeouts; at most every HTTP_PUMP_NS unless force. */
+void srv_pump(struct http_server *s, bool force);
 
 #endif

@@ -28,17 +28,6 @@ void srv_log(struct http_server *s, const char *fmt, ...)
 	s->cfg.log(s->cfg.user, line);
 }
 
-static char *dup_str(const char *p)
-{
-	size_t n = p ? strlen(p) : 0;
-	char *d = malloc(n + 1);
-	if (d) {
-		memcpy(d, p ? p : "", n);
-		d[n] = 0;
-	}
-	return d;
-}
-
 struct http_server *http_server_new(const struct http_engine *e, const struct http_config *c,
 				    char *err, size_t errlen)
 {
@@ -56,9 +45,9 @@ struct http_server *http_server_new(const struct http_engine *e, const struct ht
 		s->cfg.max_conns = HTTP_MAX_CONNS;
 	if (s->cfg.max_queue <= 0)
 		s->cfg.max_queue = HTTP_MAX_QUEUE;
-	s->model_id = dup_str(e->model_id && *e->model_id ? e->model_id : "model");
-	s->api_key = c->api_key && *c->api_key ? dup_str(c->api_key) : NULL;
-	s->system = e->system && *e->system ? dup_str(e->system) : NULL;
+	s->model_id = strdup(e->model_id && *e->model_id ? e->model_id : "model");
+	s->api_key = c->api_key && *c->api_key ? strdup(c->api_key) : NULL;
+	s->system = e->system && *e->system ? strdup(e->system) : NULL;
 	s->conns = calloc((size_t)s->cfg.max_conns, sizeof *s->conns);
 	s->queue = calloc((size_t)s->cfg.max_queue, sizeof *s->queue);
 	s->kv_toks = malloc((size_t)forward_n_ctx(e->f) * sizeof *s->kv_toks);
@@ -141,8 +130,9 @@ bool conn_pump_out(struct http_conn *c)
 		c->out_off += k;
 		wrote = true;
 	}
+	c->t_flush = srv_now(c->srv);
 	if (wrote) {
-		c->t_out = srv_now(c->srv);
+		c->t_out = c->t_flush;
 		c->ops->flush(c->conn);
 	}
 	if (c->out_off == c->out_n) {
@@ -152,6 +142,22 @@ bool conn_pump_out(struct http_conn *c)
 			return false;
 		}
 	}
+	return true;
+}
+
+/* Room for need bytes in *buf (capacity *cap), doubling from 4 KiB. */
+static bool grow(char **buf, size_t *cap, size_t need)
+{
+	size_t c = *cap ? *cap : 4096;
+	while (c < need)
+		c *= 2;
+	if (c == *cap)
+		return true;
+	char *p = realloc(*buf, c);
+	if (!p)
+		return false;
+	*buf = p;
+	*cap = c;
 	return true;
 }
 
@@ -171,17 +177,9 @@ static void out_add(struct http_conn *c, const char *p, size_t n)
 			c->out_n -= c->out_off;
 			c->out_off = 0;
 		}
-		size_t cap = c->out_cap ? c->out_cap : 4096;
-		while (cap < c->out_n + n)
-			cap *= 2;
-		if (cap > c->out_cap) {
-			char *o = realloc(c->out, cap);
-			if (!o) {
-				conn_drop(c);
-				return;
-			}
-			c->out = o;
-			c->out_cap = cap;
+		if (!grow(&c->out, &c->out_cap, c->out_n + n)) {
+			conn_drop(c);
+			return;
 		}
 	}
 	if (c->out_n == c->out_off)
@@ -297,7 +295,7 @@ void conn_stream_begin(struct http_conn *c, const char *type)
 		c->keep_alive = false; /* HTTP/1.0: the end of the body is the close */
 	head(c, 200, type, "Cache-Control: no-cache\r\nX-Accel-Buffering: no\r\n",
 	     c->chunked ? "Transfer-Encoding: chunked" : "Cache-Control: no-store");
-	conn_pump_out(c);
+	c->t_flush = 0; /* the head goes out with the first event */
 }
 
 void conn_stream(struct http_conn *c, const char *data, size_t n)
@@ -313,7 +311,8 @@ void conn_stream(struct http_conn *c, const char *data, size_t n)
 	} else {
 		out_add(c, data, n);
 	}
-	conn_pump_out(c);
+	if (!c->gone && (srv_now(c->srv) - c->t_flush >= HTTP_PUMP_NS || conn_pending(c) >= 16384))
+		conn_pump_out(c);
 }
 
 void conn_stream_end(struct http_conn *c)
@@ -454,17 +453,9 @@ void http_recv(struct http_server *s, struct http_conn *c, const void *buf, size
 			refuse(c, c->have_head ? 413 : 431);
 		return;
 	}
-	if (c->in_n + n > c->in_cap) {
-		size_t cap = c->in_cap ? c->in_cap : 4096;
-		while (cap < c->in_n + n)
-			cap *= 2;
-		char *p = realloc(c->in, cap);
-		if (!p) {
-			conn_drop(c);
-			return;
-		}
-		c->in = p;
-		c->in_cap = cap;
+	if (!grow(&c->in, &c->in_cap, c->in_n + n)) {
+		conn_drop(c);
+		return;
 	}
 	memcpy(c->in + c->in_n, buf, n);
 	c->in_n += n;
@@ -513,13 +504,19 @@ static void timeouts(struct http_server *s)
 	}
 }
 
-void srv_pump(struct http_server *s)
+void srv_pump(struct http_server *s, bool force)
 {
+	uint64_t now = srv_now(s);
+	if (!force && now - s->t_pump < HTTP_PUMP_NS)
+		return;
+	s->t_pump = now;
 	if (s->cfg.pump)
 		s->cfg.pump(s->cfg.user);
-	for (int i = 0; i < s->cfg.max_conns; i++)
-		if (s->conns[i].used && conn_pending(&s->conns[i]))
-			conn_pump_out(&s->conns[i]);
+	for (int i = 0; i < s->cfg.max_conns; i++) {
+		struct http_conn *c = &s->conns[i];
+		if (c->used && conn_pending(c) && (force || now - c->t_flush >= HTTP_PUMP_NS))
+			conn_pump_out(c);
+	}
 	timeouts(s);
 }
 

@@ -235,16 +235,9 @@ int cmd_gen_model(int argc, char **argv)
 	struct gguf_str name;
 	if (gguf_get_str(&L->g, "general.name", &name))
 		kprintf("name: %.*s\n", (int)(name.n > 200 ? 200 : name.n), name.p);
-	kprintf("architecture: %s\n", m->arch_name);
-	kprintf("n_embd: %d\nn_ff: %d\nn_layer: %d\nn_head: %d\nn_head_kv: %d\nhead_dim: %d\n", m->n_embd,
-		m->n_ff, m->n_layer, m->n_head, m->n_head_kv, m->head_dim);
-	kprintf("n_ctx_train: %d\nn_vocab: %d\n", m->n_ctx_train, m->n_vocab);
-	kprintf("rope: %s, n_rot %d, freq_base %g, freq_scale %g%s\n", m->rope_neox ? "neox" : "normal",
-		m->n_rot, (double)m->rope_base, (double)m->rope_freq_scale,
-		m->rope_freqs ? ", rope_freqs" : "");
-	kprintf("rms_eps: %g\noutput: %s\n", (double)m->norm_eps,
-		m->tied_output ? "tied to token_embd" : "separate");
-	kprintf("weights: %.2f MiB\n", m->weight_bytes / 1048576.0);
+	char sum[1024];
+	model_summary(m, sum, sizeof sum);
+	kprintf("%s", sum);
 	kprintf("tensor types:");
 	for (int t = 0; t <= GGML_TYPE_COUNT; t++) {
 		if (!counts[t])

@@ -7,6 +7,7 @@
 #include "core/fbcon.h"
 #include "core/input.h"
 #include "core/param.h"
+#include "core/idle.h"
 #include "shell/line.h"
 
 static char history[SHELL_HISTORY][SHELL_LINE_MAX];
@@ -60,6 +61,20 @@ static void replace(const char *prompt, char *buf, size_t size, size_t *len, siz
 	*len = *pos = n;
 }
 
+/* The next key; idle() runs while none is waiting. */
+static int next_key(void (*idle)(void))
+{
+	if (!idle)
+		return input_getc();
+	for (;;) {
+		int k = input_poll();
+		if (k >= 0)
+			return k;
+		idle();
+		idle_wait(); /* hlt until the next tick */
+	}
+}
+
 /* The line being edited, for redraw() */
 static const char *ed_prompt;
 static const char *ed_buf;
@@ -76,6 +91,11 @@ static void redraw(void)
 
 int line_read(const char *prompt, char *buf, size_t size)
 {
+	return line_read_idle(prompt, buf, size, NULL);
+}
+
+int line_read_idle(const char *prompt, char *buf, size_t size, void (*idle)(void))
+{
 	size_t len = 0, pos = 0;
 	int hist_i = hist_n; /* == hist_n: the line being typed */
 	static char saved[SHELL_LINE_MAX];
@@ -87,7 +107,7 @@ int line_read(const char *prompt, char *buf, size_t size)
 	ed_pos = &pos;
 	console_set_redraw(redraw);
 	for (;;) {
-		int k = input_getc();
+		int k = next_key(idle);
 		if (k == '\n' || k == KEY_CTRL_C)
 			console_set_redraw(NULL);
 		if (k == '\n') {

@@ -14,5 +14,7 @@
  * size-1 bytes). Returns its length, or -1 when Ctrl-C abandoned it.
  * Non-empty lines are added to the history. */
 int line_read(const char *prompt, char *buf, size_t size);
+/* The same, calling idle() (when not NULL) whenever no key is waiting. */
+int line_read_idle(const char *prompt, char *buf, size_t size, void (*idle)(void));
 
 #endif

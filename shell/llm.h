@@ -46,6 +46,8 @@ struct llm {
 	bool have_stats;
 	struct gen_stats last;     /* the last generation */
 	int ctx_used;              /* positions in the cache after the last generation */
+	uint64_t kv_epoch;         /* bumped after every shell command: the API server
+				      (net/serve.c) then knows the KV cache is no longer its own */
 };
 
 /* The shared state (never NULL; ->loaded says if a model is there). */

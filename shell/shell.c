@@ -17,19 +17,26 @@
 #include "core/kprintf.h"
 #include "core/panic.h"
 #include "core/param.h"
+#include "core/poll.h"
 #include "core/power.h"
 #include "core/serial.h"
 #include "core/timer.h"
 #include "core/x86.h"
+#include "dev/i8042.h"
 #include "dev/pci.h"
+#include "dev/usb.h"
+#include "dev/xhci.h"
 #include "fs/crc32.h"
 #include "mm/heap.h"
 #include "mm/pmm.h"
 #include "mm/vmm.h"
+#include "net/net.h"
+#include "net/serve.h"
 #include "shell/cmd_chat.h"
 #include "shell/cmd_gen.h"
 #include "shell/cmd_smp.h"
 #include "shell/line.h"
+#include "shell/llm.h"
 #include "shell/shell.h"
 #include "smp/smp.h"
 
@@ -70,6 +77,9 @@ static const struct shell_cmd shell_cmds[] = {
 	 cmd_gen_bench, false},
 	{"cpus", "cpus", "list the CPUs and the work each did", cmd_smp_cpus, false},
 	{"pci", "pci", "the PCI functions found (for drivers and hardware reports)", cmd_pci, false},
+	{"net", "net", "network cards: MAC, link, IPv4 address, gateway, packet counters", net_cmd, false},
+	{"serve", "serve", "start the OpenAI-compatible HTTP API (port= in llm.cfg) or show it", serve_cmd,
+	 false},
 	{"smptest", "smptest", "parallel self-test on all CPUs", cmd_smp_smptest, false},
 	{"clear", "clear", "clear the screen", cmd_clear, false},
 	{"echo", "echo TEXT", "print TEXT", cmd_echo, false},
@@ -175,9 +185,11 @@ void shell_run(struct boot_info *bi)
 		a += n + (a[n] == '\n');
 	}
 	for (;;) {
-		if (line_read(SHELL_PROMPT, line, sizeof line) < 0)
+		/* idle: the API server's queued jobs run while the prompt waits */
+		if (line_read_idle(SHELL_PROMPT, line, sizeof line, poll_idle) < 0)
 			continue;
 		shell_exec(line);
+		llm_get()->kv_epoch++; /* any command may have used the KV cache */
 	}
 }
 
@@ -277,8 +289,9 @@ static int cmd_info(int argc, char **argv)
 	if (fbcon_present()) {
 		int c, r;
 		fbcon_size(&c, &r);
-		kprintf("framebuffer: %ux%u %s, %u pixels per line, at 0x%lx (text %dx%d)\n", bi->fb.width,
-			bi->fb.height, fb_format_name(bi->fb.format), bi->fb.pitch, (unsigned long)bi->fb.base,
+		kprintf("framebuffer: %ux%u %s, %u pixels per line, %u bits per pixel, at 0x%lx "
+			"(text %dx%d)\n", bi->fb.width, bi->fb.height, fb_format_name(bi->fb.format),
+			bi->fb.pitch, bi->fb.bpp, (unsigned long)bi->fb.base,
 			c, r);
 	} else {
 		kprintf("framebuffer: none (serial console only)\n");
@@ -300,6 +313,9 @@ static int cmd_info(int argc, char **argv)
 		kprintf("model: no model\n");
 	}
 	kprintf("cpus: %d online\n", smp_ncpus_online());
+	kprintf("input: %d USB keyboard(s) on %d xHCI controller(s), PS/2 keyboard %s, "
+		"keymap %s%s\n", usb_kbd_count(), xhci_count(), i8042_keyboard() ? "yes" : "no",
+		keymap_name(input_keymap()), console_debugcon() ? ", console on debug port 0xE9" : "");
 	if (bi->cmdline[0])
 		kprintf("command line: %s\n", bi->cmdline);
 	return 0;

@@ -8,6 +8,7 @@
 static char model[96];
 static int cpus = 1, ctx_used, ctx_max;
 static double speed = -1;
+static char api[96];
 
 static void redraw(void)
 {
@@ -16,7 +17,9 @@ static void redraw(void)
 	if (ctx_max > 0 && n < (int)sizeof line)
 		n += snprintf(line + n, sizeof line - n, " | ctx: %d/%d", ctx_used, ctx_max);
 	if (speed >= 0 && n < (int)sizeof line)
-		snprintf(line + n, sizeof line - n, " | %.1f tok/s", speed);
+		n += snprintf(line + n, sizeof line - n, " | %.1f tok/s", speed);
+	if (api[0] && n < (int)sizeof line)
+		snprintf(line + n, sizeof line - n, " | API %s", api);
 	fbcon_set_status(line);
 }
 
@@ -48,5 +51,12 @@ void status_set_ctx(int used, int max)
 void status_set_speed(double tok_per_s)
 {
 	speed = tok_per_s;
+	redraw();
+}
+
+void status_set_api(const char *text)
+{
+	strncpy(api, text ? text : "", sizeof api - 1);
+	api[sizeof api - 1] = 0;
 	redraw();
 }

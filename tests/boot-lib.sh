@@ -1,4 +1,4 @@
-# Helpers for the QEMU boot suites (t-50, t-51, t-52, t-71, t-72): sourced, not run.
+# Helpers for the QEMU boot suites (t-40, t-50 ... t-53, t-71, t-72): sourced, not run.
 # Each suite boots $BUILD/BOOTX64.EFI through tools/osrun under QEMU TCG.
 BUILD=${BUILD:-build}
 EFI=$BUILD/BOOTX64.EFI
@@ -12,6 +12,24 @@ skip() { echo "SKIP: $1 ($2)"; }
 # check NAME COMMAND...: PASS if the command succeeds, else FAIL.
 check() { local n=$1; shift; if "$@"; then pass "$n"; else fail "$n"; fi; }
 
+# run_units NAME...: runs the host unit tests $BUILD/host/test_NAME (their
+# PASS/FAIL lines go to the output); a missing binary, or a failing exit
+# status without a FAIL line, is a FAIL.
+run_units() {
+	local t bin out rc
+	for t in "$@"; do
+		bin=$BUILD/host/test_$t
+		if [ ! -x "$bin" ]; then
+			fail "unit tests test_$t built ($bin missing: make unit)"
+			continue
+		fi
+		out=$("$bin" 2>&1)
+		rc=$?
+		echo "$out"
+		[ $rc -eq 0 ] || grep -q '^FAIL' <<<"$out" || fail "test_$t exit status $rc"
+	done
+}
+
 # True (and says why) when QEMU, OVMF or the image are missing: the caller
 # then prints its checks as SKIP / FAIL and exits.
 boot_unavailable() {
@@ -21,6 +39,21 @@ boot_unavailable() {
 		return 0
 	fi
 	return 1
+}
+
+# boot_ready CHECK...: true when a boot can run (QEMU, OVMF, mtools, $EFI);
+# else prints each CHECK as SKIP (or a FAIL when only the image is missing)
+# and returns false: `boot_ready "a" "b" || exit 0`.
+boot_ready() {
+	local why c
+	if why=$(boot_unavailable); then
+		for c in "$@"; do skip "$c" "$why"; done
+		return 1
+	fi
+	if [ ! -f "$EFI" ]; then
+		fail "boot image $EFI exists (make efi)"
+		return 1
+	fi
 }
 
 # osrun_log NAME [osrun args...]: boots, transcript in $TMP/NAME.log, the

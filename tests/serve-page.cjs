@@ -1,17 +1,20 @@
-// The chat page of `llm serve` in headless Chromium (t-38): it loads, shows
-// the model's name, and a question typed into it streams an answer (the
-// reply is updated more than once and ends without an error). Drives the
-// browser over the DevTools protocol on a pipe (--remote-debugging-pipe:
-// NUL-terminated JSON on fds 3 and 4), so nothing beyond node is needed.
+// The chat page in headless Chromium (tests/api-checks.sh, for t-38 and
+// t-57): it loads, shows the model's name, and a question typed into it
+// streams an answer (the reply is updated more than once and ends without
+// an error). With KEY the server wants one: the page first says the key is
+// missing, then the key typed into its field brings the model's name.
+// Drives the browser over the DevTools protocol on a pipe
+// (--remote-debugging-pipe: NUL-terminated JSON on fds 3 and 4), so nothing
+// beyond node is needed.
 //
-//   node tests/serve-page.cjs CHROMIUM URL MODEL_ID
+//   node tests/serve-page.cjs CHROMIUM URL MODEL_ID [KEY]
 "use strict";
 const { spawn } = require("child_process");
 const fs = require("fs");
 const os = require("os");
 const path = require("path");
 
-const [chrome, url, modelId] = process.argv.slice(2);
+const [chrome, url, modelId, key] = process.argv.slice(2);
 const profile = fs.mkdtempSync(path.join(os.tmpdir(), "llm-page-"));
 const proc = spawn(chrome, ["--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run",
                             "--disable-dev-shm-usage", "--remote-debugging-pipe",
@@ -65,9 +68,17 @@ async function main() {
     }
     return null;
   };
-  const model = await until("document.readyState === 'complete' && document.getElementById('input') && " +
-                            "document.getElementById('model').textContent !== '...' && " +
-                            "document.getElementById('model').textContent", 30000);
+  const modelText = "document.readyState === 'complete' && document.getElementById('input') && " +
+                    "document.getElementById('model').textContent !== '...' && " +
+                    "document.getElementById('model').textContent";
+  if (key) {
+    const refused = await until(modelText, 30000);
+    check(/key/i.test(String(refused)), "without the key the page says so", String(refused));
+    await evaluate("(() => { const k = document.getElementById('key'); k.value = " + JSON.stringify(key) +
+                   "; k.dispatchEvent(new Event('change')); return true })()");
+  }
+  const model = await until(modelText + " === " + JSON.stringify(modelId) + " && " + modelText, 30000) ||
+                await evaluate(modelText);
   check(model === modelId, "the page loads and names the model", String(model));
   await evaluate("document.getElementById('input').value = 'Tell me a story.';" +
                  "document.getElementById('form').requestSubmit(); true");

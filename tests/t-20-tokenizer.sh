@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Tokenizers: synthetic vocabularies and pre-tokenizer splits against
-# tests/tok_pre_ref.py (always), and, when ../shared is
+# tests/tok_pre_ref.py (always); every tokenizer.ggml.pre name's splits and
+# ids against llama.cpp's (tests/data/llamacpp-tok/pre.txt, test_tok_pre:
+# also SentencePiece as Llama, Gemma and Phi-3 use it); and, when ../shared is
 # present, llama.cpp's vocab test cases (../shared/conformance/vocab), the
 # prompts of ../shared/conformance/models/*.ref and decode round trips.
 cd "$(dirname "$0")/.." || exit 2

@@ -16,17 +16,7 @@
 cd "$(dirname "$0")/.." || exit 2
 . tests/boot-lib.sh
 
-for t in lib mm; do
-	bin=$BUILD/host/test_$t
-	if [ ! -x "$bin" ]; then
-		fail "kernel unit tests test_$t built ($bin missing: make unit)"
-		continue
-	fi
-	out=$("$bin" 2>&1)
-	rc=$?
-	echo "$out"
-	[ $rc -eq 0 ] || grep -q '^FAIL' <<<"$out" || fail "test_$t exit status $rc"
-done
+run_units lib mm
 
 if why=$(boot_unavailable); then
 	for c in "kernel shell" "kernel #PF report" "kernel guard page #DF report" "kernel PS/2 keyboard"; do

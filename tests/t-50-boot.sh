@@ -25,14 +25,7 @@ else
 	fail "bootfs unit tests built ($BUILD/host/test_bootfs missing: make unit)"
 fi
 
-if why=$(boot_unavailable); then
-	for c in "boot with aidreams" "boot with demo model" "boot without model"; do skip "$c" "$why"; done
-	exit 0
-fi
-if [ ! -f "$EFI" ]; then
-	fail "boot image $EFI exists (make efi)"
-	exit 0
-fi
+boot_ready "boot with aidreams" "boot with demo model" "boot without model" || exit 0
 
 # check_info NAME FILE: the `info` output of boot NAME shows FILE's size and
 # CRC-32, a CR3 different from the firmware's and NX enabled.

@@ -4,9 +4,20 @@
 # checks that the screen shows text: several bands of rows holding
 # non-background pixels, the shape of lines of glyphs, not an empty or a
 # filled screen; and the blue status line across the top row with text in
-# it. `make screenshot` makes docs/screenshot.png the same way.
+# it. `make screenshot` makes docs/screenshot.png the same way. First the
+# host test of the console's pixel formats (test_fbcon: 32-bpp BGRX and the
+# 16-bpp 5:6:5 / 5:5:5 modes OVMF under QEMU never offers).
 cd "$(dirname "$0")/.." || exit 2
 . tests/boot-lib.sh
+
+if [ -x "$BUILD/host/test_fbcon" ]; then
+	out=$("$BUILD/host/test_fbcon" 2>&1)
+	rc=$?
+	echo "$out"
+	[ $rc -eq 0 ] || grep -q '^FAIL' <<<"$out" || fail "fb: test_fbcon exit status $rc"
+else
+	fail "fb: host test $BUILD/host/test_fbcon built (make unit)"
+fi
 
 if why=$(boot_unavailable); then
 	skip "framebuffer shows text" "$why"

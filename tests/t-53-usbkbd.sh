@@ -8,10 +8,11 @@
 #
 # Boot 1, answers read on COM1: `cpus` and a greedy `generate --ids`
 # typed on the USB keyboard (ids equal the host tool's with --kernels avx2,
-# as in t-70); that keyboard unplugged, a hub hot-plugged with a keyboard
-# behind it that types; the hub unplugged, a keyboard hot-plugged on a root
-# port that types; `keymap de` switches the layout (QWERTZ: the y and z
-# keys swap, the US minus key types ß).
+# as in t-70); Ctrl-C on it stops a generation; that keyboard unplugged, a
+# hub hot-plugged with a keyboard behind it that types; the hub unplugged,
+# a keyboard hot-plugged on a root port that types; a key held 1.5 s
+# repeats; `keymap de` switches the layout (QWERTZ: the y and z keys swap,
+# the US minus key types ß).
 # Boot 2, no serial port at all (-serial none, read from the 0xE9 debug
 # port) and no keyboard at boot: the screen says nothing can type, llm.cfg
 # autorun= runs, then a keyboard is plugged into a second xHCI controller
@@ -20,17 +21,7 @@ cd "$(dirname "$0")/.." || exit 2
 . tests/boot-lib.sh
 export BUILD
 
-for t in keys usb; do
-	bin=$BUILD/host/test_$t
-	if [ ! -x "$bin" ]; then
-		fail "unit tests test_$t built ($bin missing: make unit)"
-		continue
-	fi
-	out=$("$bin" 2>&1)
-	rc=$?
-	echo "$out"
-	[ $rc -eq 0 ] || grep -q '^FAIL' <<<"$out" || fail "test_$t exit status $rc"
-done
+run_units keys usb
 
 if why=$(boot_unavailable); then
 	skip "USB keyboard boots" "$why"
@@ -60,6 +51,7 @@ KBD='{"driver": "usb-kbd", "bus": "xhci.0"'
 osrun_log com1 --timeout 600 --smp 2 --machine q35,i8042=off --usb-stick --usb-kbd \
 	--model "$TMP/demo.gguf" \
 	cpus "$GEN" \
+	'!keys generate -n 900 --temp 1 --seed 3 Once\r' '!wait Once\n.' '!keys \x03' '!prompt' \
 	'!qmp device_del {"id": "kbd0"}' '!wait unplugged' \
 	'!qmp device_add {"driver": "usb-hub", "bus": "xhci.0", "port": "3", "id": "hub1"}' \
 	'!wait : hub, [0-9]+ ports' \
@@ -78,6 +70,7 @@ check "USB keyboard: the USB stick (SuperSpeed) enumerated too" has com1 \
 	'^usb1-[0-9]+: 46f4:0001 mass storage'
 check "USB keyboard: cpus typed on it" section_has com1 cpus '2 of 2 CPUs online'
 check "USB keyboard: generate --ids typed on it equals the host's ids" ids_match com1
+check "USB keyboard: Ctrl-C on it stops a generation" has com1 '\[stopped\]'
 check "USB keyboard: unplugging is noticed" has com1 '^usb1-[0-9]+: unplugged'
 check "USB keyboard: a hot-plugged hub is enumerated" has com1 '^usb1-[0-9]+: hub, 8 ports'
 check "USB keyboard: a keyboard behind the hub types" has com1 '^typed behind a hub$'
@@ -95,10 +88,12 @@ osrun_log e9 --timeout 400 --smp 2 --machine q35,i8042=off --usb-stick --type-on
 	--console debugcon --model "$TMP/demo.gguf" --esp-extra "$TMP/llm.cfg=llm.cfg" \
 	--qemu-arg=-device --qemu-arg=nec-usb-xhci,id=xhci2 \
 	'!qmp device_add {"driver": "usb-kbd", "bus": "xhci2.0", "id": "kbd0"}' \
-	'!wait usb2-[0-9]+: keyboard' "$GEN"
+	'!wait usb2-[0-9]+: keyboard' "$GEN" info
 check "no COM1: the session ran, read from the 0xE9 debug port" [ "$(cat "$TMP/e9.rc")" = 0 ]
 check "no COM1: with no keyboard the screen says so" has e9 '^No keyboard found'
 check "no COM1: llm.cfg autorun= ran at the prompt" has e9 '^autorun ran$'
 check "no COM1: both xHCI controllers run" has e9 '^usb2: xHCI'
+check "no COM1: info lists the input devices and the debug-port console" section_has e9 info \
+	'^input: 1 USB keyboard\(s\) on 2 xHCI controller\(s\), PS/2 keyboard no, keymap us, console on debug port 0xE9'
 check "no COM1: generate --ids typed on a plugged-in keyboard equals the host's ids" \
 	ids_match e9

@@ -3,7 +3,9 @@
 # the shell's `generate --ids` prints exactly the ids of the host tool
 # (`llm generate --ids --kernels avx2`) on the same file and prompt: greedy
 # (--temp 0 -n 24) and seeded sampling (--temp 0.8 --seed 42), each with
-# -smp 1 and -smp 4. Models: a demo GGUF made by mkmodel (always), and from
+# -smp 1 and -smp 4. Models: a demo GGUF made by mkmodel (always), a
+# mixture of experts (mkmodel --preset qwen3moe-tiny --type q4_k_m: q/k
+# norms, experts run on every CPU; one boot, -smp 2), and from
 # ../shared/conformance/models (SKIP when ../shared is absent):
 # aidreams260K-f32 and synth-llama q8_0, q4_0, q4_k_m.
 # E2E_SMP="1 4" picks the boots.
@@ -31,9 +33,9 @@ after_cmd() {
 	awk -v c="llm> $2" 'f { print; exit } $0 == c { f = 1 }' "$1"
 }
 
-# check NAME MODEL: host ids vs the OS's at each -smp
+# check NAME MODEL [SMPS]: host ids vs the OS's at each -smp
 check() {
-	local name=$1 model=$2
+	local name=$1 model=$2 smps=${3:-$SMPS}
 	local g="generate --ids --temp 0 -n 24 $PROMPT"
 	local s="generate --ids --temp 0.8 --seed 42 -n 24 $PROMPT"
 	local hg hs
@@ -45,7 +47,7 @@ check() {
 		echo "FAIL: $name: host llm generate gave no ids"
 		return
 	fi
-	for n in $SMPS; do
+	for n in $smps; do
 		local log="$tmp/$name-$n.log"
 		if ! timeout 200 tools/osrun --quiet --smp "$n" --model "$model" --timeout 180 \
 			"$g" "$s" > "$log" 2>&1; then
@@ -76,7 +78,14 @@ else
 	echo "FAIL: demo: mkmodel --preset demo failed"
 fi
 
-# 2. the conformance models
+# 2. a mixture of experts (qwen3moe)
+if "$BUILD/host/mkmodel" --preset qwen3moe-tiny --type q4_k_m -o "$tmp/moe.gguf" > /dev/null 2>&1; then
+	check qwen3moe-tiny-q4_k_m "$tmp/moe.gguf" 2
+else
+	echo "FAIL: qwen3moe: mkmodel --preset qwen3moe-tiny failed"
+fi
+
+# 3. the conformance models
 M=../shared/conformance/models
 if [ ! -d "$M" ]; then
 	echo "SKIP: conformance models (../shared absent)"

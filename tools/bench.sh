@@ -11,7 +11,10 @@
 # GB/s on 2 threads within minutes), so every round probes it right before
 # our run and "% of read bw" is the median of the rounds' own ratios.
 #
-#   BENCH_MODELS  preset:type list   (default: tinyllama:q4_0 tinyllama:q8_0 tinyllama:q4_k_m)
+#   BENCH_MODELS  preset:type list   (default: tinyllama:q4_0 tinyllama:q8_0 tinyllama:q4_k_m
+#                 qwen3-1.7b:q4_k_m gemma3-1b:q4_k_m qwen3moe-a3b:q4_k_m; the last one
+#                 is 3.5 GB, Qwen3-30B-A3B's layers with 8 of its 48: "tg GB/s" and
+#                 "% of read bw" count the bytes a token reads, its 8 experts of 128)
 #   BENCH_THREADS thread counts      (default: 1 2)
 #   BENCH_P / BENCH_N                prompt / generated tokens (default 64 / 32)
 #   BENCH_REPS    rounds per cell    (default 5)
@@ -28,7 +31,7 @@ MD=$B/models
 P=${BENCH_P:-64}
 N=${BENCH_N:-32}
 R=${BENCH_REPS:-5}
-models=${BENCH_MODELS:-"tinyllama:q4_0 tinyllama:q8_0 tinyllama:q4_k_m"}
+models=${BENCH_MODELS:-"tinyllama:q4_0 tinyllama:q8_0 tinyllama:q4_k_m qwen3-1.7b:q4_k_m gemma3-1b:q4_k_m qwen3moe-a3b:q4_k_m"}
 threads=${BENCH_THREADS:-"1 2"}
 mkdir -p "$MD"
 

@@ -1,6 +1,9 @@
 #!/usr/bin/env python3
 """Bytes of weights one generated token reads from a GGUF: every tensor
-except token_embd (of which a token reads one row). Used by tools/bench.sh."""
+except token_embd, of which a token reads one row (and all of it again as
+the output when there is no output.weight), and of the experts' stacked
+tensors (ffn_*_exps) the expert_used_count of expert_count it runs. The
+same count as `llm info`'s "a token reads". Used by tools/bench.sh."""
 import struct
 import sys
 
@@ -23,6 +26,8 @@ def main(path):
 
     def skip_value(t):
         nonlocal pos
+        if t in (4, 5, 10, 11):  # u32, i32, u64, i64: keep them
+            return take({4: "I", 5: "i", 10: "Q", 11: "q"}[t])
         if t == 8:
             n = take("Q")
             pos += n
@@ -37,11 +42,16 @@ def main(path):
     assert take("I") == 0x46554747, "not a GGUF file"
     take("I")
     n_tensors, n_kv = take("Q"), take("Q")
+    ints = {}
     for _ in range(n_kv):
         n = take("Q")
+        key = data[pos:pos + n].decode()
         pos += n
-        skip_value(take("I"))
-    total = 0
+        v = skip_value(take("I"))
+        if v is not None:
+            ints[key.rsplit(".", 1)[-1]] = v
+    n_expert, n_used = ints.get("expert_count", 0), ints.get("expert_used_count", 0)
+    total, tied = 0, True
     for _ in range(n_tensors):
         n = take("Q")
         name = data[pos:pos + n].decode()
@@ -54,8 +64,15 @@ def main(path):
         for d in ne:
             n *= d
         nbytes = n // blck * tsize
-        total += nbytes // ne[1] if name == "token_embd.weight" else nbytes
-    print(total)
+        if name == "token_embd.weight":
+            embd, row = nbytes, nbytes // ne[1]
+            total += row
+        elif "_exps." in name and n_expert:
+            total += nbytes // n_expert * n_used
+        else:
+            total += nbytes
+        tied &= name != "output.weight"
+    print(total + embd if tied else total)
 
 
 if __name__ == "__main__":

@@ -49,6 +49,22 @@ AI __m256i iq4_table(void)
 	return _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)iq4nl_values));
 }
 
+/* vec_dot_4xn from a tile kernel TILE(NR, NT, ...): 4 rows by nt
+ * activations in 2x2 tiles (16 ymm registers hold no 4x4 one). */
+#define TILES_4XN(name, TILE)                                                               \
+	static void name(int n, int nt, float *s, size_t ss, const void *x, size_t bx, const void *y, \
+			 size_t by)                                                                 \
+	{                                                                                   \
+		for (int r = 0; r < 4; r += 2) {                                            \
+			const uint8_t *xr = (const uint8_t *)x + r * bx;                    \
+			int t = 0;                                                          \
+			for (; t + 2 <= nt; t += 2)                                         \
+				TILE(2, 2, n, s + t * ss + r, ss, xr, bx, (const uint8_t *)y + t * by, by); \
+			if (t < nt)                                                         \
+				TILE(2, 1, n, s + t * ss + r, ss, xr, bx, (const uint8_t *)y + t * by, by); \
+		}                                                                           \
+	}
+
 /* ---- IQ4_NL x Q8_0 ------------------------------------------------------- */
 
 /* s[t * ss + r] = dot(row r of x, row t of y) for r < NR, t < NT
@@ -121,83 +137,84 @@ static void iq4_nl_vec_dot_4r(int n, float *s, const void *x, size_t bx, const v
 	nl_tile(4, 1, n, s, 0, x, bx, y, 0);
 }
 
-/* 4 rows by nt activations from 2x2 tiles (16 ymm registers). */
-static void iq4_nl_vec_dot_4xn(int n, int nt, float *s, size_t ss, const void *x, size_t bx, const void *y,
-			       size_t by)
-{
-	for (int r = 0; r < 4; r += 2) {
-		const uint8_t *xr = (const uint8_t *)x + r * bx;
-		int t = 0;
-		for (; t + 2 <= nt; t += 2)
-			nl_tile(2, 2, n, s + t * ss + r, ss, xr, bx, (const uint8_t *)y + t * by, by);
-		if (t < nt)
-			nl_tile(2, 1, n, s + t * ss + r, ss, xr, bx, (const uint8_t *)y + t * by, by);
-	}
-}
+TILES_4XN(iq4_nl_vec_dot_4xn, nl_tile)
 
 /* ---- IQ4_XS x Q8_K ------------------------------------------------------- */
 
-/* s[r] = dot(row r, y) for NR rows bx bytes apart (NR a constant). */
-AI void xs_rows(int NR, int n, float *s, const void *vx, size_t bx, const void *vy)
+/* s[t * ss + r] = dot(row r of x, row t of y) for r < NR, t < NT
+ * (constants); weight rows bx bytes apart, Q8_K rows by apart. */
+AI void xs_tile(int NR, int NT, int n, float *s, size_t ss, const void *vx, size_t bx, const void *vy,
+		size_t by)
 {
-	const block_q8_K *y = vy;
 	const __m256i tbl = iq4_table();
-	__m256 acc[4];
+	__m256 acc[4][2];
+#define XS_X(r, b) ((const block_iq4_xs *)((const uint8_t *)vx + (r) * bx) + (b))
+#define XS_Y(t, b) ((const block_q8_K *)((const uint8_t *)vy + (t) * by) + (b))
 	_Pragma("GCC unroll 4")
 	for (int r = 0; r < NR; r++)
-		acc[r] = _mm256_setzero_ps();
+		_Pragma("GCC unroll 2")
+		for (int t = 0; t < NT; t++)
+			acc[r][t] = _mm256_setzero_ps();
 	for (int i = 0; i < n / QK_K; i++) {
-		__m256i sumi[4];
+		__m256i sumi[4][2];
 		_Pragma("GCC unroll 4")
 		for (int r = 0; r < NR; r++) {
-			sumi[r] = _mm256_setzero_si256();
-			if (NR > 1) /* four short streams: help the prefetcher */
-				_mm_prefetch((const char *)vx + r * bx + (size_t)(i + 2) * sizeof(block_iq4_xs),
-					     QUANT_PF_WEIGHTS);
+			_Pragma("GCC unroll 2")
+			for (int t = 0; t < NT; t++)
+				sumi[r][t] = _mm256_setzero_si256();
+			if (NR > 1) /* short streams: help the prefetcher */
+				_mm_prefetch((const char *)XS_X(r, i + 2), QUANT_PF_WEIGHTS);
 		}
 		for (int j = 0; j < QK_K / 32; j++) {
-			const __m256i yq = _mm256_loadu_si256((const __m256i *)(y[i].qs + 32 * j));
+			__m256i yq[2];
+			_Pragma("GCC unroll 2")
+			for (int t = 0; t < NT; t++)
+				yq[t] = _mm256_loadu_si256((const __m256i *)(XS_Y(t, i)->qs + 32 * j));
 			_Pragma("GCC unroll 4")
 			for (int r = 0; r < NR; r++) {
-				const block_iq4_xs *x = (const block_iq4_xs *)((const uint8_t *)vx + r * bx) + i;
-				const __m256i p16 = pairs16(levels32(x->qs + 16 * j, tbl), yq);
-				const __m256i ls = _mm256_set1_epi16((short)(iq4xs_scale(x, j) - 32));
-				sumi[r] = _mm256_add_epi32(sumi[r], _mm256_madd_epi16(p16, ls));
+				const __m256i q = levels32(XS_X(r, i)->qs + 16 * j, tbl);
+				const __m256i ls = _mm256_set1_epi16((short)(iq4xs_scale(XS_X(r, i), j) - 32));
+				_Pragma("GCC unroll 2")
+				for (int t = 0; t < NT; t++)
+					sumi[r][t] = _mm256_add_epi32(sumi[r][t], _mm256_madd_epi16(pairs16(q, yq[t]), ls));
 			}
 		}
 		_Pragma("GCC unroll 4")
 		for (int r = 0; r < NR; r++) {
-			const block_iq4_xs *x = (const block_iq4_xs *)((const uint8_t *)vx + r * bx) + i;
-			acc[r] = _mm256_fmadd_ps(_mm256_set1_ps(h2f(x->d) * y[i].d), _mm256_cvtepi32_ps(sumi[r]),
-						 acc[r]);
+			const float dx = h2f(XS_X(r, i)->d);
+			_Pragma("GCC unroll 2")
+			for (int t = 0; t < NT; t++)
+				acc[r][t] = _mm256_fmadd_ps(_mm256_set1_ps(dx * XS_Y(t, i)->d),
+							    _mm256_cvtepi32_ps(sumi[r][t]), acc[r][t]);
 		}
 	}
-	_Pragma("GCC unroll 4")
 	for (int r = 0; r < NR; r++)
-		s[r] = hsum8(acc[r]);
+		for (int t = 0; t < NT; t++)
+			s[t * ss + r] = hsum8(acc[r][t]);
+#undef XS_X
+#undef XS_Y
 }
 
 static void iq4_xs_vec_dot(int n, float *s, const void *x, const void *y)
 {
-	xs_rows(1, n, s, x, 0, y);
+	xs_tile(1, 1, n, s, 0, x, 0, y, 0);
 }
 
 static void iq4_xs_vec_dot_4r(int n, float *s, const void *x, size_t bx, const void *y)
 {
-	xs_rows(4, n, s, x, bx, y);
+	xs_tile(4, 1, n, s, 0, x, bx, y, 0);
 }
+
+TILES_4XN(iq4_xs_vec_dot_4xn, xs_tile)
+
+static const struct quant_kernels kernels[] = {
+	{ GGML_TYPE_IQ4_NL, { .vec_dot = iq4_nl_vec_dot, .vec_dot_4r = iq4_nl_vec_dot_4r,
+			      .vec_dot_4xn = iq4_nl_vec_dot_4xn } },
+	{ GGML_TYPE_IQ4_XS, { .vec_dot = iq4_xs_vec_dot, .vec_dot_4r = iq4_xs_vec_dot_4r,
+			      .vec_dot_4xn = iq4_xs_vec_dot_4xn } },
+};
 
 void iquant_avx2_fill(struct quant_traits *t, int type)
 {
-	switch (type) {
-	case GGML_TYPE_IQ4_NL:
-		t->vec_dot = iq4_nl_vec_dot;
-		t->vec_dot_4r = iq4_nl_vec_dot_4r;
-		t->vec_dot_4xn = iq4_nl_vec_dot_4xn;
-		break;
-	case GGML_TYPE_IQ4_XS:
-		t->vec_dot = iq4_xs_vec_dot;
-		t->vec_dot_4r = iq4_xs_vec_dot_4r;
-		break;
-	}
+	quant_overlay(t, type, kernels, sizeof(kernels) / sizeof(kernels[0]));
 }

@@ -135,71 +135,101 @@ static void iq4_nl_vec_dot_4xn(int n, int nt, float *s, size_t ss, const void *x
 
 /* ---- IQ4_XS x Q8_K ------------------------------------------------------- */
 
-/* s[r] = dot(row r, y) for NR rows bx bytes apart (NR a constant). */
-AI void xs_rows(int NR, int n, float *s, const void *vx, size_t bx, const void *vy)
+/* s[t * ss + r] = dot(row r of x, row t of y) for r < NR, t < NT
+ * (constants); weight rows bx bytes apart, Q8_K rows by apart. */
+AI void xs_tile(int NR, int NT, int n, float *s, size_t ss, const void *vx, size_t bx, const void *vy,
+		size_t by)
 {
-	const block_q8_K *y = vy;
-	const __m512i tbl = iq4_table();
-	__m256 acc[4];
+	const __m512i tbl = iq4_table(), zero = _mm512_setzero_si512();
+	__m256 acc[4][4];
+#define XS_X(r, b) ((const block_iq4_xs *)((const uint8_t *)vx + (r) * bx) + (b))
+#define XS_Y(t, b) ((const block_q8_K *)((const uint8_t *)vy + (t) * by) + (b))
 	_Pragma("GCC unroll 4")
 	for (int r = 0; r < NR; r++)
-		acc[r] = _mm256_setzero_ps();
+		_Pragma("GCC unroll 4")
+		for (int t = 0; t < NT; t++)
+			acc[r][t] = _mm256_setzero_ps();
 	for (int i = 0; i < n / QK_K; i++) {
-		__m512i sumi[4];
+		__m512i sumi[4][4];
 		_Pragma("GCC unroll 4")
 		for (int r = 0; r < NR; r++) {
-			sumi[r] = _mm512_setzero_si512();
-			if (NR > 1) /* four short streams: help the prefetcher */
-				_mm_prefetch((const char *)vx + r * bx + (size_t)(i + 2) * sizeof(block_iq4_xs),
-					     QUANT_PF_WEIGHTS);
+			_Pragma("GCC unroll 4")
+			for (int t = 0; t < NT; t++)
+				sumi[r][t] = zero;
+			if (NR > 1) /* short streams: help the prefetcher */
+				_mm_prefetch((const char *)XS_X(r, i + 2), QUANT_PF_WEIGHTS);
 		}
 		_Pragma("GCC unroll 4")
 		for (int h = 0; h < QK_K / 64; h++) {
-			const __m512i yq = _mm512_loadu_si512((const void *)(y[i].qs + 64 * h));
+			__m512i yq[4];
+			_Pragma("GCC unroll 4")
+			for (int t = 0; t < NT; t++)
+				yq[t] = _mm512_loadu_si512((const void *)(XS_Y(t, i)->qs + 64 * h));
 			_Pragma("GCC unroll 4")
 			for (int r = 0; r < NR; r++) {
-				const block_iq4_xs *x = (const block_iq4_xs *)((const uint8_t *)vx + r * bx) + i;
+				const block_iq4_xs *x = XS_X(r, i);
 				const __m512i q = levels64(x->qs + 32 * h, x->qs + 32 * h + 16, tbl);
-				const __m512i ys = _mm512_mask_sub_epi8(yq, _mm512_movepi8_mask(q), _mm512_setzero_si512(), yq);
-				const __m512i p16 = _mm512_maddubs_epi16(_mm512_abs_epi8(q), ys);
+				const __m512i aq = _mm512_abs_epi8(q);
+				const __mmask64 neg = _mm512_movepi8_mask(q);
 				const __m512i ls = _mm512_inserti64x4(_mm512_set1_epi16((short)(iq4xs_scale(x, 2 * h) - 32)),
 								      _mm256_set1_epi16((short)(iq4xs_scale(x, 2 * h + 1) - 32)), 1);
-				sumi[r] = _mm512_add_epi32(sumi[r], _mm512_madd_epi16(p16, ls));
+				_Pragma("GCC unroll 4")
+				for (int t = 0; t < NT; t++) {
+					__m512i ys = _mm512_mask_sub_epi8(yq[t], neg, zero, yq[t]);
+					__m512i p16 = _mm512_maddubs_epi16(aq, ys);
+					sumi[r][t] = _mm512_add_epi32(sumi[r][t], _mm512_madd_epi16(p16, ls));
+				}
 			}
 		}
 		_Pragma("GCC unroll 4")
 		for (int r = 0; r < NR; r++) {
-			const block_iq4_xs *x = (const block_iq4_xs *)((const uint8_t *)vx + r * bx) + i;
-			__m256i s8 = _mm256_add_epi32(_mm512_castsi512_si256(sumi[r]), _mm512_extracti64x4_epi64(sumi[r], 1));
-			acc[r] = _mm256_fmadd_ps(_mm256_set1_ps(h2f(x->d) * y[i].d), _mm256_cvtepi32_ps(s8), acc[r]);
+			const float dx = h2f(XS_X(r, i)->d);
+			_Pragma("GCC unroll 4")
+			for (int t = 0; t < NT; t++) {
+				__m256i s8 = _mm256_add_epi32(_mm512_castsi512_si256(sumi[r][t]),
+							      _mm512_extracti64x4_epi64(sumi[r][t], 1));
+				acc[r][t] = _mm256_fmadd_ps(_mm256_set1_ps(dx * XS_Y(t, i)->d), _mm256_cvtepi32_ps(s8),
+							    acc[r][t]);
+			}
 		}
 	}
-	_Pragma("GCC unroll 4")
 	for (int r = 0; r < NR; r++)
-		s[r] = hsum8(acc[r]);
+		for (int t = 0; t < NT; t++)
+			s[t * ss + r] = hsum8(acc[r][t]);
+#undef XS_X
+#undef XS_Y
 }
 
 static void iq4_xs_vec_dot(int n, float *s, const void *x, const void *y)
 {
-	xs_rows(1, n, s, x, 0, y);
+	xs_tile(1, 1, n, s, 0, x, 0, y, 0);
 }
 
 static void iq4_xs_vec_dot_4r(int n, float *s, const void *x, size_t bx, const void *y)
 {
-	xs_rows(4, n, s, x, bx, y);
+	xs_tile(4, 1, n, s, 0, x, bx, y, 0);
 }
+
+/* 4 rows by nt activations: 4x2 tiles (a 4x4 one's sums would not fit in
+ * the 32 zmm registers). */
+static void iq4_xs_vec_dot_4xn(int n, int nt, float *s, size_t ss, const void *x, size_t bx, const void *y,
+			       size_t by)
+{
+	int t = 0;
+	for (; t + 2 <= nt; t += 2)
+		xs_tile(4, 2, n, s + t * ss, ss, x, bx, (const uint8_t *)y + t * by, by);
+	if (t < nt)
+		xs_tile(4, 1, n, s + t * ss, ss, x, bx, (const uint8_t *)y + t * by, by);
+}
+
+static const struct quant_kernels kernels[] = {
+	{ GGML_TYPE_IQ4_NL, { .vec_dot = iq4_nl_vec_dot, .vec_dot_4r = iq4_nl_vec_dot_4r,
+			      .vec_dot_4xn = iq4_nl_vec_dot_4xn } },
+	{ GGML_TYPE_IQ4_XS, { .vec_dot = iq4_xs_vec_dot, .vec_dot_4r = iq4_xs_vec_dot_4r,
+			      .vec_dot_4xn = iq4_xs_vec_dot_4xn } },
+};
 
 void iquant_avx512_fill(struct quant_traits *t, int type)
 {
-	switch (type) {
-	case GGML_TYPE_IQ4_NL:
-		t->vec_dot = iq4_nl_vec_dot;
-		t->vec_dot_4r = iq4_nl_vec_dot_4r;
-		t->vec_dot_4xn = iq4_nl_vec_dot_4xn;
-		break;
-	case GGML_TYPE_IQ4_XS:
-		t->vec_dot = iq4_xs_vec_dot;
-		t->vec_dot_4r = iq4_xs_vec_dot_4r;
-		break;
-	}
+	quant_overlay(t, type, kernels, sizeof(kernels) / sizeof(kernels[0]));
 }

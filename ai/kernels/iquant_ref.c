@@ -210,20 +210,14 @@ static void iq4_xs_vec_dot(int n, float *s, const void *vx, const void *vy)
 
 /* ---- table ------------------------------------------------------------------ */
 
+static const struct quant_kernels kernels[] = {
+	{ GGML_TYPE_IQ4_NL, { .vec_dot_type = GGML_TYPE_Q8_0, .to_float = iq4_nl_to_float,
+			      .from_float = iq4_nl_from_float, .vec_dot = iq4_nl_vec_dot } },
+	{ GGML_TYPE_IQ4_XS, { .vec_dot_type = GGML_TYPE_Q8_K, .to_float = iq4_xs_to_float,
+			      .from_float = iq4_xs_from_float, .vec_dot = iq4_xs_vec_dot } },
+};
+
 void iquant_ref_fill(struct quant_traits *t, int type)
 {
-	switch (type) {
-	case GGML_TYPE_IQ4_NL:
-		t->vec_dot_type = GGML_TYPE_Q8_0;
-		t->to_float = iq4_nl_to_float;
-		t->from_float = iq4_nl_from_float;
-		t->vec_dot = iq4_nl_vec_dot;
-		break;
-	case GGML_TYPE_IQ4_XS:
-		t->vec_dot_type = GGML_TYPE_Q8_K;
-		t->to_float = iq4_xs_to_float;
-		t->from_float = iq4_xs_from_float;
-		t->vec_dot = iq4_xs_vec_dot;
-		break;
-	}
+	quant_overlay(t, type, kernels, sizeof(kernels) / sizeof(kernels[0]));
 }

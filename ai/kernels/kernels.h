@@ -7,11 +7,14 @@
  *   void <family>_<level>_fill(struct quant_traits *t, int type);
  *
  * which sets the fields of t it implements for type (its own types only)
- * and leaves every other field alone. ai/quant.c lists the fill functions
- * by level; the traits of a level are the fills of every level up to it,
- * in that order, so a SIMD file only sets what it speeds up and the rest
- * falls back, function by function, to the level below. ai/vmath.c does
- * the same for the element-wise kernels (struct vmath_ops).
+ * and leaves every other field alone: a table of struct quant_kernels,
+ * one row per type with the fields the file sets, applied by
+ * quant_overlay (so a fill adds and replaces kernels, never removes one).
+ * ai/quant.c lists the fill functions by level; the traits of a level are
+ * the fills of every level up to it, in that order, so a SIMD file only
+ * sets what it speeds up and the rest falls back, function by function,
+ * to the level below. ai/vmath.c does the same for the element-wise
+ * kernels (struct vmath_ops, vmath_overlay).
  *
  * A SIMD fill function is compiled with its level's instruction set and is
  * only called once the CPU is known to run it.
@@ -22,6 +25,14 @@
 #include "ai/aimath.h"
 #include "ai/quant.h"
 #include "ai/vmath.h"
+
+/* A kernel file's kernels for one type: the fields it sets, the rest 0. */
+struct quant_kernels {
+	int type;
+	struct quant_traits k;
+};
+/* Copies into t the fields set in the row for type, if rows has one. */
+void quant_overlay(struct quant_traits *t, int type, const struct quant_kernels *rows, size_t n);
 
 /* F32, F16, BF16 and the 32-element blocks: Q4_1, Q5_0, Q5_1, Q8_0, Q8_1,
  * and Q4_0's conversions (quant_*.c) */
@@ -48,6 +59,8 @@ void vmath_avx512_fill(struct vmath_ops *o);
 /* Builds the vmath_ops of a level the CPU runs (ai/vmath.c); quant_init
  * calls it with the traits tables. */
 void vmath_build(int level);
+/* Copies into o the functions set in k (vmath's quant_overlay). */
+void vmath_overlay(struct vmath_ops *o, const struct vmath_ops *k);
 
 static inline float quant_fabs(float v)
 {

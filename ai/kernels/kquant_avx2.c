@@ -356,8 +356,8 @@ void kquant_q4k_dot_4c_avx2(int n, float *s, const void *vx, const void *vy, siz
  * generation). With 16 vector registers, tiles of 2 or 4 rows cost more
  * in spills than they save in loads (measured on Zen 5), so the rows go
  * one after the other as in vec_dot (the same results); what the 4-row
- * call adds is the prefetch, for weights streaming from DRAM (+30-60%
- * from DRAM on one Sapphire Rapids core). */
+ * call adds is the prefetch, for weights streaming from DRAM
+ * (docs/performance.md). */
 void kquant_q4k_dot_4r_avx2(int n, float *s, const void *vx, size_t bx, const void *vy)
 {
 	for (int r = 0; r < 4; r++)
@@ -410,8 +410,8 @@ AI void q6k_tile(int n, float *s, const uint8_t *x, size_t pf, const uint8_t *yv
 		}
 		/* element 128j + 32k + l: ql byte 64j + 32(k & 1) + l, the high
 		 * nibble when k >= 2; qh byte 32j + l, bits 2k and 2k+1. Loaded
-		 * again for each k: fewer live registers, 9-18% faster than
-		 * keeping the 96 bytes of a half block (Zen 5, Sapphire Rapids) */
+		 * again for each k: fewer live registers, faster than keeping
+		 * the 96 bytes of a half block (docs/performance.md) */
 #pragma GCC unroll 2
 		for (int j = 0; j < 2; j++) {
 #pragma GCC unroll 4
@@ -468,34 +468,18 @@ void kquant_q6k_dot_4r_avx2(int n, float *s, const void *vx, size_t bx, const vo
 
 /* ---- table ------------------------------------------------------------------ */
 
+/* One weight row by one or four tokens (DOT); four rows by one token too (DOT4). */
+#define DOT(T, t)                                                                             \
+	{ GGML_TYPE_##T, { .vec_dot = kquant_##t##_dot_avx2, .vec_dot_4c = kquant_##t##_dot_4c_avx2 } }
+#define DOT4(T, t)                                                                            \
+	{ GGML_TYPE_##T, { .vec_dot = kquant_##t##_dot_avx2, .vec_dot_4c = kquant_##t##_dot_4c_avx2, \
+			   .vec_dot_4r = kquant_##t##_dot_4r_avx2 } }
+static const struct quant_kernels kernels[] = {
+	DOT(Q2_K, q2k), DOT(Q3_K, q3k), DOT4(Q4_K, q4k), DOT4(Q5_K, q5k), DOT4(Q6_K, q6k),
+	{ GGML_TYPE_Q8_K, { .from_float = kquant_q8k_from_float_avx2 } },
+};
+
 void kquant_avx2_fill(struct quant_traits *t, int type)
 {
-	switch (type) {
-	case GGML_TYPE_Q2_K:
-		t->vec_dot = kquant_q2k_dot_avx2;
-		t->vec_dot_4c = kquant_q2k_dot_4c_avx2;
-		break;
-	case GGML_TYPE_Q3_K:
-		t->vec_dot = kquant_q3k_dot_avx2;
-		t->vec_dot_4c = kquant_q3k_dot_4c_avx2;
-		break;
-	case GGML_TYPE_Q4_K:
-		t->vec_dot = kquant_q4k_dot_avx2;
-		t->vec_dot_4r = kquant_q4k_dot_4r_avx2;
-		t->vec_dot_4c = kquant_q4k_dot_4c_avx2;
-		break;
-	case GGML_TYPE_Q5_K:
-		t->vec_dot = kquant_q5k_dot_avx2;
-		t->vec_dot_4r = kquant_q5k_dot_4r_avx2;
-		t->vec_dot_4c = kquant_q5k_dot_4c_avx2;
-		break;
-	case GGML_TYPE_Q6_K:
-		t->vec_dot = kquant_q6k_dot_avx2;
-		t->vec_dot_4r = kquant_q6k_dot_4r_avx2;
-		t->vec_dot_4c = kquant_q6k_dot_4c_avx2;
-		break;
-	case GGML_TYPE_Q8_K:
-		t->from_float = kquant_q8k_from_float_avx2;
-		break;
-	}
+	quant_overlay(t, type, kernels, sizeof(kernels) / sizeof(kernels[0]));
 }

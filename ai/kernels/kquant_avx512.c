@@ -198,8 +198,8 @@ AI __m128 q45k_sums4(const __m512 acc[4], __m512 accm)
  * and the high-nibble sums, shifted into the upper int16, make one
  * register that a single vpdpwssd scales by the (sub-block 2j, 2j+1)
  * scale pair. Q4_K's high nibbles are used in place (16 q) and their sum
- * shifted by 12 instead of 16. Cache-hot on Zen 5: Q4_K +50%, Q5_K +30%
- * over the 4-row q45k_tile this replaced. */
+ * shifted by 12 instead of 16. Faster than the 4-row q45k_tile it
+ * replaced (docs/performance.md). */
 AI void q45k_4r(int n, float *s, const uint8_t *x, size_t bx, const block_q8_K *y, bool five, bool il)
 {
 	const size_t bsize = five ? sizeof(block_q5_K) : sizeof(block_q4_K);
@@ -542,8 +542,8 @@ AI __m128 q6k_sums4(__m512 a01, __m512 a23)
  * the low-nibble (elements 0..63 of the half block) and high-nibble
  * (64..127) sums, the latter shifted into the upper int16, make one
  * register that a single vpdpwssd scales by the pair of sub-block scales.
- * Two rows share each float register (256 bits per row). Cache-hot on
- * Zen 5: +28% over the 4-row q6k_tile this replaced. */
+ * Two rows share each float register (256 bits per row). Faster than
+ * the 4-row q6k_tile it replaced (docs/performance.md). */
 AI void q6k_4r(int n, float *s, const uint8_t *x, size_t bx, const block_q8_K *y, bool il)
 {
 	const size_t rs = il ? sizeof(block_q6_K) : bx, bs = il ? 4 * sizeof(block_q6_K) : sizeof(block_q6_K);
@@ -640,38 +640,23 @@ KQ_4XN_IL4(kquant_q6k_dot_4xn_il4_avx512, kquant_q6k_dot_4r_il4_avx512)
 
 /* ---- table ------------------------------------------------------------------ */
 
-/* The Q8_K quantizer stays AVX2's. */
+/* What this level speeds up (the Q8_K quantizer stays AVX2's): one weight
+ * row by one or four tokens (DOT); four rows, also as interleaved groups
+ * (DOT4). */
+#define DOT(T, t)                                                                             \
+	{ GGML_TYPE_##T,                                                                      \
+	  { .vec_dot = kquant_##t##_dot_avx512, .vec_dot_4c = kquant_##t##_dot_4c_avx512 } }
+#define DOT4(T, t)                                                                            \
+	{ GGML_TYPE_##T,                                                                      \
+	  { .vec_dot = kquant_##t##_dot_avx512, .vec_dot_4c = kquant_##t##_dot_4c_avx512,     \
+	    .vec_dot_4r = kquant_##t##_dot_4r_avx512,                                          \
+	    .vec_dot_4r_il4 = kquant_##t##_dot_4r_il4_avx512,                                  \
+	    .vec_dot_4xn_il4 = kquant_##t##_dot_4xn_il4_avx512 } }
+static const struct quant_kernels kernels[] = {
+	DOT(Q2_K, q2k), DOT(Q3_K, q3k), DOT4(Q4_K, q4k), DOT4(Q5_K, q5k), DOT4(Q6_K, q6k),
+};
+
 void kquant_avx512_fill(struct quant_traits *t, int type)
 {
-	switch (type) {
-	case GGML_TYPE_Q2_K:
-		t->vec_dot = kquant_q2k_dot_avx512;
-		t->vec_dot_4c = kquant_q2k_dot_4c_avx512;
-		break;
-	case GGML_TYPE_Q3_K:
-		t->vec_dot = kquant_q3k_dot_avx512;
-		t->vec_dot_4c = kquant_q3k_dot_4c_avx512;
-		break;
-	case GGML_TYPE_Q4_K:
-		t->vec_dot = kquant_q4k_dot_avx512;
-		t->vec_dot_4r = kquant_q4k_dot_4r_avx512;
-		t->vec_dot_4c = kquant_q4k_dot_4c_avx512;
-		t->vec_dot_4r_il4 = kquant_q4k_dot_4r_il4_avx512;
-		t->vec_dot_4xn_il4 = kquant_q4k_dot_4xn_il4_avx512;
-		break;
-	case GGML_TYPE_Q5_K:
-		t->vec_dot = kquant_q5k_dot_avx512;
-		t->vec_dot_4r = kquant_q5k_dot_4r_avx512;
-		t->vec_dot_4c = kquant_q5k_dot_4c_avx512;
-		t->vec_dot_4r_il4 = kquant_q5k_dot_4r_il4_avx512;
-		t->vec_dot_4xn_il4 = kquant_q5k_dot_4xn_il4_avx512;
-		break;
-	case GGML_TYPE_Q6_K:
-		t->vec_dot = kquant_q6k_dot_avx512;
-		t->vec_dot_4r = kquant_q6k_dot_4r_avx512;
-		t->vec_dot_4c = kquant_q6k_dot_4c_avx512;
-		t->vec_dot_4r_il4 = kquant_q6k_dot_4r_il4_avx512;
-		t->vec_dot_4xn_il4 = kquant_q6k_dot_4xn_il4_avx512;
-		break;
-	}
+	quant_overlay(t, type, kernels, sizeof(kernels) / sizeof(kernels[0]));
 }

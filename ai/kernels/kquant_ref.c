@@ -584,40 +584,18 @@ void kquant_q6k_dot_ref(int n, float *s, const void *vx, const void *vy)
 
 /* ---- table ------------------------------------------------------------------ */
 
+/* The names follow one pattern: kquant_<t>_{to_float,from_float,dot}_ref. */
+#define REF(T, t)                                                                       \
+	{ GGML_TYPE_##T,                                                                \
+	  { .vec_dot_type = GGML_TYPE_Q8_K, .to_float = kquant_##t##_to_float_ref,      \
+	    .from_float = kquant_##t##_from_float_ref, .vec_dot = kquant_##t##_dot_ref } }
+static const struct quant_kernels kernels[] = {
+	REF(Q2_K, q2k), REF(Q3_K, q3k), REF(Q4_K, q4k), REF(Q5_K, q5k), REF(Q6_K, q6k),
+	{ GGML_TYPE_Q8_K, { .vec_dot_type = GGML_TYPE_Q8_K, .to_float = kquant_q8k_to_float_ref,
+			    .from_float = kquant_q8k_from_float_ref } },
+};
+
 void kquant_ref_fill(struct quant_traits *t, int type)
 {
-	switch (type) {
-	case GGML_TYPE_Q2_K:
-		t->to_float = kquant_q2k_to_float_ref;
-		t->from_float = kquant_q2k_from_float_ref;
-		t->vec_dot = kquant_q2k_dot_ref;
-		break;
-	case GGML_TYPE_Q3_K:
-		t->to_float = kquant_q3k_to_float_ref;
-		t->from_float = kquant_q3k_from_float_ref;
-		t->vec_dot = kquant_q3k_dot_ref;
-		break;
-	case GGML_TYPE_Q4_K:
-		t->to_float = kquant_q4k_to_float_ref;
-		t->from_float = kquant_q4k_from_float_ref;
-		t->vec_dot = kquant_q4k_dot_ref;
-		break;
-	case GGML_TYPE_Q5_K:
-		t->to_float = kquant_q5k_to_float_ref;
-		t->from_float = kquant_q5k_from_float_ref;
-		t->vec_dot = kquant_q5k_dot_ref;
-		break;
-	case GGML_TYPE_Q6_K:
-		t->to_float = kquant_q6k_to_float_ref;
-		t->from_float = kquant_q6k_from_float_ref;
-		t->vec_dot = kquant_q6k_dot_ref;
-		break;
-	case GGML_TYPE_Q8_K:
-		t->to_float = kquant_q8k_to_float_ref;
-		t->from_float = kquant_q8k_from_float_ref;
-		break;
-	default:
-		return;
-	}
-	t->vec_dot_type = GGML_TYPE_Q8_K;
+	quant_overlay(t, type, kernels, sizeof(kernels) / sizeof(kernels[0]));
 }

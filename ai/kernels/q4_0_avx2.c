@@ -141,11 +141,11 @@ static void gemm16(int n, int nt, float *s, size_t ss, const void *group, const 
 	}
 }
 
+static const struct quant_kernels kernels[] = {
+	{ GGML_TYPE_Q4_0, { .vec_dot = vec_dot, .vec_dot_4r = vec_dot_4r, .gemm_packed = gemm16 } },
+};
+
 void q4_0_avx2_fill(struct quant_traits *t, int type)
 {
-	if (type != GGML_TYPE_Q4_0)
-		return;
-	t->vec_dot = vec_dot;
-	t->vec_dot_4r = vec_dot_4r;
-	t->gemm_packed = gemm16;
+	quant_overlay(t, type, kernels, sizeof(kernels) / sizeof(kernels[0]));
 }

@@ -22,8 +22,7 @@ AI __m512i bcast32(const int8_t *p)
 }
 
 /* Prefetch distance in superblocks (4.5 KiB): the group is one sequential
- * stream. 16 gave TinyLlama Q4_0 tg on 2 threads +8% over 8 (A/B, same
- * window); 24 and 32 no more. */
+ * stream; 16 is faster than 8, 24 and 32 no faster (docs/performance.md). */
 #define PF_SUPER 16
 
 AI void gemm16_nt(int NT, int n, float *s, size_t ss, const void *group, const void *vy, size_t by)
@@ -89,8 +88,11 @@ static void gemm16(int n, int nt, float *s, size_t ss, const void *group, const 
 	}
 }
 
+static const struct quant_kernels kernels[] = {
+	{ GGML_TYPE_Q4_0, { .gemm_packed = gemm16 } },
+};
+
 void q4_0_avx512_fill(struct quant_traits *t, int type)
 {
-	if (type == GGML_TYPE_Q4_0)
-		t->gemm_packed = gemm16;
+	quant_overlay(t, type, kernels, sizeof(kernels) / sizeof(kernels[0]));
 }

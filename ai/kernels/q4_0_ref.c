@@ -92,15 +92,13 @@ static void gemm16(int n, int nt, float *s, size_t ss, const void *group, const 
 	}
 }
 
+static const struct quant_kernels kernels[] = {
+	{ GGML_TYPE_Q4_0, { .vec_dot = vec_dot, .pack_rows = Q4_0_GROUP, .pack_nt = Q4_0_MAX_NT,
+	                    .pack = q4_0_pack16, .packed_row = q4_0_packed_row,
+	                    .act_terms = q4_0_fill_terms, .gemm_packed = gemm16 } },
+};
+
 void q4_0_ref_fill(struct quant_traits *t, int type)
 {
-	if (type != GGML_TYPE_Q4_0)
-		return;
-	t->vec_dot = vec_dot;
-	t->pack_rows = Q4_0_GROUP;
-	t->pack_nt = Q4_0_MAX_NT;
-	t->pack = q4_0_pack16;
-	t->packed_row = q4_0_packed_row;
-	t->act_terms = q4_0_fill_terms;
-	t->gemm_packed = gemm16;
+	quant_overlay(t, type, kernels, sizeof(kernels) / sizeof(kernels[0]));
 }

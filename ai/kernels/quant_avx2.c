@@ -56,37 +56,51 @@ static inline __m256i dot_u8s8(__m256i u, __m256i y)
 
 /* ---- float types ---------------------------------------------------------- */
 
-/* 32 elements per step in four accumulators, then 8 at a time, then a
- * scalar tail; the same code for the three float weight types. */
-#define FLOAT_DOT(NAME, T, LOAD8, TO_F32)                                                 \
+/* The order of ggml's AVX-512 build, which our references come from (and
+ * quant_avx512.c's FLOAT_DOT): 64 elements per step in four 16-lane
+ * accumulators, each kept here as two 8-lane halves (a[2j] the low, a[2j+1]
+ * the high); the tail 16 at a time into the first, zero-padded as a masked
+ * load pads; then (a0 + a2) + (a1 + a3), low half + high half, and the
+ * 8-lane tree of _mm512_reduce_add_ps. The same bits as the AVX-512 level,
+ * so attention dots over 64 elements and F32/F16/BF16 weights match
+ * llama.cpp's logits on AVX2 machines too. */
+#define FLOAT_DOT(NAME, T, LOAD8)                                                         \
 	static void NAME(int n, float *s, const void *vx, const void *vy)                  \
 	{                                                                                   \
 		const T *x = vx;                                                            \
 		const float *y = vy;                                                        \
-		__m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;                 \
+		__m256 a[8];                                                                \
 		int i = 0;                                                                  \
-		for (; i + 32 <= n; i += 32) {                                              \
-			a0 = _mm256_fmadd_ps(LOAD8(x + i), _mm256_loadu_ps(y + i), a0);     \
-			a1 = _mm256_fmadd_ps(LOAD8(x + i + 8), _mm256_loadu_ps(y + i + 8), a1); \
-			a2 = _mm256_fmadd_ps(LOAD8(x + i + 16), _mm256_loadu_ps(y + i + 16), a2); \
-			a3 = _mm256_fmadd_ps(LOAD8(x + i + 24), _mm256_loadu_ps(y + i + 24), a3); \
+		for (int k = 0; k < 8; k++)                                                 \
+			a[k] = _mm256_setzero_ps();                                         \
+		for (; i + 64 <= n; i += 64)                                                \
+			for (int k = 0; k < 8; k++)                                         \
+				a[k] = _mm256_fmadd_ps(LOAD8(x + i + 8 * k),                \
+						       _mm256_loadu_ps(y + i + 8 * k), a[k]); \
+		for (; i < n; i += 16) {                                                    \
+			T xt[16];                                                           \
+			float yt[16];                                                       \
+			const T *xp = x + i;                                                \
+			const float *yp = y + i;                                            \
+			if (n - i < 16) {                                                   \
+				memset(xt, 0, sizeof xt);                                   \
+				memset(yt, 0, sizeof yt);                                   \
+				memcpy(xt, xp, sizeof(T) * (size_t)(n - i));                \
+				memcpy(yt, yp, sizeof(float) * (size_t)(n - i));            \
+				xp = xt;                                                    \
+				yp = yt;                                                    \
+			}                                                                   \
+			a[0] = _mm256_fmadd_ps(LOAD8(xp), _mm256_loadu_ps(yp), a[0]);       \
+			a[1] = _mm256_fmadd_ps(LOAD8(xp + 8), _mm256_loadu_ps(yp + 8), a[1]); \
 		}                                                                           \
-		for (; i + 8 <= n; i += 8)                                                  \
-			a0 = _mm256_fmadd_ps(LOAD8(x + i), _mm256_loadu_ps(y + i), a0);     \
-		float sum = hsum8(_mm256_add_ps(_mm256_add_ps(a0, a1), _mm256_add_ps(a2, a3))); \
-		for (; i < n; i++)                                                          \
-			sum += TO_F32(x[i]) * y[i];                                         \
-		*s = sum;                                                                   \
+		__m256 lo = _mm256_add_ps(_mm256_add_ps(a[0], a[4]), _mm256_add_ps(a[2], a[6])); \
+		__m256 hi = _mm256_add_ps(_mm256_add_ps(a[1], a[5]), _mm256_add_ps(a[3], a[7])); \
+		*s = hsum8(_mm256_add_ps(lo, hi));                                          \
 	}
 
 static inline __m256 load_f32x8(const float *p)
 {
 	return _mm256_loadu_ps(p);
-}
-
-static inline float f32_id(float f)
-{
-	return f;
 }
 
 static inline __m256 load_f16x8(const ggml_half *p)
@@ -100,9 +114,9 @@ static inline __m256 load_bf16x8(const ggml_bf16 *p)
 	return _mm256_castsi256_ps(_mm256_slli_epi32(w, 16));
 }
 
-FLOAT_DOT(f32_vec_dot, float, load_f32x8, f32_id)
-FLOAT_DOT(f16_vec_dot, ggml_half, load_f16x8, h2f)
-FLOAT_DOT(bf16_vec_dot, ggml_bf16, load_bf16x8, bf16_to_fp32)
+FLOAT_DOT(f32_vec_dot, float, load_f32x8)
+FLOAT_DOT(f16_vec_dot, ggml_half, load_f16x8)
+FLOAT_DOT(bf16_vec_dot, ggml_bf16, load_bf16x8)
 
 static void f16_to_float(const void *vx, float *y, int64_t k)
 {
@@ -427,47 +441,25 @@ static void q5_1_vec_dot(int n, float *s, const void *vx, const void *vy)
 
 /* ---- table ------------------------------------------------------------------ */
 
+/* What this level speeds up (Q4_0's dots: q4_0_avx2.c). */
+static const struct quant_kernels kernels[] = {
+	{ GGML_TYPE_F32, { .vec_dot = f32_vec_dot } },
+	{ GGML_TYPE_F16, { .to_float = f16_to_float, .vec_dot = f16_vec_dot } },
+	{ GGML_TYPE_BF16, { .to_float = bf16_to_float, .vec_dot = bf16_vec_dot } },
+	{ GGML_TYPE_Q4_0, { .to_float = q4_0_to_float } },
+	{ GGML_TYPE_Q4_1, { .vec_dot = q4_1_vec_dot } },
+	{ GGML_TYPE_Q5_0, { .vec_dot = q5_0_vec_dot, .vec_dot_4r = q5_0_vec_dot_4r,
+	                    .vec_dot_4xn = q5_0_vec_dot_4xn, .vec_dot_4r_il4 = q5_0_vec_dot_4r_il4,
+	                    .vec_dot_4xn_il4 = q5_0_vec_dot_4xn_il4 } },
+	{ GGML_TYPE_Q5_1, { .vec_dot = q5_1_vec_dot } },
+	{ GGML_TYPE_Q8_0, { .to_float = q8_0_to_float, .from_float = q8_0_from_float,
+	                    .vec_dot = q8_0_vec_dot, .vec_dot_4r = q8_0_vec_dot_4r,
+	                    .vec_dot_4xn = q8_0_vec_dot_4xn, .vec_dot_4r_il4 = q8_0_vec_dot_4r_il4,
+	                    .vec_dot_4xn_il4 = q8_0_vec_dot_4xn_il4 } },
+	{ GGML_TYPE_Q8_1, { .from_float = q8_1_from_float } },
+};
+
 void quant_avx2_fill(struct quant_traits *t, int type)
 {
-	switch (type) {
-	case GGML_TYPE_F32:
-		t->vec_dot = f32_vec_dot;
-		break;
-	case GGML_TYPE_F16:
-		t->to_float = f16_to_float;
-		t->vec_dot = f16_vec_dot;
-		break;
-	case GGML_TYPE_BF16:
-		t->to_float = bf16_to_float;
-		t->vec_dot = bf16_vec_dot;
-		break;
-	case GGML_TYPE_Q4_0:
-		t->to_float = q4_0_to_float; /* the dots: q4_0_avx2.c */
-		break;
-	case GGML_TYPE_Q4_1:
-		t->vec_dot = q4_1_vec_dot;
-		break;
-	case GGML_TYPE_Q5_0:
-		t->vec_dot = q5_0_vec_dot;
-		t->vec_dot_4r = q5_0_vec_dot_4r;
-		t->vec_dot_4xn = q5_0_vec_dot_4xn;
-		t->vec_dot_4r_il4 = q5_0_vec_dot_4r_il4;
-		t->vec_dot_4xn_il4 = q5_0_vec_dot_4xn_il4;
-		break;
-	case GGML_TYPE_Q5_1:
-		t->vec_dot = q5_1_vec_dot;
-		break;
-	case GGML_TYPE_Q8_0:
-		t->to_float = q8_0_to_float;
-		t->from_float = q8_0_from_float;
-		t->vec_dot = q8_0_vec_dot;
-		t->vec_dot_4r = q8_0_vec_dot_4r;
-		t->vec_dot_4xn = q8_0_vec_dot_4xn;
-		t->vec_dot_4r_il4 = q8_0_vec_dot_4r_il4;
-		t->vec_dot_4xn_il4 = q8_0_vec_dot_4xn_il4;
-		break;
-	case GGML_TYPE_Q8_1:
-		t->from_float = q8_1_from_float;
-		break;
-	}
+	quant_overlay(t, type, kernels, sizeof(kernels) / sizeof(kernels[0]));
 }

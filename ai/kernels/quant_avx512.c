@@ -423,8 +423,8 @@ AI void sd_pairs_out(enum sd_kind k, int NT, int i, int nb, __m512 acc2[2][8], f
 }
 
 /* Prefetch distance of the 4-row kernel (token generation). 8 KiB: with
- * the non-temporal hint 32 KiB lost lines before use (cache-hot 48 -> 56
- * GB/s, `kbench q8_0 -m 2`) and was no faster from DRAM. */
+ * the non-temporal hint 32 KiB lost lines before use and was no faster
+ * from DRAM (docs/performance.md). */
 #define SD_PF_BYTES 8192
 
 /* Where block b of row r of a 4-row call lies: x + r * rs + b * bs. Plain
@@ -661,49 +661,27 @@ UNSIGNED_DOT(q5_1_vec_dot, block_q5_1, Q5_1_XPAIR, Q5_1_XONE)
 
 /* ---- table ------------------------------------------------------------------ */
 
+/* What this level speeds up (Q4_0's dots: q4_0_avx512.c). */
+static const struct quant_kernels kernels[] = {
+	{ GGML_TYPE_F32, { .vec_dot = f32_vec_dot } },
+	{ GGML_TYPE_F16, { .to_float = f16_to_float, .vec_dot = f16_vec_dot } },
+	{ GGML_TYPE_BF16, { .to_float = bf16_to_float, .vec_dot = bf16_vec_dot } },
+	{ GGML_TYPE_Q4_0, { .to_float = q4_0_to_float } },
+	{ GGML_TYPE_Q4_1, { .vec_dot = q4_1_vec_dot } },
+	{ GGML_TYPE_Q5_0, { .vec_dot = q5_0_vec_dot, .vec_dot_4r = q5_0_vec_dot_4r,
+	                    .vec_dot_4xn = q5_0_vec_dot_4xn, .xn_max = 8,
+	                    .vec_dot_4r_il4 = q5_0_vec_dot_4r_il4,
+	                    .vec_dot_4xn_il4 = q5_0_vec_dot_4xn_il4 } },
+	{ GGML_TYPE_Q5_1, { .vec_dot = q5_1_vec_dot } },
+	{ GGML_TYPE_Q8_0, { .to_float = q8_0_to_float, .from_float = q8_0_from_float,
+	                    .vec_dot = q8_0_vec_dot, .vec_dot_4r = q8_0_vec_dot_4r,
+	                    .vec_dot_4xn = q8_0_vec_dot_4xn, .xn_max = 8,
+	                    .vec_dot_4r_il4 = q8_0_vec_dot_4r_il4,
+	                    .vec_dot_4xn_il4 = q8_0_vec_dot_4xn_il4 } },
+	{ GGML_TYPE_Q8_1, { .from_float = q8_1_from_float } },
+};
+
 void quant_avx512_fill(struct quant_traits *t, int type)
 {
-	switch (type) {
-	case GGML_TYPE_F32:
-		t->vec_dot = f32_vec_dot;
-		break;
-	case GGML_TYPE_F16:
-		t->to_float = f16_to_float;
-		t->vec_dot = f16_vec_dot;
-		break;
-	case GGML_TYPE_BF16:
-		t->to_float = bf16_to_float;
-		t->vec_dot = bf16_vec_dot;
-		break;
-	case GGML_TYPE_Q4_0:
-		t->to_float = q4_0_to_float; /* the dots: q4_0_avx512.c */
-		break;
-	case GGML_TYPE_Q4_1:
-		t->vec_dot = q4_1_vec_dot;
-		break;
-	case GGML_TYPE_Q5_0:
-		t->vec_dot = q5_0_vec_dot;
-		t->vec_dot_4r = q5_0_vec_dot_4r;
-		t->vec_dot_4xn = q5_0_vec_dot_4xn;
-		t->vec_dot_4r_il4 = q5_0_vec_dot_4r_il4;
-		t->vec_dot_4xn_il4 = q5_0_vec_dot_4xn_il4;
-		t->xn_max = 8;
-		break;
-	case GGML_TYPE_Q5_1:
-		t->vec_dot = q5_1_vec_dot;
-		break;
-	case GGML_TYPE_Q8_0:
-		t->to_float = q8_0_to_float;
-		t->from_float = q8_0_from_float;
-		t->vec_dot = q8_0_vec_dot;
-		t->vec_dot_4r = q8_0_vec_dot_4r;
-		t->vec_dot_4xn = q8_0_vec_dot_4xn;
-		t->vec_dot_4r_il4 = q8_0_vec_dot_4r_il4;
-		t->vec_dot_4xn_il4 = q8_0_vec_dot_4xn_il4;
-		t->xn_max = 8;
-		break;
-	case GGML_TYPE_Q8_1:
-		t->from_float = q8_1_from_float;
-		break;
-	}
+	quant_overlay(t, type, kernels, sizeof(kernels) / sizeof(kernels[0]));
 }

@@ -410,60 +410,22 @@ static void q8_0_vec_dot(int n, float *s, const void *vx, const void *vy)
 
 /* ---- table ------------------------------------------------------------------ */
 
+/* The names follow one pattern: <t>_to_float, <t>_from_float, <t>_vec_dot. */
+#define ROW(T, t, VDT)                                                                     \
+	{ GGML_TYPE_##T, { .vec_dot_type = GGML_TYPE_##VDT, .to_float = t##_to_float,     \
+			   .from_float = t##_from_float, .vec_dot = t##_vec_dot } }
+static const struct quant_kernels kernels[] = {
+	ROW(F32, f32, F32), ROW(F16, f16, F32), ROW(BF16, bf16, F32),
+	ROW(Q4_1, q4_1, Q8_1), ROW(Q5_0, q5_0, Q8_0), ROW(Q5_1, q5_1, Q8_1), ROW(Q8_0, q8_0, Q8_0),
+	/* Q4_0's dot products: q4_0_ref.c */
+	{ GGML_TYPE_Q4_0, { .vec_dot_type = GGML_TYPE_Q8_0, .to_float = q4_0_to_float,
+			    .from_float = q4_0_from_float } },
+	/* Q8_1 is an activation type only */
+	{ GGML_TYPE_Q8_1, { .vec_dot_type = GGML_TYPE_Q8_1, .to_float = q8_1_to_float,
+			    .from_float = q8_1_from_float } },
+};
+
 void quant_ref_fill(struct quant_traits *t, int type)
 {
-	switch (type) {
-	case GGML_TYPE_F32:
-		t->vec_dot_type = GGML_TYPE_F32;
-		t->to_float = f32_to_float;
-		t->from_float = f32_from_float;
-		t->vec_dot = f32_vec_dot;
-		break;
-	case GGML_TYPE_F16:
-		t->vec_dot_type = GGML_TYPE_F32;
-		t->to_float = f16_to_float;
-		t->from_float = f16_from_float;
-		t->vec_dot = f16_vec_dot;
-		break;
-	case GGML_TYPE_BF16:
-		t->vec_dot_type = GGML_TYPE_F32;
-		t->to_float = bf16_to_float;
-		t->from_float = bf16_from_float;
-		t->vec_dot = bf16_vec_dot;
-		break;
-	case GGML_TYPE_Q4_0:
-		t->vec_dot_type = GGML_TYPE_Q8_0;
-		t->to_float = q4_0_to_float;
-		t->from_float = q4_0_from_float;
-		break;
-	case GGML_TYPE_Q4_1:
-		t->vec_dot_type = GGML_TYPE_Q8_1;
-		t->to_float = q4_1_to_float;
-		t->from_float = q4_1_from_float;
-		t->vec_dot = q4_1_vec_dot;
-		break;
-	case GGML_TYPE_Q5_0:
-		t->vec_dot_type = GGML_TYPE_Q8_0;
-		t->to_float = q5_0_to_float;
-		t->from_float = q5_0_from_float;
-		t->vec_dot = q5_0_vec_dot;
-		break;
-	case GGML_TYPE_Q5_1:
-		t->vec_dot_type = GGML_TYPE_Q8_1;
-		t->to_float = q5_1_to_float;
-		t->from_float = q5_1_from_float;
-		t->vec_dot = q5_1_vec_dot;
-		break;
-	case GGML_TYPE_Q8_0:
-		t->vec_dot_type = GGML_TYPE_Q8_0;
-		t->to_float = q8_0_to_float;
-		t->from_float = q8_0_from_float;
-		t->vec_dot = q8_0_vec_dot;
-		break;
-	case GGML_TYPE_Q8_1:
-		t->vec_dot_type = GGML_TYPE_Q8_1;
-		t->to_float = q8_1_to_float;
-		t->from_float = q8_1_from_float;
-		break;
-	}
+	quant_overlay(t, type, kernels, sizeof(kernels) / sizeof(kernels[0]));
 }

@@ -300,14 +300,33 @@ static void vmath_add_avx2(int n, float *y, const float *x)
 		y[i] += x[i];
 }
 
+/* ggml's geglu (vmath.h): vcvtps2ph rounds as fp32_to_fp16, a 32-bit
+ * gather at each f16 takes its entry (the table's padding covers the
+ * last), vcvtph2ps widens it back. */
+static void vmath_geglu_avx2(int n, float *g, const float *u)
+{
+	const __m256 lo = _mm256_set1_ps(-10.0f), hi = _mm256_set1_ps(10.0f);
+	const __m256i low16 = _mm256_set1_epi32(0xffff);
+	int i = 0;
+	for (; i + 8 <= n; i += 8) {
+		__m256 x = _mm256_loadu_ps(g + i), up = _mm256_loadu_ps(u + i);
+		__m256i h = _mm256_cvtepu16_epi32(_mm256_cvtps_ph(x, _MM_FROUND_TO_NEAREST_INT));
+		__m256i e = _mm256_and_si256(_mm256_i32gather_epi32((const int *)vmath_gelu_table, h, 2), low16);
+		__m128i e16 = _mm_packus_epi32(_mm256_castsi256_si128(e), _mm256_extracti128_si256(e, 1));
+		__m256 y = _mm256_mul_ps(_mm256_cvtph_ps(e16), up);
+		y = _mm256_blendv_ps(y, _mm256_mul_ps(x, up), _mm256_cmp_ps(x, hi, _CMP_GE_OQ));
+		y = _mm256_blendv_ps(y, _mm256_setzero_ps(), _mm256_cmp_ps(x, lo, _CMP_LE_OQ));
+		_mm256_storeu_ps(g + i, y);
+	}
+	if (i < n)
+		vmath_at(QUANT_SCALAR)->geglu(n - i, g + i, u + i);
+}
+
 void vmath_avx2_fill(struct vmath_ops *o)
 {
-	o->softmax = vmath_softmax_avx2;
-	o->swiglu = vmath_swiglu_avx2;
-	o->to_f16 = vmath_to_f16_avx2;
-	o->round_f16 = vmath_round_f16_avx2;
-	o->rope = vmath_rope_avx2;
-	o->f16_dots = vmath_f16_dots_avx2;
-	o->rmsnorm = vmath_rmsnorm_avx2;
-	o->add = vmath_add_avx2;
+	static const struct vmath_ops k = {
+		vmath_softmax_avx2, vmath_swiglu_avx2, vmath_to_f16_avx2, vmath_round_f16_avx2,
+		vmath_rope_avx2, vmath_f16_dots_avx2, vmath_rmsnorm_avx2, vmath_add_avx2, vmath_geglu_avx2
+	};
+	vmath_overlay(o, &k);
 }

@@ -272,12 +272,11 @@ static void vmath_add_avx512(int n, float *y, const float *x)
 
 void vmath_avx512_fill(struct vmath_ops *o)
 {
-	o->softmax = vmath_softmax_avx512;
-	o->swiglu = vmath_swiglu_avx512;
-	o->to_f16 = vmath_to_f16_avx512;
-	o->round_f16 = vmath_round_f16_avx512;
-	o->rope = vmath_rope_avx512;
-	o->f16_dots = vmath_f16_dots_avx512;
-	o->rmsnorm = vmath_rmsnorm_avx512;
-	o->add = vmath_add_avx512;
+	static const struct vmath_ops k = {
+		vmath_softmax_avx512, vmath_swiglu_avx512, vmath_to_f16_avx512,
+		vmath_round_f16_avx512, vmath_rope_avx512, vmath_f16_dots_avx512,
+		vmath_rmsnorm_avx512, vmath_add_avx512,
+		NULL /* geglu: AVX2's gather serves */
+	};
+	vmath_overlay(o, &k);
 }

@@ -2,6 +2,7 @@
  * dots in double, RMSNorm and adds: the scalar reference (ai/vmath.h). */
 #include "ai/vmath.h"
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -136,14 +137,45 @@ static void add_ref(int n, float *y, const float *x)
 		y[i] += x[i];
 }
 
+/* ggml_gelu_f32 as a -march=native gnu11 build of ggml-cpu.c computes it
+ * (the one contraction: 1 + a x x as fma(a x, x, 1)), at the f16 inputs:
+ * ggml's GGML_GELU_FP16 table. One code for every level. */
+ggml_half vmath_gelu_table[(1 << 16) + 2];
+static bool gelu_ready;
+
+static float gelu_f32(float x)
+{
+	const float a = 0.044715f, s = 0.79788456080286535587989211986876f;
+	return 0.5f * x * (1.0f + ai_tanhf(s * x * ai_fmaf(a * x, x, 1.0f)));
+}
+
+void vmath_gelu_init(void)
+{
+	if (gelu_ready)
+		return;
+	for (int i = 0; i < 1 << 16; i++)
+		vmath_gelu_table[i] = fp32_to_fp16(gelu_f32(fp16_to_fp32((ggml_half)i)));
+	gelu_ready = true;
+}
+
+static void geglu_ref(int n, float *g, const float *u)
+{
+	for (int i = 0; i < n; i++) {
+		float x = g[i];
+		if (x <= -10.0f)
+			g[i] = 0.0f;
+		else if (x >= 10.0f)
+			g[i] = x * u[i];
+		else
+			g[i] = fp16_to_fp32(vmath_gelu_table[fp32_to_fp16(x)]) * u[i];
+	}
+}
+
 void vmath_ref_fill(struct vmath_ops *o)
 {
-	o->softmax = softmax_ref;
-	o->swiglu = swiglu_ref;
-	o->to_f16 = to_f16_ref;
-	o->round_f16 = round_f16_ref;
-	o->rope = rope_ref;
-	o->f16_dots = f16_dots_ref;
-	o->rmsnorm = rmsnorm_ref;
-	o->add = add_ref;
+	static const struct vmath_ops k = {
+		softmax_ref, swiglu_ref, to_f16_ref, round_f16_ref, rope_ref, f16_dots_ref,
+		rmsnorm_ref, add_ref, geglu_ref
+	};
+	vmath_overlay(o, &k);
 }

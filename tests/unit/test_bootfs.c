@@ -121,6 +121,25 @@ static void test_cfg(void)
 		      !strncmp(lastwarn, "11 ", 3),
 	      "cfg bad values warn and are skipped");
 
+	const char *net = "net=off\nip=10.0.2.15\nnetmask=255.255.255.0\ngateway=10.0.2.2\n"
+			  "api=on\napi_key=s3cret-Key\nport=18080\n";
+	memset(&c, 0, sizeof c);
+	nwarn = 0;
+	w = cfg_parse(net, strlen(net), false, &c, &b, warn, NULL);
+	check(w == 0 && c.net_off && c.ip == 0x0A00020F && c.netmask == 0xFFFFFF00 &&
+		      c.gateway == 0x0A000202 && c.api && !strcmp(c.api_key, "s3cret-Key") && c.port == 18080,
+	      "cfg network keys");
+
+	const char *badnet = "ip=1.2.3\nip=1.2.3.4.5\nip=256.1.1.1\nip=1..2.3\nip=0.0.0.0\n"
+			     "netmask=255.0.255.0\nnetmask=0.0.0.0\ngateway=x\napi=maybe\n"
+			     "api_key=two words\napi_key=\nport=0\nport=65536\nnet=down\nip=1.2.3.4 \n";
+	memset(&c, 0, sizeof c);
+	nwarn = 0;
+	w = cfg_parse(badnet, strlen(badnet), false, &c, &b, warn, NULL);
+	check(w == 14 && nwarn == 14 && c.ip == 0x01020304 && !c.netmask && !c.api && !c.api_key[0] &&
+		      !c.port && !c.net_off,
+	      "cfg bad network values warn and are skipped");
+
 	const char *words = "BOOTX64.EFI debug model=x.gguf\tctx=64";
 	memset(&c, 0, sizeof c);
 	nwarn = 0;

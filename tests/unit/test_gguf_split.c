@@ -109,6 +109,8 @@ static void test_check(void)
 		  gguf_split_check(si, nm, 3, 3, err, sizeof err) == -1;
 	si[1].no = 0;
 	ok = ok && gguf_split_check(si, nm, 2, 3, err, sizeof err) == -1 && strstr(err, "a2: split.no");
+	si[0].count = 2; /* the first file alone already tells of the extra one */
+	ok = ok && gguf_split_check(si, nm, 1, 3, err, sizeof err) == -1 && strstr(err, "a3: extra file");
 	check(ok, "split: check file by file (n_have < n)");
 }
 
@@ -200,6 +202,7 @@ static void test_open(void)
 	struct gb e1;
 	build(&e1, false, 1, 4, 4, t0, 1, 10);
 	q[1] = (struct gguf_part){ e1.p, e1.n, "e-2" };
+	free(b[1].p);
 	build(&b[1], false, 2, 4, 4, t1, 2, 20);
 	q[2] = (struct gguf_part){ b[1].p, b[1].n, "e-3" };
 	rc = gguf_open_split(&g, q, 4, err, sizeof err);

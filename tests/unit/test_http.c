@@ -154,9 +154,9 @@ static void test_chunked(void)
 		      "chunked: decoded %s (ext and trailer ignored, stops before the next request)",
 		      bw ? "byte by byte" : "whole");
 	}
-	check(dechunk("3\nabc\n0\n\n", 10, false, 64, out, &on, &used) == 1 && on == 3,
+	check(dechunk("3\nabc\n0\n\n", 9, false, 64, out, &on, &used) == 1 && on == 3,
 	      "chunked: bare LF lines");
-	check(dechunk("5\r\nhel", 8, false, 64, out, &on, &used) == 0, "chunked: partial needs more");
+	check(dechunk("5\r\nhel", 6, false, 64, out, &on, &used) == 0, "chunked: partial needs more");
 	static const char *bad[] = { "x\r\n", "\r\n", "5\r\nhelloX\r\n", "5\r\nhello\r\r", ";\r\n",
 				     "0\r\nT: x\r\n\rX", "5\r\nhello\r\n0\r\n\rZ" };
 	int ok = 0;

@@ -594,6 +594,74 @@ static void test_table(void)
 	check(ok, "table", "any", "traits consistent with names and sizes", NULL);
 }
 
+/* ---- float dots in ggml's AVX-512 order --------------------------------------
+ * The references come from an AVX-512 build of llama.cpp, whose F32/F16/BF16
+ * dots sum in four 16-lane FMA accumulators over 64-element steps, the tail
+ * 16 at a time (masked) into the first, then (a0 + a2) + (a1 + a3) and the
+ * lane tree of _mm512_reduce_add_ps. Every SIMD level must give exactly
+ * that (the scalar level sums in double instead). */
+static float ggml512_dot(int type, const void *vx, const float *y, int n)
+{
+	float acc[4][16] = { { 0 } }, t[16], u[8], v[4];
+	const struct quant_traits *ref = quant_traits_at(type, QUANT_SCALAR);
+	static float xf32[4096];
+	int i = 0;
+	ref->to_float(vx, xf32, n);
+	for (; i + 64 <= n; i += 64)
+		for (int j = 0; j < 4; j++)
+			for (int l = 0; l < 16; l++)
+				acc[j][l] = fmaf(xf32[i + 16 * j + l], y[i + 16 * j + l], acc[j][l]);
+	for (; i < n; i += 16)
+		for (int l = 0; l < 16; l++)
+			acc[0][l] = i + l < n ? fmaf(xf32[i + l], y[i + l], acc[0][l]) :
+						fmaf(0.0f, 0.0f, acc[0][l]);
+	for (int l = 0; l < 16; l++)
+		t[l] = (acc[0][l] + acc[2][l]) + (acc[1][l] + acc[3][l]);
+	for (int l = 0; l < 8; l++)
+		u[l] = t[l] + t[l + 8];
+	for (int l = 0; l < 4; l++)
+		v[l] = u[l] + u[l + 4];
+	return (v[0] + v[2]) + (v[1] + v[3]);
+}
+
+static void test_float_order(int maxlvl)
+{
+	static const int ns[] = { 1, 7, 16, 17, 63, 64, 65, 100, 128, 191, 256, 300, 1000, 4096 };
+	static const int tys[] = { GGML_TYPE_F32, GGML_TYPE_F16, GGML_TYPE_BF16 };
+	static uint8_t xq[4096 * 4];
+	static float xf[4096], y[4096];
+	for (int lv = QUANT_AVX2; lv <= maxlvl; lv++) {
+		for (size_t k = 0; k < sizeof tys / sizeof *tys; k++) {
+			const struct quant_traits *t = quant_traits_at(tys[k], lv);
+			const struct quant_traits *ref = quant_traits_at(tys[k], QUANT_SCALAR);
+			char detail[96] = "";
+			bool ok = true;
+			for (size_t m = 0; m < sizeof ns / sizeof *ns && ok; m++) {
+				int n = ns[m];
+				for (int r = 0; r < 20 && ok; r++) {
+					for (int i = 0; i < n; i++) {
+						xf[i] = grand();
+						y[i] = grand();
+					}
+					if (tys[k] == GGML_TYPE_F32)
+						memcpy(xq, xf, sizeof(float) * (size_t)n);
+					else
+						ref->from_float(xf, xq, n);
+					float got, want = ggml512_dot(tys[k], xq, y, n);
+					t->vec_dot(n, &got, xq, y);
+					if (memcmp(&got, &want, sizeof got) != 0) {
+						snprintf(detail, sizeof detail, "n %d: %.9g, ggml order %.9g",
+							 n, got, want);
+						ok = false;
+					}
+				}
+			}
+			check(ok, t->name, quant_level_name(lv), "vec_dot in ggml's AVX-512 order",
+			      ok ? NULL : detail);
+		}
+	}
+}
+
 int main(int argc, char **argv)
 {
 	int want = argc > 1 ? atoi(argv[1]) : QUANT_AVX512;
@@ -602,6 +670,7 @@ int main(int argc, char **argv)
 	test_table();
 	test_conversions(maxlvl >= QUANT_AVX2);
 	test_q8_rounding(maxlvl);
+	test_float_order(maxlvl);
 	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
 		test_type(&types[i], maxlvl);
 	return failures ? 1 : 0;

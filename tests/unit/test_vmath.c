@@ -18,6 +18,10 @@
  *   f16 dots       every level = the sequential double sums of the
  *                  reference, for row counts and lengths around the blocks
  *   rmsnorm, add   every level = the reference, rows and lengths likewise
+ *   geglu          gelu(g) * u at f16 inputs equals entries of ggml's own
+ *                  table (ggml_table_gelu_f16 as libggml-cpu.so of the 2026
+ *                  llama.cpp fills it; the whole table matched when this was
+ *                  written), and the -10 / 10 cut-offs
  */
 #include <math.h>
 #include <stdint.h>
@@ -323,6 +327,54 @@ static void test_add(int max_level)
 	}
 }
 
+static void test_geglu(int max_level)
+{
+	/* (f16 input, f16 gelu) pairs read from ggml_table_gelu_f16 */
+	static const uint16_t ggml[][2] = {
+		{ 0x0000, 0x0000 }, { 0x3c00, 0x3abb }, { 0xbc00, 0xb115 }, { 0x4000, 0x3fd2 },
+		{ 0xc000, 0xa9d0 }, { 0x3800, 0x3588 }, { 0xb800, 0xb0f0 }, { 0x4200, 0x41fe },
+		{ 0xc200, 0x9b73 }, { 0x2e66, 0x2ae8 }, { 0xae66, 0xa9e4 }, { 0x4500, 0x4500 },
+		{ 0xc500, 0x8005 }, { 0x3a00, 0x38a4 }, { 0xba00, 0xb171 }, { 0x1400, 0x1001 },
+		{ 0x9400, 0x8ffe }, { 0x3e00, 0x3d99 }, { 0xbe00, 0xae6d }, { 0x3555, 0x32b9 },
+	};
+	vmath_gelu_init();
+	int bad = 0;
+	for (size_t i = 0; i < sizeof ggml / sizeof ggml[0]; i++) {
+		float g = fp16_to_fp32(ggml[i][0]), u = 1.5f;
+		vmath_at(QUANT_SCALAR)->geglu(1, &g, &u);
+		bad += bits(g) != bits(fp16_to_fp32(ggml[i][1]) * 1.5f);
+	}
+	float g[4] = { -10.0f, -10.5f, 10.0f, 12.5f }, u[4] = { 2, 2, 2, 2 };
+	vmath_at(QUANT_SCALAR)->geglu(4, g, u);
+	bad += g[0] != 0 || g[1] != 0 || g[2] != 20.0f || g[3] != 25.0f;
+	check(bad == 0, "vmath geglu = ggml's GELU table (%d of %d differ)", bad,
+	      (int)(sizeof ggml / sizeof ggml[0]) + 1);
+	/* every level = the reference: every f16 value, halfway points, the
+	 * cut-offs, NaN and inf, rows with and without a tail */
+	enum { N = 1 << 16 };
+	static float x[N + 64], u2[N + 64], y0[N + 64], y[N + 64];
+	for (int i = 0; i < N; i++) {
+		x[i] = fp16_to_fp32((ggml_half)i) * (i % 3 ? 1.0f : 1.0004883f);
+		u2[i] = (float)(i % 7) - 3.25f;
+	}
+	float special[] = { -10.0f, 10.0f, -9.999f, 9.999f, -10.001f, 10.001f, NAN, INFINITY, -INFINITY };
+	for (int i = 0; i < 64; i++) {
+		x[N + i] = special[i % 9];
+		u2[N + i] = 1.5f;
+	}
+	for (int lv = QUANT_AVX2; lv <= max_level; lv++) {
+		int bad_lv = 0;
+		for (int n = N + 64; n > N + 40; n -= 3) {
+			memcpy(y0, x, sizeof x);
+			memcpy(y, x, sizeof x);
+			vmath_at(QUANT_SCALAR)->geglu(n, y0, u2);
+			vmath_at(lv)->geglu(n, y, u2);
+			bad_lv += !same(y0, y, n);
+		}
+		check(bad_lv == 0, "vmath geglu %s = scalar (%d rows differ)", quant_level_name(lv), bad_lv);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	int max_level = quant_init(argc > 1 ? atoi(argv[1]) : QUANT_AVX512);
@@ -335,5 +387,6 @@ int main(int argc, char **argv)
 	test_f16_dots(max_level);
 	test_rmsnorm(max_level);
 	test_add(max_level);
+	test_geglu(max_level);
 	return n_fail ? 1 : 0;
 }
