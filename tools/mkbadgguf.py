@@ -5,7 +5,10 @@ message substring the parser must give, listed in OUTDIR/manifest.tsv as
 
     tools/mkbadgguf.py OUTDIR            the malformed corpus, and hostile-*:
                                          parse-valid micro models with nonsense
-                                         hyperparameters (model_load's messages)
+                                         hyperparameters (model_load's messages),
+                                         and micro-*: the models they were made
+                                         from, of every architecture, which load
+                                         (an empty substring in the manifest)
     tools/mkbadgguf.py --seeds OUTDIR    a few valid small GGUFs (fuzz seeds)
     tools/mkbadgguf.py --split-seeds OUTDIR  split sets in fuzz/fuzz_split.c's format
 """
@@ -193,10 +196,18 @@ def cases():
         'tensor 0: tensor name length 8 past end'
 
 
+# What each architecture adds to llama's tensors of one layer (ai/model_arch.c)
+ARCH_QK_NORM = ('qwen3', 'qwen3moe', 'gemma3')
+ARCH_POST_NORMS = ('gemma2', 'gemma3')
+N_EXPERT, N_EXPERT_USED = 4, 2
+
+
 def micro_llama(ttype=T_F32, arch='llama', E=16, over=None, extra=None, split=None):
-    """A complete, tiny llama/qwen2 model (n_embd E, 1 layer, 2 heads, 1 kv
-    head, n_ff 2E, 8-token SentencePiece vocab) so that the fuzzer reaches
-    the model and tokenizer loaders. Weights are zero bytes. over: {key
+    """A complete, tiny model (n_embd E, 1 layer, 2 heads, 1 kv head, n_ff
+    2E, 8-token SentencePiece vocab) of arch llama, qwen2, qwen3, qwen3moe
+    (4 experts of n_ff E, 2 used), gemma2, gemma3 or phi3 (gate and up fused
+    in ffn_up), so that the fuzzer reaches the model and tokenizer loaders
+    and each architecture's forward pass. Weights are zero bytes. over: {key
     suffix after 'arch.': encoded kv payload (type + value), or None to
     drop the key}, replacing or adding {arch}.* keys; extra: more tensors
     as (name, ne, type, data bytes). split=N: a list of N files as
@@ -215,6 +226,16 @@ def micro_llama(ttype=T_F32, arch='llama', E=16, over=None, extra=None, split=No
            kv('tokenizer.ggml.scores', ARR, u32(F32) + u64(V) + struct.pack('<8f', *([0.0] * 3 + [-1, -2, -2, -1.5, 0]))),
            kv('tokenizer.ggml.token_type', ARR, u32(I32) + u64(V) + b''.join(u32(t) for t in [2, 3, 3, 1, 1, 1, 1, 6])),
            kv_u32('tokenizer.ggml.bos_token_id', 1), kv_u32('tokenizer.ggml.eos_token_id', 2)]
+    if arch == 'qwen3moe':
+        kvs += [kv_u32(arch + '.expert_count', N_EXPERT), kv_u32(arch + '.expert_used_count', N_EXPERT_USED),
+                kv_u32(arch + '.expert_feed_forward_length', E)]
+    if arch == 'gemma2':
+        kvs += [kv_u32(arch + '.attention.sliding_window', 4),
+                kv(arch + '.attn_logit_softcapping', F32, struct.pack('<f', 50)),
+                kv(arch + '.final_logit_softcapping', F32, struct.pack('<f', 30))]
+    if arch == 'gemma3':
+        kvs += [kv_u32(arch + '.attention.sliding_window', 4),
+                kv(arch + '.rope.freq_base_swa', F32, struct.pack('<f', 10000))]
     for suffix, payload in (over or {}).items():
         key = gstr(arch + '.' + suffix)
         kvs = [k for k in kvs if not k.startswith(key)]
@@ -225,11 +246,23 @@ def micro_llama(ttype=T_F32, arch='llama', E=16, over=None, extra=None, split=No
               ('output.weight', [E, V], ttype), ('blk.0.attn_norm.weight', [E], T_F32),
               ('blk.0.attn_q.weight', [E, E], ttype), ('blk.0.attn_k.weight', [E, KV], ttype),
               ('blk.0.attn_v.weight', [E, KV], ttype), ('blk.0.attn_output.weight', [E, E], ttype),
-              ('blk.0.ffn_norm.weight', [E], T_F32), ('blk.0.ffn_gate.weight', [E, F], ttype),
-              ('blk.0.ffn_up.weight', [E, F], ttype), ('blk.0.ffn_down.weight', [F, E], ttype)]
+              ('blk.0.ffn_norm.weight', [E], T_F32)]
+    if arch == 'qwen3moe':
+        X = N_EXPERT
+        shapes += [('blk.0.ffn_gate_inp.weight', [E, X], ttype), ('blk.0.ffn_gate_exps.weight', [E, E, X], ttype),
+                   ('blk.0.ffn_up_exps.weight', [E, E, X], ttype), ('blk.0.ffn_down_exps.weight', [E, E, X], ttype)]
+    elif arch == 'phi3':
+        shapes += [('blk.0.ffn_up.weight', [E, 2 * F], ttype), ('blk.0.ffn_down.weight', [F, E], ttype)]
+    else:
+        shapes += [('blk.0.ffn_gate.weight', [E, F], ttype), ('blk.0.ffn_up.weight', [E, F], ttype),
+                   ('blk.0.ffn_down.weight', [F, E], ttype)]
     if arch == 'qwen2':
         shapes += [('blk.0.attn_q.bias', [E], T_F32), ('blk.0.attn_k.bias', [KV], T_F32),
                    ('blk.0.attn_v.bias', [KV], T_F32)]
+    if arch in ARCH_QK_NORM:
+        shapes += [('blk.0.attn_q_norm.weight', [E // 2], T_F32), ('blk.0.attn_k_norm.weight', [E // 2], T_F32)]
+    if arch in ARCH_POST_NORMS:
+        shapes += [('blk.0.post_attention_norm.weight', [E], T_F32), ('blk.0.post_ffw_norm.weight', [E], T_F32)]
     shapes = shapes + list(extra or [])
     files = split or 1
     out = []
@@ -326,6 +359,64 @@ def hostile():
     yield 'rope-scaling-yarn', {'rope.scaling.type': u32(STR) + gstr('yarn')}, "rope scaling type 'yarn' is not supported"
 
 
+def hostile_archs():
+    """The same for the other architectures' hyperparameters and factor
+    tensors: (name, arch, over, extra, message substring)."""
+    f64inf = kv_payload(F64, struct.pack('<d', 1e300))
+
+    def vec(name, vals):
+        return [(name, [4], T_F32, struct.pack('<4f', *vals))]
+    yield 'gemma2-softcap-nan', 'gemma2', {'attn_logit_softcapping': f32v(NAN)}, None, \
+        'key gemma2.attn_logit_softcapping: value nan out of range (0.001..1e+06)'
+    yield 'gemma2-softcap-0', 'gemma2', {'attn_logit_softcapping': f32v(0)}, None, \
+        'key gemma2.attn_logit_softcapping: value 0 out of range (0.001..1e+06)'
+    yield 'gemma2-final-softcap-inf', 'gemma2', {'final_logit_softcapping': f64inf}, None, \
+        'key gemma2.final_logit_softcapping: value inf out of range'
+    yield 'gemma3-final-softcap-tiny', 'gemma3', {'final_logit_softcapping': f32v(1e-30)}, None, \
+        'key gemma3.final_logit_softcapping: value 1e-30 out of range (0 or 0.001..1e+06)'
+    yield 'gemma2-swa-0', 'gemma2', {'attention.sliding_window': u32v(0)}, None, \
+        'key gemma2.attention.sliding_window: value 0 out of range (1..16777216)'
+    yield 'gemma3-swa-2p40', 'gemma3', {'attention.sliding_window': kv_payload(U64, u64(1 << 40))}, None, \
+        'key gemma3.attention.sliding_window: value 1099511627776 out of range (0..16777216)'
+    yield 'gemma3-swa-pattern-huge', 'gemma3', {'attention.sliding_window_pattern': u32v(1 << 20)}, None, \
+        'key gemma3.attention.sliding_window_pattern: value 1048576 out of range (0..1024)'
+    yield 'gemma3-rope-base-swa-0', 'gemma3', {'rope.freq_base_swa': f32v(0)}, None, \
+        'key gemma3.rope.freq_base_swa: value 0 out of range (1..1e+12)'
+    # a 27B's layer count: q is scaled by n_embd / n_head, here 16 / 32 = 0
+    yield 'gemma2-q-scale-0', 'gemma2', {'block_count': u32v(46), 'attention.head_count': u32v(32),
+                                         'attention.key_length': u32v(8), 'attention.value_length': u32v(8)}, \
+        None, 'gemma2: query scale 1/sqrt(embedding_length 16 / head_count 32)'
+    yield 'qwen3moe-experts-0', 'qwen3moe', {'expert_count': u32v(0)}, None, \
+        'key qwen3moe.expert_count: value 0 out of range (1..512)'
+    yield 'qwen3moe-experts-huge', 'qwen3moe', {'expert_count': u32v(1 << 20)}, None, \
+        'key qwen3moe.expert_count: value 1048576 out of range (1..512)'
+    yield 'qwen3moe-used-past-count', 'qwen3moe', {'expert_used_count': u32v(5)}, None, \
+        'key qwen3moe.expert_used_count: value 5 out of range (1..4)'
+    yield 'qwen3moe-used-negative', 'qwen3moe', {'expert_used_count': kv_payload(I32, u32(-1))}, None, \
+        'key qwen3moe.expert_used_count: value -1 out of range'
+    yield 'qwen3moe-used-missing', 'qwen3moe', {'expert_used_count': None}, None, \
+        'missing key qwen3moe.expert_used_count'
+    yield 'qwen3moe-expert-ff-0', 'qwen3moe', {'expert_feed_forward_length': u32v(0)}, None, \
+        'key qwen3moe.expert_feed_forward_length: value 0 out of range'
+    yield 'qwen3-kv-lengths-differ', 'qwen3', {'attention.key_length': u32v(8), 'attention.value_length': u32v(16)}, \
+        None, 'attention key_length 8 != value_length 16'
+    yield 'qwen3-key-length-huge', 'qwen3', {'attention.key_length': u32v(1 << 17)}, None, \
+        'key qwen3.attention.key_length: value 131072 out of range (1..65536)'
+    yield 'phi3-attn-factor-nan', 'phi3', {'rope.scaling.attn_factor': f32v(NAN)}, None, \
+        'key phi3.rope.scaling.attn_factor: value nan out of range'
+    yield 'phi3-orig-ctx-0', 'phi3', {'rope.scaling.original_context_length': u32v(0)}, None, \
+        'key phi3.rope.scaling.original_context_length: value 0 out of range'
+    yield 'phi3-rope-scaling-yarn', 'phi3', {'rope.scaling.type': u32(STR) + gstr('yarn')}, None, \
+        "rope scaling type 'yarn' is not supported (none, linear, longrope)"
+    yield 'phi3-long-factors-nan', 'phi3', {}, vec('rope_factors_long.weight', [1, NAN, 1, 1]), \
+        'tensor rope_factors_long.weight: element 1 is nan, out of range'
+    yield 'phi3-short-factors-0', 'phi3', {}, vec('rope_factors_short.weight', [1, 1, 1, 0]), \
+        'tensor rope_factors_short.weight: element 3 is 0, out of range'
+
+
+MICRO_ARCHS = ('llama', 'qwen2', 'qwen3', 'qwen3moe', 'gemma2', 'gemma3', 'phi3')
+
+
 def kv_payload(vtype, payload):
     return u32(vtype) + payload
 
@@ -345,6 +436,8 @@ def seeds():
     yield 'micro-llama-f32', micro_llama()
     yield 'micro-llama-q8_0', micro_llama(T_Q8_0, E=32)
     yield 'micro-qwen2-q8_0', micro_llama(T_Q8_0, arch='qwen2', E=32)
+    for arch in MICRO_ARCHS[2:]:
+        yield 'micro-%s-f32' % arch, micro_llama(arch=arch)
     yield 'tiny-model', model()
     yield 'tiny-v2', model(version=2)
     yield 'vocab-like', header(0, 5) + kv_str('tokenizer.ggml.model', 'llama') + kv(
@@ -368,6 +461,13 @@ def all_cases():
         yield 'hostile-' + name, micro_llama(over=over), msg
     for name, extra, msg in hostile_tensors():
         yield 'hostile-' + name, micro_llama(extra=extra), msg
+    for name, arch, over, extra, msg in hostile_archs():
+        yield 'hostile-' + name, micro_llama(arch=arch, over=over, extra=extra), msg
+    # each hostile model is one change away from one that loads (an empty
+    # message: test_gguf --bad checks that it does)
+    for arch in MICRO_ARCHS:
+        yield 'micro-' + arch, micro_llama(arch=arch), ''
+        yield 'micro-' + arch + '-q8_0', micro_llama(T_Q8_0, arch=arch, E=32), ''
 
 
 def main():
@@ -387,7 +487,7 @@ def main():
     names = set()
     with open(os.path.join(out, 'manifest.tsv'), 'w') as man:
         man.write('# file\texpected error substring (tools/mkbadgguf.py): of gguf_open, or of\n')
-        man.write('# model_load for the parse-valid hostile-* models\n')
+        man.write('# model_load for the parse-valid hostile-* models; none: the file loads\n')
         for name, data, msg in all_cases():
             assert name not in names, name
             names.add(name)
