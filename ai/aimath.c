@@ -39,8 +39,13 @@ static double scale2(double x, int k)
 	return x * dfrom((uint64_t)(1023 + k) << 52);
 }
 
+/* x rounded to the nearest integer, halves away from zero; callers keep
+ * |x| < 2^62 (ai_exp: |x| < 1100; reduce_pio2: |x| < 2^20). Outside that
+ * range the result saturates instead of being undefined. */
 static int64_t round_to_int(double x)
 {
+	if (!(x > -4.6e18 && x < 4.6e18))
+		return x > 0 ? INT64_MAX : INT64_MIN; /* also NaN */
 	return (int64_t)(x >= 0 ? x + 0.5 : x - 0.5);
 }
 
@@ -165,6 +170,8 @@ float ai_powf(float b, float e)
 		return 1.0f;
 	if (b != b || e != e)
 		return ai_nanf();
+	if (b == -1 && ai_fabsf(e) == ai_inff())
+		return 1.0f; /* as C's powf: (-1)^+-inf = 1 */
 	int odd = 0;
 	int is_int = float_int_kind(e, &odd);
 	double sign = 1.0;
@@ -215,13 +222,72 @@ static double cos_poly(double r)
 	return 1.0 + p;
 }
 
-/* x = k*pi/2 + r, |r| <= pi/4; exact reduction while |k| < 2^20. */
-static int reduce_pio2(double x, double *r)
+/* The bits of 2/pi after the binary point, 32 to a word (fdlibm's ipio2). */
+static const uint32_t TWO_OVER_PI[10] = {
+	0xa2f9836e, 0x4e441529, 0xfc2757d1, 0xf534ddc0, 0xdb629599,
+	0x3c439041, 0xfe5163ab, 0xdebbc561, 0xb7246e3a, 0x424dd2e0,
+};
+
+/* Bits k .. k+31 of 2/pi (bit 1 weighs 2^-1; bits k < 1 are 0), -31 <= k <= 258. */
+static uint32_t two_over_pi_bits(int k)
 {
-	int64_t k = round_to_int(x * INVPIO2);
-	double kd = (double)k;
-	*r = ((x - kd * PIO2_1) - kd * PIO2_2) - kd * PIO2_2T;
-	return (int)(k & 3);
+	int i = k + 31, w = i >> 5, s = i & 31; /* i: index with one zero word in front */
+	uint32_t a = w > 0 ? TWO_OVER_PI[w - 1] : 0, b = TWO_OVER_PI[w];
+	return s ? (uint32_t)((((uint64_t)a << 32) | b) >> (32 - s)) : a;
+}
+
+/* Payne-Hanek for a float |x| >= 2^20: x = m * 2^e with an integer m <
+ * 2^24, and x * 2/pi mod 4 from a 128-bit window of 2/pi starting at bit
+ * e - 1 (the bits before it only add multiples of 4). The product m * W
+ * (W the window) has its binary point at bit 126; the 126 fraction bits
+ * leave > 90 significant bits even for the float closest to a multiple of
+ * pi/2, so r is accurate to double precision. */
+static int reduce_pio2_large(float ax, double *r)
+{
+	uint32_t u;
+	memcpy(&u, &ax, sizeof u);
+	int e = (int)(u >> 23) - 150; /* ax >= 2^20: a normal float */
+	uint32_t m = (u & 0x7fffff) | 0x800000;
+	uint32_t p[4]; /* m * W mod 2^128, 32-bit limbs, least significant first */
+	uint64_t carry = 0;
+	for (int j = 0; j < 4; j++) {
+		carry += (uint64_t)m * two_over_pi_bits(e - 1 + 32 * (3 - j));
+		p[j] = (uint32_t)carry;
+		carry >>= 32;
+	}
+	int q = (int)(p[3] >> 30);
+	uint64_t hi = ((uint64_t)(p[3] & 0x3fffffff) << 32) | p[2]; /* fraction bits 125..64 */
+	uint64_t lo = ((uint64_t)p[1] << 32) | p[0];                 /* bits 63..0 */
+	double sign = 1.0;
+	if (hi >> 61) { /* fraction >= 1/2: round up to the next quadrant, r < 0 */
+		q++;
+		sign = -1.0;
+		lo = 0 - lo;
+		hi = (~hi + (lo == 0)) & 0x3fffffffffffffffull;
+	}
+	double f = (double)hi * dfrom((uint64_t)(1023 - 62) << 52) +
+		   (double)lo * dfrom((uint64_t)(1023 - 126) << 52);
+	*r = sign * f * (AI_PI / 2);
+	return q & 3;
+}
+
+/* x = k*pi/2 + r, |r| <= pi/4, for every finite float x: Cody-Waite
+ * (exact while |k| < 2^20) below 2^20, Payne-Hanek above. */
+static int reduce_pio2(float x, double *r)
+{
+	float ax = ai_fabsf(x);
+	if (ax < 1048576.0f) {
+		int64_t k = round_to_int((double)x * INVPIO2);
+		double kd = (double)k;
+		*r = (((double)x - kd * PIO2_1) - kd * PIO2_2) - kd * PIO2_2T;
+		return (int)(k & 3);
+	}
+	int q = reduce_pio2_large(ax, r);
+	if (x < 0) {
+		*r = -*r;
+		q = (4 - q) & 3;
+	}
+	return q;
 }
 
 void ai_sincosf(float x, float *s, float *c)

@@ -4,6 +4,9 @@
  * results, so every transcendental function is ours. Each float function
  * works in double internally and rounds once, which makes it correctly
  * rounded for nearly all arguments (error < 0.51 ulp), close to glibc's.
+ * They are total: a defined result for every input, NaN and inf included
+ * (a model file's numbers are hostile; nothing here converts an
+ * out-of-range double to an integer).
  */
 #ifndef AI_AIMATH_H
 #define AI_AIMATH_H
@@ -17,7 +20,8 @@ float ai_expf(float x);
 float ai_logf(float x);
 /* b^e. For b < 0, e must be an integer (else NaN), as C's powf. */
 float ai_powf(float b, float e);
-/* Arguments up to |x| ~ 1e6 are reduced exactly (RoPE angles stay far below). */
+/* Every finite float argument is reduced exactly (Cody-Waite below 2^20,
+ * the RoPE range, Payne-Hanek above); NaN and +-inf give NaN. */
 float ai_sinf(float x);
 float ai_cosf(float x);
 void ai_sincosf(float x, float *s, float *c);

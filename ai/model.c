@@ -211,6 +211,23 @@ static int load_layer(struct loader *L, int i)
 	return 0;
 }
 
+/* The optional RoPE frequency factors `name` (n_rot/2 f32) into *out, each
+ * finite and in range: the angles are divided by them. */
+static int get_rope_factors(struct loader *L, const char *name, const float **out)
+{
+	struct model_w rf;
+	if (get_weight(L, &rf, name, L->m->n_rot / 2, 0, W_VECTOR, true))
+		return -1;
+	const float *v = rf.data;
+	for (int i = 0; v && i < L->m->n_rot / 2; i++)
+		if (!(v[i] >= MODEL_ROPE_FACTOR_MIN && v[i] <= MODEL_ROPE_FACTOR_MAX))
+			return model_fail(L, "tensor %s: element %d is %g, out of range (%g..%g)", name, i,
+					  (double)v[i], (double)MODEL_ROPE_FACTOR_MIN,
+					  (double)MODEL_ROPE_FACTOR_MAX);
+	*out = v;
+	return 0;
+}
+
 static int load_weights(struct loader *L)
 {
 	struct model *m = L->m;
@@ -232,18 +249,12 @@ static int load_weights(struct loader *L)
 		m->weight_bytes -= m->output.row_bytes * (uint64_t)V; /* counted once */
 		m->tied_output = true;
 	}
-	struct model_w rf;
-	if (get_weight(L, &rf, "rope_freqs.weight", m->n_rot / 2, 0, W_VECTOR, true))
-		return -1;
-	m->rope_freqs = rf.data;
 	if (m->arch == MODEL_ARCH_PHI3) { /* llama.cpp's phi3 reads only these */
-		m->rope_freqs = NULL;
-		if (get_weight(L, &rf, "rope_factors_long.weight", m->n_rot / 2, 0, W_VECTOR, true))
+		if (get_rope_factors(L, "rope_factors_long.weight", &m->rope_long) ||
+		    get_rope_factors(L, "rope_factors_short.weight", &m->rope_short))
 			return -1;
-		m->rope_long = rf.data;
-		if (get_weight(L, &rf, "rope_factors_short.weight", m->n_rot / 2, 0, W_VECTOR, true))
-			return -1;
-		m->rope_short = rf.data;
+	} else if (get_rope_factors(L, "rope_freqs.weight", &m->rope_freqs)) {
+		return -1;
 	}
 	uint64_t experts = 0;
 	for (int i = 0; i < m->n_layer; i++) {

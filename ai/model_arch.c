@@ -35,19 +35,26 @@ void model_key(const struct loader *L, char *key, size_t n, const char *suffix)
 	snprintf(key, n, "%s.%s", L->m->arch_name, suffix);
 }
 
-/* An integer {arch}.suffix in lo..hi; *out untouched when absent and
- * optional. A key of another type (an array, a string) is an error. */
+/* An integer {arch}.suffix in lo..hi, of any integer type (a negative or
+ * a 64-bit value is out of range, and said so); *out untouched when absent
+ * and optional. A key of another type (a float, an array, a string) is an
+ * error. */
 static int get_int(struct loader *L, const char *suffix, int *out, int lo, int hi, bool optional)
 {
 	char key[96];
-	uint32_t v;
+	uint64_t v;
+	int32_t neg;
 	model_key(L, key, sizeof key, suffix);
 	if (!gguf_find(L->g, key))
 		return optional ? 0 : model_fail(L, "missing key %s", key);
-	if (!gguf_get_u32(L->g, key, &v))
+	if (!gguf_get_u64(L->g, key, &v)) {
+		if (gguf_get_i32(L->g, key, &neg))
+			return model_fail(L, "key %s: value %d out of range (%d..%d)", key, neg, lo, hi);
 		return model_fail(L, "key %s: not an unsigned integer", key);
-	if (v < (uint32_t)lo || v > (uint32_t)hi)
-		return model_fail(L, "key %s: value %u out of range (%d..%d)", key, v, lo, hi);
+	}
+	if (v < (uint64_t)lo || v > (uint64_t)hi)
+		return model_fail(L, "key %s: value %llu out of range (%d..%d)", key, (unsigned long long)v, lo,
+				  hi);
 	*out = (int)v;
 	return 0;
 }
@@ -75,6 +82,21 @@ int model_get_float_opt(struct loader *L, const char *suffix, float *out, float 
 		return model_fail(L, "key %s: value %g out of range (%g..%g)", key, (double)v, (double)lo,
 				  (double)hi);
 	*out = v;
+	return 0;
+}
+
+int model_get_float_opt0(struct loader *L, const char *suffix, float *out, float lo, float hi)
+{
+	char key[96];
+	float v = 0;
+	if (model_get_float_opt(L, suffix, &v, 0, hi))
+		return -1;
+	model_key(L, key, sizeof key, suffix);
+	if (v != 0 && v < lo) /* a tiny one would make 1/v inf */
+		return model_fail(L, "key %s: value %g out of range (0 or %g..%g)", key, (double)v, (double)lo,
+				  (double)hi);
+	if (gguf_find(L->g, key))
+		*out = v;
 	return 0;
 }
 
@@ -143,7 +165,7 @@ static int load_rope(struct loader *L)
 	struct model *m = L->m;
 	char key[96];
 	m->rope_base = 10000.0f;
-	if (model_get_float_opt(L, "rope.freq_base", &m->rope_base, 1e-3f, 1e12f))
+	if (model_get_float_opt(L, "rope.freq_base", &m->rope_base, MODEL_ROPE_BASE_MIN, MODEL_ROPE_BASE_MAX))
 		return -1;
 	/* scaling: linear (a factor), and longrope's factor tensors (phi3) */
 	struct gguf_str st = { 0 };
@@ -158,8 +180,8 @@ static int load_rope(struct loader *L)
 	}
 	float factor = 0;
 	model_key(L, key, sizeof key, "rope.scaling.factor");
-	if (model_get_float_opt(L, gguf_find(L->g, key) ? "rope.scaling.factor" : "rope.scale_linear",
-				&factor, 0, 1e6f))
+	if (model_get_float_opt0(L, gguf_find(L->g, key) ? "rope.scaling.factor" : "rope.scale_linear",
+				 &factor, MODEL_ROPE_FACTOR_MIN, MODEL_ROPE_FACTOR_MAX))
 		return -1;
 	/* llama.cpp never scales with type none */
 	m->rope_freq_scale = factor == 0 || gguf_str_eq(st, "none") ? 1.0f : 1.0f / factor;
@@ -169,7 +191,7 @@ static int load_rope(struct loader *L)
 	if (model_get_float_opt(L, "rope.scaling.attn_factor", &m->rope_attn_factor, 1e-3f, 1e3f))
 		return -1;
 	m->n_ctx_orig = m->n_ctx_train;
-	return model_get_dim_opt(L, "rope.scaling.original_context_length", &m->n_ctx_orig, 1 << 24);
+	return model_get_dim_opt(L, "rope.scaling.original_context_length", &m->n_ctx_orig, MODEL_MAX_CTX);
 }
 
 /* Which layers slide (llama.cpp's set_swa_pattern): with period p, layer
@@ -190,11 +212,17 @@ static int load_swa_pattern(struct loader *L, int period)
 }
 
 /* 1/sqrt(head size) as gemma_pytorch scales q: n_embd / n_head for the
- * 27B models (recognised, as llama.cpp does, by their layer count). */
-static float gemma_q_scale(const struct model *m, int n_layer_27b)
+ * 27B models (recognised, as llama.cpp does, by their layer count), which
+ * a file with key_length set can make 0. */
+static int gemma_q_scale(struct loader *L, int n_layer_27b)
 {
+	struct model *m = L->m;
 	int d = m->n_layer == n_layer_27b ? m->n_embd / m->n_head : m->head_dim;
-	return 1.0f / ai_sqrtf((float)d);
+	if (d < 1)
+		return model_fail(L, "%s: query scale 1/sqrt(embedding_length %d / head_count %d): not a number",
+				  m->arch_name, m->n_embd, m->n_head);
+	m->q_scale = 1.0f / ai_sqrtf((float)d);
+	return 0;
 }
 
 static int load_gemma(struct loader *L)
@@ -206,17 +234,20 @@ static int load_gemma(struct loader *L)
 		m->n_swa = 4096;
 		m->attn_softcap = 50.0f;
 		m->final_softcap = 30.0f;
-		m->q_scale = gemma_q_scale(m, 46);
-		if (get_int(L, "attention.sliding_window", &m->n_swa, 1, 1 << 24, true) ||
-		    model_get_float_opt(L, "attn_logit_softcapping", &m->attn_softcap, 1e-3f, 1e6f) ||
-		    model_get_float_opt(L, "final_logit_softcapping", &m->final_softcap, 1e-3f, 1e6f) ||
+		if (gemma_q_scale(L, 46) ||
+		    get_int(L, "attention.sliding_window", &m->n_swa, 1, MODEL_MAX_CTX, true) ||
+		    model_get_float_opt(L, "attn_logit_softcapping", &m->attn_softcap, MODEL_SOFTCAP_MIN,
+					MODEL_SOFTCAP_MAX) ||
+		    model_get_float_opt(L, "final_logit_softcapping", &m->final_softcap, MODEL_SOFTCAP_MIN,
+					MODEL_SOFTCAP_MAX) ||
 		    load_swa_pattern(L, 2))
 			return -1;
 	} else {
 		m->final_softcap = 0;
-		m->q_scale = gemma_q_scale(m, 62);
-		if (get_int(L, "attention.sliding_window", &m->n_swa, 0, 1 << 24, true) ||
-		    model_get_float_opt(L, "final_logit_softcapping", &m->final_softcap, 0, 1e6f))
+		if (gemma_q_scale(L, 62) ||
+		    get_int(L, "attention.sliding_window", &m->n_swa, 0, MODEL_MAX_CTX, true) ||
+		    model_get_float_opt0(L, "final_logit_softcapping", &m->final_softcap, MODEL_SOFTCAP_MIN,
+					 MODEL_SOFTCAP_MAX))
 			return -1;
 		/* the sliding layers keep llama.cpp's defaults unless the file says */
 		m->rope_base_swa = 10000.0f;
@@ -227,7 +258,8 @@ static int load_gemma(struct loader *L)
 	bool any_swa = false;
 	for (int il = 0; il < m->n_layer; il++)
 		any_swa |= m->layers[il].swa;
-	if (any_swa && model_get_float_opt(L, "rope.freq_base_swa", &m->rope_base_swa, 1e-3f, 1e12f))
+	if (any_swa && model_get_float_opt(L, "rope.freq_base_swa", &m->rope_base_swa, MODEL_ROPE_BASE_MIN,
+					   MODEL_ROPE_BASE_MAX))
 		return -1;
 	return 0;
 }
@@ -258,10 +290,11 @@ int model_load_hparams(struct loader *L)
 	    (L->ai->experts ? model_get_dim_opt(L, "feed_forward_length", &m->n_ff, MODEL_MAX_DIM)
 			    : model_get_dim(L, "feed_forward_length", &m->n_ff, MODEL_MAX_DIM)) ||
 	    model_get_dim(L, "block_count", &m->n_layer, MODEL_MAX_LAYERS) ||
-	    model_get_dim(L, "context_length", &m->n_ctx_train, 1 << 24) || load_heads(L))
+	    model_get_dim(L, "context_length", &m->n_ctx_train, MODEL_MAX_CTX) || load_heads(L))
 		return -1;
 	m->norm_eps = 1e-5f;
-	if (model_get_float_opt(L, "attention.layer_norm_rms_epsilon", &m->norm_eps, 0, 1.0f) || load_rope(L))
+	if (model_get_float_opt(L, "attention.layer_norm_rms_epsilon", &m->norm_eps, 0, MODEL_EPS_MAX) ||
+	    load_rope(L))
 		return -1;
 	m->q_scale = 1.0f;
 	m->kq_scale = 1.0f / ai_sqrtf((float)m->head_dim);

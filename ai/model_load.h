@@ -14,6 +14,19 @@
 
 #define MODEL_MAX_DIM (1 << 20)
 #define MODEL_MAX_LAYERS 1024
+#define MODEL_MAX_CTX (1 << 24)
+/* The ranges of the float hyperparameters hold every published model with
+ * room to spare (bases 1e4..1e8, linear factors 1..64, llama3 and LongRoPE
+ * frequency factors 1..~100, epsilons 1e-12..1e-5, soft-caps 30..50); what
+ * lies outside is a broken or hostile file: NaN, inf, a base of 1e-30 that
+ * sent the RoPE angles to 1e21, a soft-cap of 1e-40 whose inverse is inf. */
+#define MODEL_ROPE_BASE_MIN 1.0f
+#define MODEL_ROPE_BASE_MAX 1e12f
+#define MODEL_ROPE_FACTOR_MIN 1e-3f
+#define MODEL_ROPE_FACTOR_MAX 1e6f
+#define MODEL_EPS_MAX 1.0f
+#define MODEL_SOFTCAP_MIN 1e-3f
+#define MODEL_SOFTCAP_MAX 1e6f
 
 /* What an architecture has (ai/model_arch.c's table). */
 struct model_arch_info {
@@ -48,6 +61,8 @@ int model_get_dim(struct loader *L, const char *suffix, int *out, int max);
 int model_get_dim_opt(struct loader *L, const char *suffix, int *out, int max);
 /* An optional number in [lo, hi] (finite): *out untouched when absent. */
 int model_get_float_opt(struct loader *L, const char *suffix, float *out, float lo, float hi);
+/* The same, where 0 also means "none": 0 or [lo, hi]. */
+int model_get_float_opt0(struct loader *L, const char *suffix, float *out, float lo, float hi);
 
 /* general.architecture and the {arch}.* hyperparameters: fills L->ai and
  * every scalar of L->m. */

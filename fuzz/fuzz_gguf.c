@@ -4,7 +4,10 @@
  * any out-of-bounds read, and on success every kv, array element and tensor
  * is walked, then the tokenizer and the model loaders run on it (their own
  * validation of metadata and tensor shapes is fuzzed too), and a model that
- * loads evaluates a few tokens (fuzz/seed-gguf has tiny complete models).
+ * loads evaluates a few tokens (fuzz/seed-gguf has tiny complete models):
+ * with the scalar kernels for an input of odd size, else the best the CPU
+ * has, so that both see NaN and inf weights. The boot loader's scanner
+ * (ai/ggufscan.c) reads every input too.
  * Built by mk/fuzz.mk (clang -fsanitize=fuzzer,address,undefined).
  */
 #include <stdint.h>
@@ -13,6 +16,7 @@
 
 #include "ai/forward.h"
 #include "ai/gguf.h"
+#include "ai/ggufscan.h"
 #include "ai/model.h"
 #include "ai/quant.h"
 #include "ai/tokenizer.h"
@@ -69,6 +73,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	unsigned h = 0;
 	if (gguf_check_header(data, size, err, sizeof(err)) == 0 && size < 24)
 		abort(); /* a short buffer must not pass */
+	struct ggufscan_info si;
+	const char *why = NULL;
+	int sr = ggufscan_info(data, size, &si, &why);
+	if (sr != GGUFSCAN_OK && sr != GGUFSCAN_MORE && (sr != GGUFSCAN_BAD || !why || !*why))
+		abort(); /* a verdict, and a reason for a refusal */
+	quant_init(size & 1 ? QUANT_SCALAR : QUANT_AVX512);
 	if (gguf_open(&g, data, size, err, sizeof(err)) != 0) {
 		if (!err[0] || !memchr(err, 0, sizeof(err)))
 			abort(); /* every failure says why */

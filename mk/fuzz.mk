@@ -1,19 +1,31 @@
-# libFuzzer harnesses (clang, -fsanitize=fuzzer,address,undefined); not part
-# of `make test`: the GGUF parser, the tokenizer, the JSON parser/writer and
-# the HTTP server (net/).
+# libFuzzer harnesses (clang, -fsanitize=fuzzer,address,undefined), one per
+# parser of outside input: the GGUF parser with the model and tokenizer
+# loaders and a forward pass (gguf), the tokenizer (tokenizer), the JSON
+# parser/writer (json), the HTTP server and API (http), llm.cfg (cfg), chat
+# templates and reply filters (chat), the generation options (genopt), the
+# sampler (sampler), split GGUF sets and the boot scanner (split).
 #
 #   make fuzz            build $(BUILD)/fuzz/fuzz_* and run each for
-#                        FUZZ_SECONDS (default 60)
+#                        FUZZ_SECONDS (default 60), one after the other
+#   make fuzz-long       each for FUZZ_LONG_SECONDS (default 1200), two at a
+#                        time (FUZZ_JOBS), then a table of executions and
+#                        findings per harness (tools/fuzz-long.sh; the last
+#                        figures are in docs/reliability.md)
 #   make fuzz-build      only build them
+#   FUZZ=NAME            (with fuzz, fuzz-long) only that harness
 #
-# Seeds (in the repo): fuzz/seed-gguf/ (small valid GGUFs; regenerate with
-# tools/mkbadgguf.py --seeds), fuzz/seed-tok/ (texts), fuzz/seed-json/ and
-# fuzz/seed-http/ (requests; fuzz/http.dict has the protocol's words). New inputs go to
-# fuzz/corpus-*/ (git-ignored), crashes to $(BUILD)/fuzz/crash-*.
-# Reproduce one: $(BUILD)/fuzz/fuzz_gguf FILE.
+# Seeds (in the repo): fuzz/seed-NAME/ (tools/mkbadgguf.py --seeds and
+# --split-seeds, tools/mkfuzzseeds.py). New inputs go to fuzz/corpus-NAME/
+# (git-ignored), findings to $(BUILD)/fuzz/crash-* (leak-, timeout-, oom-).
+# Reproduce one: $(BUILD)/fuzz/fuzz_NAME FILE, or without libFuzzer
+# $(BUILD)/host/replay_NAME FILE (mk/host.mk). Keep it: copy it to
+# tests/data/fuzz-regress/NAME/, which tests/t-90-asan.sh replays under
+# ASan+UBSan in `make test`.
 
 FUZZ_CC ?= clang
 FUZZ_SECONDS ?= 60
+FUZZ_LONG_SECONDS ?= 1200
+FUZZ_JOBS ?= 2
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all
 # No -Werror on ai/ here: the gcc host build gates warnings; a clang-only
 # warning in someone's file should not stop the fuzzers.
@@ -21,12 +33,32 @@ FUZZ_CFLAGS := -O1 -g -std=gnu11 -Wall -Wextra -I. -fno-strict-aliasing \
 	-fno-omit-frame-pointer $(FUZZ_SAN)
 FZ := $(BUILD)/fuzz
 
+FUZZ_NAMES := gguf tokenizer json http cfg chat genopt sampler split
 FUZZ_AI_OBJ := $(patsubst %.c,$(FZ)/%.o,$(wildcard ai/*.c ai/kernels/*.c))
 FUZZ_NET_OBJ := $(patsubst %.c,$(FZ)/%.o,$(NET_SRC)) $(FZ)/gen/net_page.o
-FUZZ_BIN := $(FZ)/fuzz_gguf $(FZ)/fuzz_tokenizer $(FZ)/fuzz_json $(FZ)/fuzz_http
+FUZZ_BIN := $(FUZZ_NAMES:%=$(FZ)/fuzz_%)
 
-$(FZ)/%_avx2.o: FUZZ_XFLAGS = $(AVX2_FLAGS)
-$(FZ)/%_avx512.o: FUZZ_XFLAGS = $(AVX512_FLAGS)
+# libFuzzer arguments per harness: dictionary and input size
+FUZZ_ARGS_gguf := -dict=fuzz/gguf.dict -max_len=65536
+FUZZ_ARGS_tokenizer := -max_len=512
+FUZZ_ARGS_json := -max_len=4096
+FUZZ_ARGS_http := -dict=fuzz/http.dict -max_len=8192
+FUZZ_ARGS_cfg := -dict=fuzz/cfg.dict -max_len=2048
+FUZZ_ARGS_chat := -dict=fuzz/chat.dict -max_len=4096
+FUZZ_ARGS_genopt := -dict=fuzz/genopt.dict -max_len=512
+FUZZ_ARGS_sampler := -max_len=1024
+FUZZ_ARGS_split := -dict=fuzz/gguf.dict -max_len=65536
+FUZZ_SEED_tokenizer := tok
+
+$(FZ)/%_avx2.o: FUZZ_XFLAGS += $(AVX2_FLAGS)
+$(FZ)/%_avx512.o: FUZZ_XFLAGS += $(AVX512_FLAGS)
+# The arithmetic (kernels, the forward pass, the math, the sampler's heap):
+# edge coverage but no comparison tracing. Its loop bounds told libFuzzer
+# nothing and cost three quarters of every execution of the gguf and
+# sampler harnesses; the sanitizers check it all the same.
+FUZZ_NUMERIC := $(patsubst %.c,$(FZ)/%.o,$(wildcard ai/kernels/*.c) ai/forward.c ai/matmul.c \
+	ai/vmath.c ai/aimath.c ai/moe.c ai/sampler.c ai/parallel.c ai/generate.c)
+$(FUZZ_NUMERIC): FUZZ_XFLAGS += -fno-sanitize-coverage=trace-cmp
 
 $(FZ)/ai/%.o: ai/%.c
 	@mkdir -p $(dir $@)
@@ -40,23 +72,27 @@ $(FZ)/gen/net_page.o: $(NET_PAGE_C)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -c $< -o $@
 
-$(FZ)/fuzz_%: fuzz/fuzz_%.c $(FUZZ_AI_OBJ) $(FUZZ_NET_OBJ)
+# An archive, so that each harness links (and libFuzzer scans the coverage
+# counters of) only the objects it calls: fuzz_cfg none, fuzz_genopt one.
+$(FZ)/libfuzz.a: $(FUZZ_AI_OBJ) $(FUZZ_NET_OBJ)
+	rm -f $@
+	ar rcs $@ $^
+
+$(FZ)/fuzz_%: fuzz/fuzz_%.c $(FZ)/libfuzz.a
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -Werror -fsanitize=fuzzer -MMD -MP $< $(FUZZ_AI_OBJ) $(FUZZ_NET_OBJ) -o $@ -lm -pthread
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -Werror -fsanitize=fuzzer -MMD -MP $< $(FZ)/libfuzz.a -o $@ -lm -pthread
 
-# run-fuzzer NAME SEEDDIR EXTRA-ARGS
-define run-fuzzer
-	@mkdir -p fuzz/corpus-$(1)
-	$(FZ)/fuzz_$(1) -max_total_time=$(FUZZ_SECONDS) -artifact_prefix=$(FZ)/ -print_final_stats=1 $(3) fuzz/corpus-$(1) $(2)
-endef
+FUZZ_RUN := $(if $(FUZZ),$(FUZZ),$(FUZZ_NAMES))
+# NAME:SEEDDIR:ARGS for tools/fuzz-long.sh
+FUZZ_SPECS = $(foreach n,$(FUZZ_RUN),'$(n):fuzz/seed-$(or $(FUZZ_SEED_$(n)),$(n)):$(FUZZ_ARGS_$(n))')
 
-.PHONY: fuzz fuzz-build
+.PHONY: fuzz fuzz-build fuzz-long
 fuzz-build: $(FUZZ_BIN)
 
 fuzz: fuzz-build
-	$(call run-fuzzer,gguf,fuzz/seed-gguf,-dict=fuzz/gguf.dict -max_len=65536)
-	$(call run-fuzzer,tokenizer,fuzz/seed-tok,-max_len=512)
-	$(call run-fuzzer,json,fuzz/seed-json,-max_len=4096)
-	$(call run-fuzzer,http,fuzz/seed-http,-dict=fuzz/http.dict -max_len=8192)
+	FZ=$(FZ) FUZZ_JOBS=1 bash tools/fuzz-long.sh $(FUZZ_SECONDS) $(FUZZ_SPECS)
+
+fuzz-long: fuzz-build
+	FZ=$(FZ) FUZZ_JOBS=$(FUZZ_JOBS) bash tools/fuzz-long.sh $(FUZZ_LONG_SECONDS) $(FUZZ_SPECS)
 
 -include $(shell find $(FZ) -name '*.d' 2>/dev/null)

@@ -2,7 +2,8 @@
 #
 #   make host       build/host/llm and build/host/mkmodel
 #   make unit       build/host/test_* from tests/unit/test_*.c
-#   make asan       the same under AddressSanitizer + UBSan in build/asan
+#   make asan       the same under AddressSanitizer + UBSan in build/asan,
+#                   with the fuzz harnesses' replay drivers (replay_NAME)
 
 HOST_CC ?= gcc
 HOST_OPT ?= -O2 -g
@@ -41,14 +42,21 @@ $(HB)/kbench: $(HB)/host/kbench.o $(HB)/host/pool.o $(HB)/host/hugemem.o $(AI_OB
 $(HB)/test_%: $(HB)/tests/unit/test_%.o $(UNIT_COMMON) $(AI_OBJ) $(NET_HOST_OBJ)
 	$(HOST_CC) $(HOST_CFLAGS) $^ -o $@ $(HOST_LDLIBS)
 
+# The fuzz harnesses without libFuzzer (fuzz/replay.c): each replays the
+# inputs it is given, for tests/t-90-asan.sh (mk/fuzz.mk has the fuzzers).
+REPLAY_BIN := $(patsubst fuzz/fuzz_%.c,$(HB)/replay_%,$(wildcard fuzz/fuzz_*.c))
+$(HB)/replay_%: $(HB)/fuzz/fuzz_%.o $(HB)/fuzz/replay.o $(AI_OBJ) $(NET_HOST_OBJ)
+	$(HOST_CC) $(HOST_CFLAGS) $^ -o $@ $(HOST_LDLIBS)
+
 .SECONDARY:
-.PHONY: host unit asan
+.PHONY: host unit replay asan
 host: $(HB)/llm $(if $(MKMODEL_OBJ),$(HB)/mkmodel)
 unit: $(UNIT_BIN)
+replay: $(REPLAY_BIN)
 
 asan:
 	$(MAKE) BUILD=$(BUILD)/asan HOST_CC=clang \
 		HOST_OPT="-O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
-		host unit
+		host unit replay
 
 -include $(shell find $(HB) -name '*.d' 2>/dev/null)

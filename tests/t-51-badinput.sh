@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
 # Bad inputs at boot (issue 2): a non-GGUF file named x.gguf, a truncated
 # GGUF, a GGUF with corrupt metadata, an empty ESP, a model bigger than the VM's RAM (-m 512, a 600 MB
-# sparse file) and a bad llm.cfg line each give one clear message and the
-# shell still answers; the debug `panic-test` prints the panic report
+# sparse file), parse-valid models with nonsense hyperparameters (RoPE
+# base 1e-30, head count 0, epsilon NaN, context length 2^40) and a bad
+# llm.cfg line each give one clear message and the shell still answers; the debug `panic-test` prints the panic report
 # (vector, RIP) on serial instead of hanging. Uses ../shared's aidreams
 # model for the truncated file when present, else a synthetic GGUF.
 cd "$(dirname "$0")/.." || exit 2
 . tests/boot-lib.sh
 
 if why=$(boot_unavailable); then
-	for c in not-gguf truncated empty-esp too-big panic-test; do skip "bad input $c" "$why"; done
+	for c in not-gguf truncated empty-esp too-big hostile panic-test; do skip "bad input $c" "$why"; done
 	exit 0
 fi
 if [ ! -f "$EFI" ]; then
@@ -49,6 +50,26 @@ h = struct.pack("<IIQQ", 0x46554747, 3, 0, 1) + s("general.architecture") + stru
 open(sys.argv[1], "wb").write(h + b"\0" * 4096)
 PY
 boot_bad corrupt 'bad-kv\.gguf: corrupt GGUF' --model "$TMP/bad-kv.gguf"
+
+# parse-valid models with nonsense hyperparameters (tools/mkbadgguf.py's
+# hostile-* cases, the kind the GGUF fuzzer makes; the first is issue 15's
+# finding): the loader takes them, model_load refuses them naming the key
+# and value, `model` and `generate` repeat why, and the shell still answers.
+# One boot each (the kernel cannot go back to the menu): four in all.
+python3 tools/mkbadgguf.py "$TMP/bad" >/dev/null
+for c in 'rope-base-1e-30:llama\.rope\.freq_base: value 1e-30 out of range' \
+	'head-count-0:llama\.attention\.head_count: value 0 out of range' \
+	'eps-nan:llama\.attention\.layer_norm_rms_epsilon: value nan out of range' \
+	'ctx-2p40:llama\.context_length: value 1099511627776 out of range'; do
+	name=${c%%:*} re=${c#*:}
+	mkdir -p "$TMP/h-$name"
+	cp "$TMP/bad/hostile-$name.gguf" "$TMP/h-$name/$name.gguf"
+	osrun_log "hostile-$name" --timeout 150 --model "$TMP/h-$name/$name.gguf" model 'generate -n 4 Hello' help
+	check "hostile $name: the boot says what is wrong" has "hostile-$name" "model: not loaded: $name\.gguf: key $re"
+	check "hostile $name: model says it too" section_has "hostile-$name" model "no model loaded .*$re"
+	check "hostile $name: generate refuses" section_has "hostile-$name" 'generate -n 4 Hello' 'no model loaded'
+	check "hostile $name: shell answers" section_has "hostile-$name" help 'info'
+done
 
 # nothing on the ESP but the loader; `info` reports the missing model
 osrun_log empty --timeout 120 info

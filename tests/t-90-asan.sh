@@ -6,8 +6,10 @@
 # bare), and the conformance suite tests/t-30-conformance.sh (reads
 # ../shared; SKIPs of its own), tests/t-35-llm.sh and t-36-variants.sh,
 # all with BUILD=$BUILD/asan and
-# LLM=$BUILD/asan/host/llm. One line per suite or binary; any FAIL or
-# sanitizer report fails it. Takes about 3-4 minutes on 2 cores.
+# LLM=$BUILD/asan/host/llm; then the fuzz harnesses' replay drivers
+# (build/asan/host/replay_NAME, fuzz/replay.c) over the kept findings
+# tests/data/fuzz-regress/NAME/ and the seeds fuzz/seed-NAME/. One line per
+# suite or binary; any FAIL or sanitizer report fails it. Takes about 3-4 minutes on 2 cores.
 cd "$(dirname "$0")/.." || exit 2
 BUILD=${BUILD:-build}
 A=$BUILD/asan
@@ -32,9 +34,13 @@ run() {
 	timeout 240 "$@" >"$log" 2>&1
 	local st=$?
 	if [ $st -eq 0 ] && ! grep -qE '^FAIL: |ERROR: AddressSanitizer|runtime error:|ERROR: LeakSanitizer' "$log"; then
-		echo "PASS: asan-$name ($(grep -c '^PASS: ' "$log") checks)"
+		local what
+		what="$(grep -c '^PASS: ' "$log") checks"
+		grep -q '^replayed [0-9]* inputs' "$log" && what=$(grep -o '^replayed [0-9]* inputs' "$log")
+		echo "PASS: asan-$name ($what)"
 	else
 		echo "FAIL: asan-$name (status $st)"
+		grep '^replay: ' "$log" | tail -n 1 | sed 's/^/    last input: /'
 		grep -E '^FAIL: ' "$log" | head -n 10 | sed 's/^/    /'
 		grep -nE 'ERROR: AddressSanitizer|runtime error:|ERROR: LeakSanitizer' "$log" | head -n 5
 		grep -E '^    #[0-9]' "$log" | head -n 12
@@ -74,6 +80,24 @@ if [ -f tests/t-30-conformance.sh ]; then
 else
 	echo "SKIP: asan-t-30-conformance (no tests/t-30-conformance.sh yet)"
 fi
+# the fuzz harnesses' kept findings and seeds, replayed without libFuzzer
+# (fuzz/replay.c): tests/data/fuzz-regress/NAME/ and fuzz/seed-NAME/
+nr=0
+for r in "$A"/host/replay_*; do
+	[ -x "$r" ] || continue
+	name=${r##*/replay_}
+	seed=fuzz/seed-$name
+	[ "$name" = tokenizer ] && seed=fuzz/seed-tok
+	dirs=
+	for d in "tests/data/fuzz-regress/$name" "$seed"; do
+		[ -d "$d" ] && dirs="$dirs $d"
+	done
+	[ -n "$dirs" ] || continue
+	nr=$((nr + 1))
+	# shellcheck disable=SC2086 # several directories
+	run "replay-$name" "$r" $dirs
+done
+[ $nr -gt 0 ] || { echo "FAIL: asan-replay (no replay_* binaries in $A/host)"; rc=1; }
 # the llm suites that name no unit binary: model variants (mkmodel + llm)
 for s in t-35-llm t-36-variants; do
 	[ -f "tests/$s.sh" ] && BUILD=$A LLM=$A/host/llm run "$s" bash "tests/$s.sh"

@@ -3,8 +3,14 @@
 message substring the parser must give, listed in OUTDIR/manifest.tsv as
 "FILE<TAB>substring". tests/unit/test_gguf.c --bad OUTDIR checks them.
 
-    tools/mkbadgguf.py OUTDIR            the malformed corpus
+    tools/mkbadgguf.py OUTDIR            the malformed corpus, and hostile-*:
+                                         parse-valid micro models with nonsense
+                                         hyperparameters (model_load's messages),
+                                         and micro-*: the models they were made
+                                         from, of every architecture, which load
+                                         (an empty substring in the manifest)
     tools/mkbadgguf.py --seeds OUTDIR    a few valid small GGUFs (fuzz seeds)
+    tools/mkbadgguf.py --split-seeds OUTDIR  split sets in fuzz/fuzz_split.c's format
 """
 import os
 import struct
@@ -190,10 +196,23 @@ def cases():
         'tensor 0: tensor name length 8 past end'
 
 
-def micro_llama(ttype=T_F32, arch='llama', E=16):
-    """A complete, tiny llama/qwen2 model (n_embd E, 1 layer, 2 heads, 1 kv
-    head, n_ff 2E, 8-token SentencePiece vocab) so that the fuzzer reaches
-    the model and tokenizer loaders. Weights are zero bytes."""
+# What each architecture adds to llama's tensors of one layer (ai/model_arch.c)
+ARCH_QK_NORM = ('qwen3', 'qwen3moe', 'gemma3')
+ARCH_POST_NORMS = ('gemma2', 'gemma3')
+N_EXPERT, N_EXPERT_USED = 4, 2
+
+
+def micro_llama(ttype=T_F32, arch='llama', E=16, over=None, extra=None, split=None):
+    """A complete, tiny model (n_embd E, 1 layer, 2 heads, 1 kv head, n_ff
+    2E, 8-token SentencePiece vocab) of arch llama, qwen2, qwen3, qwen3moe
+    (4 experts of n_ff E, 2 used), gemma2, gemma3 or phi3 (gate and up fused
+    in ffn_up), so that the fuzzer reaches the model and tokenizer loaders
+    and each architecture's forward pass. Weights are zero bytes. over: {key
+    suffix after 'arch.': encoded kv payload (type + value), or None to
+    drop the key}, replacing or adding {arch}.* keys; extra: more tensors
+    as (name, ne, type, data bytes). split=N: a list of N files as
+    llama-gguf-split writes them (the metadata in the first, the tensors
+    dealt out in turn, the split.* keys)."""
     F, V, KV = 2 * E, 8, E // 2
     toks = ['<unk>', '<s>', '</s>', '\u2581', 'a', 'b', '\u2581a', '<0x0A>']
     kvs = [kv_str('general.architecture', arch),
@@ -207,31 +226,218 @@ def micro_llama(ttype=T_F32, arch='llama', E=16):
            kv('tokenizer.ggml.scores', ARR, u32(F32) + u64(V) + struct.pack('<8f', *([0.0] * 3 + [-1, -2, -2, -1.5, 0]))),
            kv('tokenizer.ggml.token_type', ARR, u32(I32) + u64(V) + b''.join(u32(t) for t in [2, 3, 3, 1, 1, 1, 1, 6])),
            kv_u32('tokenizer.ggml.bos_token_id', 1), kv_u32('tokenizer.ggml.eos_token_id', 2)]
+    if arch == 'qwen3moe':
+        kvs += [kv_u32(arch + '.expert_count', N_EXPERT), kv_u32(arch + '.expert_used_count', N_EXPERT_USED),
+                kv_u32(arch + '.expert_feed_forward_length', E)]
+    if arch == 'gemma2':
+        kvs += [kv_u32(arch + '.attention.sliding_window', 4),
+                kv(arch + '.attn_logit_softcapping', F32, struct.pack('<f', 50)),
+                kv(arch + '.final_logit_softcapping', F32, struct.pack('<f', 30))]
+    if arch == 'gemma3':
+        kvs += [kv_u32(arch + '.attention.sliding_window', 4),
+                kv(arch + '.rope.freq_base_swa', F32, struct.pack('<f', 10000))]
+    for suffix, payload in (over or {}).items():
+        key = gstr(arch + '.' + suffix)
+        kvs = [k for k in kvs if not k.startswith(key)]
+        if payload is not None:
+            kvs.append(key + payload)
     row = {T_F32: 4, T_Q8_0: 34 / 32}
     shapes = [('token_embd.weight', [E, V], T_F32), ('output_norm.weight', [E], T_F32),
               ('output.weight', [E, V], ttype), ('blk.0.attn_norm.weight', [E], T_F32),
               ('blk.0.attn_q.weight', [E, E], ttype), ('blk.0.attn_k.weight', [E, KV], ttype),
               ('blk.0.attn_v.weight', [E, KV], ttype), ('blk.0.attn_output.weight', [E, E], ttype),
-              ('blk.0.ffn_norm.weight', [E], T_F32), ('blk.0.ffn_gate.weight', [E, F], ttype),
-              ('blk.0.ffn_up.weight', [E, F], ttype), ('blk.0.ffn_down.weight', [F, E], ttype)]
+              ('blk.0.ffn_norm.weight', [E], T_F32)]
+    if arch == 'qwen3moe':
+        X = N_EXPERT
+        shapes += [('blk.0.ffn_gate_inp.weight', [E, X], ttype), ('blk.0.ffn_gate_exps.weight', [E, E, X], ttype),
+                   ('blk.0.ffn_up_exps.weight', [E, E, X], ttype), ('blk.0.ffn_down_exps.weight', [E, E, X], ttype)]
+    elif arch == 'phi3':
+        shapes += [('blk.0.ffn_up.weight', [E, 2 * F], ttype), ('blk.0.ffn_down.weight', [F, E], ttype)]
+    else:
+        shapes += [('blk.0.ffn_gate.weight', [E, F], ttype), ('blk.0.ffn_up.weight', [E, F], ttype),
+                   ('blk.0.ffn_down.weight', [F, E], ttype)]
     if arch == 'qwen2':
         shapes += [('blk.0.attn_q.bias', [E], T_F32), ('blk.0.attn_k.bias', [KV], T_F32),
                    ('blk.0.attn_v.bias', [KV], T_F32)]
-    tensors, off = [], 0
-    for name, ne, t in shapes:
-        n = 1
-        for d in ne:
-            n *= d
-        size = int(n * row[t])
-        tensors.append((name, ne, t, off))
-        off += size + (-size) % 32
-    return model(kvs=kvs, tensors=tensors, data=bytes(off))
+    if arch in ARCH_QK_NORM:
+        shapes += [('blk.0.attn_q_norm.weight', [E // 2], T_F32), ('blk.0.attn_k_norm.weight', [E // 2], T_F32)]
+    if arch in ARCH_POST_NORMS:
+        shapes += [('blk.0.post_attention_norm.weight', [E], T_F32), ('blk.0.post_ffw_norm.weight', [E], T_F32)]
+    shapes = shapes + list(extra or [])
+    files = split or 1
+    out = []
+    for f in range(files):
+        tensors, off, data = [], 0, b''
+        for name, ne, t, *payload in shapes[f::files]:
+            n = 1
+            for d in ne:
+                n *= d
+            size = int(n * row[t])
+            tensors.append((name, ne, t, off))
+            data += (payload[0] if payload else bytes(size)).ljust(size, b'\0')
+            data += bytes((-size) % 32)
+            off += size + (-size) % 32
+        keys = kvs if f == 0 else []
+        if split:
+            keys = keys + [kv('split.no', U16, struct.pack('<H', f)), kv('split.count', U16, struct.pack('<H', files)),
+                           kv('split.tensors.count', I32, u32(len(shapes)))]
+        out.append(model(kvs=keys, tensors=tensors, data=data))
+    return out if split else out[0]
+
+
+def split_seeds():
+    """Inputs of fuzz/fuzz_split.c: byte 0, NUL-terminated names, an empty
+    name, then each file as a 16-bit length and its bytes."""
+    def pack(names, files):
+        b = b'\0' + b''.join(n.encode() + b'\0' for n in names) + b'\0'
+        return b + b''.join(struct.pack('<H', len(f)) + f for f in files)
+    two, three = micro_llama(split=2), micro_llama(split=3)
+    yield 'two', pack(['m-00001-of-00002.gguf', 'm-00002-of-00002.gguf'], two)
+    yield 'three', pack(['x/M-00001-of-00003.GGUF', 'x/m-00003-of-00003.gguf', 'x/m-00002-of-00003.gguf',
+                         'other.gguf'], three)
+    yield 'missing', pack(['a-00001-of-00003.gguf', 'a-00003-of-00003.gguf'], three[:2])
+    yield 'one', pack(['plain.gguf'], [micro_llama()])
+
+
+def f32v(v):
+    return u32(F32) + struct.pack('<f', v)
+
+
+def u32v(v):
+    return u32(U32) + u32(v)
+
+
+NAN, INF = float('nan'), float('inf')
+
+
+def hostile():
+    """Parse-valid micro models with nonsense hyperparameters, each with the
+    substring of model_load's message (the fuzzer's kind of finding: a RoPE
+    base of 1e30 once sent the angles to 1e21)."""
+    A = 'key llama.'
+    yield 'rope-base-1e30', {'rope.freq_base': f32v(1e30)}, A + 'rope.freq_base: value 1e+30 out of range'
+    yield 'rope-base-1e-30', {'rope.freq_base': f32v(1e-30)}, A + 'rope.freq_base: value 1e-30 out of range'
+    yield 'rope-base-nan', {'rope.freq_base': f32v(NAN)}, A + 'rope.freq_base: value nan out of range'
+    yield 'rope-base-inf', {'rope.freq_base': kv_payload(F64, struct.pack('<d', 1e300))}, \
+        A + 'rope.freq_base: value inf out of range'
+    yield 'rope-base-0', {'rope.freq_base': f32v(0)}, A + 'rope.freq_base: value 0 out of range'
+    yield 'rope-base-neg', {'rope.freq_base': f32v(-10000)}, A + 'rope.freq_base: value -10000 out of range'
+    yield 'rope-base-string', {'rope.freq_base': u32(STR) + gstr('10000')}, A + 'rope.freq_base: not a number'
+    yield 'eps-nan', {'attention.layer_norm_rms_epsilon': f32v(NAN)}, \
+        A + 'attention.layer_norm_rms_epsilon: value nan out of range'
+    yield 'eps-1e20', {'attention.layer_norm_rms_epsilon': f32v(1e20)}, \
+        A + 'attention.layer_norm_rms_epsilon: value 1e+20 out of range'
+    yield 'eps-neg', {'attention.layer_norm_rms_epsilon': f32v(-1e-5)}, \
+        A + 'attention.layer_norm_rms_epsilon: value -1e-05 out of range'
+    yield 'head-count-0', {'attention.head_count': u32v(0)}, A + 'attention.head_count: value 0 out of range (1..4096)'
+    yield 'head-count-huge', {'attention.head_count': u32v(1 << 31)}, \
+        A + 'attention.head_count: value 2147483648 out of range'
+    yield 'head-count-kv-0', {'attention.head_count_kv': u32v(0)}, \
+        A + 'attention.head_count_kv: value 0 out of range'
+    yield 'head-count-kv-3', {'attention.head_count_kv': u32v(3)}, \
+        'head_count 2 is not a multiple of head_count_kv 3'
+    yield 'head-count-array', {'attention.head_count': u32(ARR) + u32(U32) + u64(2) + u32(2) + u32(2)}, \
+        A + 'attention.head_count: not an unsigned integer'
+    yield 'key-length-odd', {'attention.key_length': u32v(7), 'attention.value_length': u32v(7)}, \
+        'head dimension 7 is odd'
+    yield 'rope-dims-past-head', {'rope.dimension_count': u32v(64)}, \
+        'rope.dimension_count 64 must be even and <= head dim 8'
+    yield 'ctx-2p40', {'context_length': kv_payload(U64, u64(1 << 40))}, \
+        A + 'context_length: value 1099511627776 out of range (1..16777216)'
+    yield 'ctx-0', {'context_length': u32v(0)}, A + 'context_length: value 0 out of range'
+    yield 'ctx-negative', {'context_length': kv_payload(I32, u32(-5))}, \
+        A + 'context_length: value -5 out of range'
+    yield 'ctx-missing', {'context_length': None}, 'missing key llama.context_length'
+    yield 'embd-float', {'embedding_length': f32v(16)}, A + 'embedding_length: not an unsigned integer'
+    yield 'layers-huge', {'block_count': u32v(1 << 30)}, A + 'block_count: value 1073741824 out of range'
+    yield 'ff-0', {'feed_forward_length': u32v(0)}, A + 'feed_forward_length: value 0 out of range'
+    yield 'rope-factor-tiny', {'rope.scaling.type': u32(STR) + gstr('linear'), 'rope.scaling.factor': f32v(1e-30)}, \
+        A + 'rope.scaling.factor: value 1e-30 out of range (0 or 0.001..1e+06)'
+    yield 'rope-factor-nan', {'rope.scaling.factor': f32v(NAN)}, A + 'rope.scaling.factor: value nan out of range'
+    yield 'rope-factor-neg', {'rope.scale_linear': f32v(-2)}, A + 'rope.scale_linear: value -2 out of range'
+    yield 'rope-scaling-type-int', {'rope.scaling.type': u32v(1)}, A + 'rope.scaling.type: not a string'
+    yield 'rope-scaling-yarn', {'rope.scaling.type': u32(STR) + gstr('yarn')}, "rope scaling type 'yarn' is not supported"
+
+
+def hostile_archs():
+    """The same for the other architectures' hyperparameters and factor
+    tensors: (name, arch, over, extra, message substring)."""
+    f64inf = kv_payload(F64, struct.pack('<d', 1e300))
+
+    def vec(name, vals):
+        return [(name, [4], T_F32, struct.pack('<4f', *vals))]
+    yield 'gemma2-softcap-nan', 'gemma2', {'attn_logit_softcapping': f32v(NAN)}, None, \
+        'key gemma2.attn_logit_softcapping: value nan out of range (0.001..1e+06)'
+    yield 'gemma2-softcap-0', 'gemma2', {'attn_logit_softcapping': f32v(0)}, None, \
+        'key gemma2.attn_logit_softcapping: value 0 out of range (0.001..1e+06)'
+    yield 'gemma2-final-softcap-inf', 'gemma2', {'final_logit_softcapping': f64inf}, None, \
+        'key gemma2.final_logit_softcapping: value inf out of range'
+    yield 'gemma3-final-softcap-tiny', 'gemma3', {'final_logit_softcapping': f32v(1e-30)}, None, \
+        'key gemma3.final_logit_softcapping: value 1e-30 out of range (0 or 0.001..1e+06)'
+    yield 'gemma2-swa-0', 'gemma2', {'attention.sliding_window': u32v(0)}, None, \
+        'key gemma2.attention.sliding_window: value 0 out of range (1..16777216)'
+    yield 'gemma3-swa-2p40', 'gemma3', {'attention.sliding_window': kv_payload(U64, u64(1 << 40))}, None, \
+        'key gemma3.attention.sliding_window: value 1099511627776 out of range (0..16777216)'
+    yield 'gemma3-swa-pattern-huge', 'gemma3', {'attention.sliding_window_pattern': u32v(1 << 20)}, None, \
+        'key gemma3.attention.sliding_window_pattern: value 1048576 out of range (0..1024)'
+    yield 'gemma3-rope-base-swa-0', 'gemma3', {'rope.freq_base_swa': f32v(0)}, None, \
+        'key gemma3.rope.freq_base_swa: value 0 out of range (1..1e+12)'
+    # a 27B's layer count: q is scaled by n_embd / n_head, here 16 / 32 = 0
+    yield 'gemma2-q-scale-0', 'gemma2', {'block_count': u32v(46), 'attention.head_count': u32v(32),
+                                         'attention.key_length': u32v(8), 'attention.value_length': u32v(8)}, \
+        None, 'gemma2: query scale 1/sqrt(embedding_length 16 / head_count 32)'
+    yield 'qwen3moe-experts-0', 'qwen3moe', {'expert_count': u32v(0)}, None, \
+        'key qwen3moe.expert_count: value 0 out of range (1..512)'
+    yield 'qwen3moe-experts-huge', 'qwen3moe', {'expert_count': u32v(1 << 20)}, None, \
+        'key qwen3moe.expert_count: value 1048576 out of range (1..512)'
+    yield 'qwen3moe-used-past-count', 'qwen3moe', {'expert_used_count': u32v(5)}, None, \
+        'key qwen3moe.expert_used_count: value 5 out of range (1..4)'
+    yield 'qwen3moe-used-negative', 'qwen3moe', {'expert_used_count': kv_payload(I32, u32(-1))}, None, \
+        'key qwen3moe.expert_used_count: value -1 out of range'
+    yield 'qwen3moe-used-missing', 'qwen3moe', {'expert_used_count': None}, None, \
+        'missing key qwen3moe.expert_used_count'
+    yield 'qwen3moe-expert-ff-0', 'qwen3moe', {'expert_feed_forward_length': u32v(0)}, None, \
+        'key qwen3moe.expert_feed_forward_length: value 0 out of range'
+    yield 'qwen3-kv-lengths-differ', 'qwen3', {'attention.key_length': u32v(8), 'attention.value_length': u32v(16)}, \
+        None, 'attention key_length 8 != value_length 16'
+    yield 'qwen3-key-length-huge', 'qwen3', {'attention.key_length': u32v(1 << 17)}, None, \
+        'key qwen3.attention.key_length: value 131072 out of range (1..65536)'
+    yield 'phi3-attn-factor-nan', 'phi3', {'rope.scaling.attn_factor': f32v(NAN)}, None, \
+        'key phi3.rope.scaling.attn_factor: value nan out of range'
+    yield 'phi3-orig-ctx-0', 'phi3', {'rope.scaling.original_context_length': u32v(0)}, None, \
+        'key phi3.rope.scaling.original_context_length: value 0 out of range'
+    yield 'phi3-rope-scaling-yarn', 'phi3', {'rope.scaling.type': u32(STR) + gstr('yarn')}, None, \
+        "rope scaling type 'yarn' is not supported (none, linear, longrope)"
+    yield 'phi3-long-factors-nan', 'phi3', {}, vec('rope_factors_long.weight', [1, NAN, 1, 1]), \
+        'tensor rope_factors_long.weight: element 1 is nan, out of range'
+    yield 'phi3-short-factors-0', 'phi3', {}, vec('rope_factors_short.weight', [1, 1, 1, 0]), \
+        'tensor rope_factors_short.weight: element 3 is 0, out of range'
+
+
+MICRO_ARCHS = ('llama', 'qwen2', 'qwen3', 'qwen3moe', 'gemma2', 'gemma3', 'phi3')
+
+
+def kv_payload(vtype, payload):
+    return u32(vtype) + payload
+
+
+def hostile_tensors():
+    """The same for tensor values the loader reads: llama3's rope_freqs."""
+    def rf(vals):
+        return [('rope_freqs.weight', [4], T_F32, struct.pack('<4f', *vals))]
+    msg = 'tensor rope_freqs.weight: element '
+    yield 'rope-freqs-zero', rf([1, 1, 0, 1]), msg + '2 is 0, out of range'
+    yield 'rope-freqs-nan', rf([NAN, 1, 1, 1]), msg + '0 is nan, out of range'
+    yield 'rope-freqs-inf', rf([1, 1, 1, INF]), msg + '3 is inf, out of range'
+    yield 'rope-freqs-tiny', rf([1, 1e-38, 1, 1]), msg + '1 is 1e-38, out of range'
 
 
 def seeds():
     yield 'micro-llama-f32', micro_llama()
     yield 'micro-llama-q8_0', micro_llama(T_Q8_0, E=32)
     yield 'micro-qwen2-q8_0', micro_llama(T_Q8_0, arch='qwen2', E=32)
+    for arch in MICRO_ARCHS[2:]:
+        yield 'micro-%s-f32' % arch, micro_llama(arch=arch)
     yield 'tiny-model', model()
     yield 'tiny-v2', model(version=2)
     yield 'vocab-like', header(0, 5) + kv_str('tokenizer.ggml.model', 'llama') + kv(
@@ -249,23 +455,40 @@ def seeds():
     yield 'kquant', model(tensors=[('k.weight', [256, 1], T_Q4_K, 0)], data=bytes(144))
 
 
+def all_cases():
+    yield from cases()
+    for name, over, msg in hostile():
+        yield 'hostile-' + name, micro_llama(over=over), msg
+    for name, extra, msg in hostile_tensors():
+        yield 'hostile-' + name, micro_llama(extra=extra), msg
+    for name, arch, over, extra, msg in hostile_archs():
+        yield 'hostile-' + name, micro_llama(arch=arch, over=over, extra=extra), msg
+    # each hostile model is one change away from one that loads (an empty
+    # message: test_gguf --bad checks that it does)
+    for arch in MICRO_ARCHS:
+        yield 'micro-' + arch, micro_llama(arch=arch), ''
+        yield 'micro-' + arch + '-q8_0', micro_llama(T_Q8_0, arch=arch, E=32), ''
+
+
 def main():
     args = sys.argv[1:]
     want_seeds = '--seeds' in args
-    args = [a for a in args if a != '--seeds']
+    want_split = '--split-seeds' in args
+    args = [a for a in args if a not in ('--seeds', '--split-seeds')]
     if len(args) != 1:
         sys.exit(__doc__)
     out = args[0]
     os.makedirs(out, exist_ok=True)
-    if want_seeds:
-        for name, data in seeds():
-            with open(os.path.join(out, name + '.gguf'), 'wb') as f:
+    if want_seeds or want_split:
+        for name, data in (split_seeds() if want_split else seeds()):
+            with open(os.path.join(out, name + ('' if want_split else '.gguf')), 'wb') as f:
                 f.write(data)
         return
     names = set()
     with open(os.path.join(out, 'manifest.tsv'), 'w') as man:
-        man.write('# file\texpected error substring (tools/mkbadgguf.py)\n')
-        for name, data, msg in cases():
+        man.write('# file\texpected error substring (tools/mkbadgguf.py): of gguf_open, or of\n')
+        man.write('# model_load for the parse-valid hostile-* models; none: the file loads\n')
+        for name, data, msg in all_cases():
             assert name not in names, name
             names.add(name)
             with open(os.path.join(out, name + '.gguf'), 'wb') as f:

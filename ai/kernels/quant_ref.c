@@ -199,6 +199,19 @@ static inline float round_even(float x)
 	return t - 12582912.0f;
 }
 
+/* x * id rounded half to even, as an int8 the way the x86 quantizers make
+ * it (cvtps2dq, then saturating packs): a value outside the int32 range or
+ * NaN (a model's NaN or inf weights) becomes the "integer indefinite"
+ * INT32_MIN, packed to -128. Finite activations never get there (|x * id|
+ * <= 127); converting them in C would be undefined behaviour. */
+static inline int8_t q8_round(float v)
+{
+	float r = round_even(v);
+	if (!(r >= -2147483648.0f && r < 2147483648.0f))
+		return -128;
+	return (int8_t)(r < -128 ? -128 : r > 127 ? 127 : r);
+}
+
 /* Q8_0 as ggml's x86 (AVX2, AVX-512) quantize_row_q8_0, which llama.cpp
  * runs on activations: d = amax / 127 (stored as fp16), q = x * (127 /
  * amax) rounded half to even. (Its scalar quantize_row_q8_0_ref, which
@@ -219,7 +232,7 @@ static void q8_0_from_float(const float *x, void *vy, int64_t k)
 		const float id = amax != 0.0f ? 127.0f / amax : 0.0f;
 		y[i].d = fp32_to_fp16(d);
 		for (int j = 0; j < QK8_0; j++)
-			y[i].qs[j] = (int8_t)round_even(x[j] * id);
+			y[i].qs[j] = q8_round(x[j] * id);
 	}
 }
 
@@ -237,7 +250,7 @@ static void q8_1_from_float(const float *x, void *vy, int64_t k)
 		const float id = amax != 0.0f ? 127.0f / amax : 0.0f;
 		y[i].d = fp32_to_fp16(d);
 		for (int j = 0; j < QK8_1; j++) {
-			y[i].qs[j] = (int8_t)round_even(x[j] * id);
+			y[i].qs[j] = q8_round(x[j] * id);
 			sum += y[i].qs[j];
 		}
 		y[i].s = fp32_to_fp16((float)sum * d);

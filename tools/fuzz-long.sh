@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# Runs libFuzzer harnesses for a set time each and ends with a table of
+# executions and findings per harness (`make fuzz`, `make fuzz-long`).
+#
+#   FZ=build/fuzz FUZZ_JOBS=2 tools/fuzz-long.sh SECONDS NAME:SEEDDIR:ARGS...
+#
+# Each harness NAME runs $FZ/fuzz_NAME on fuzz/corpus-NAME (kept between
+# runs, git-ignored) plus SEEDDIR for SECONDS of wall time, FUZZ_JOBS
+# harnesses at a time (each one process; two on a 2-core machine). A
+# finding (crash, leak, timeout of FUZZ_TIMEOUT seconds, out of memory)
+# stops libFuzzer: it is counted, its input kept as
+# $FZ/NAME-crash-<sha1> (etc.), and the harness restarts for the time that
+# is left, so one finding does not hide the next. Logs: $FZ/log-NAME.txt.
+# Exit status 1 if any harness had a finding or did not run.
+cd "$(dirname "$0")/.." || exit 2
+FZ=${FZ:-build/fuzz}
+JOBS=${FUZZ_JOBS:-2}
+TIMEOUT=${FUZZ_TIMEOUT:-10}
+MAX_FINDINGS=${FUZZ_MAX_FINDINGS:-10}
+secs=${1:?usage: tools/fuzz-long.sh SECONDS NAME:SEEDDIR:ARGS...}
+shift
+res=$(mktemp -d)
+trap 'rm -rf "$res"' EXIT
+
+# execs LOG: the executions of one libFuzzer run
+execs() {
+	local n
+	n=$(grep -o 'stat::number_of_executed_units: [0-9]*' "$1" | tail -n 1 | grep -o '[0-9]*$')
+	[ -n "$n" ] || n=$(grep -oE '^#[0-9]+' "$1" | tail -n 1 | tr -d '#')
+	echo "${n:-0}"
+}
+
+# one NAME SEEDDIR ARGS: runs the harness for $secs, writes $res/NAME
+one() {
+	local name=$1 seed=$2 args=$3 bin=$FZ/fuzz_$1 log=$FZ/log-$1.txt
+	local start now left total=0 found=0 first= runs=0 st n before after
+	mkdir -p "fuzz/corpus-$name"
+	: >"$log"
+	if [ ! -x "$bin" ]; then
+		echo "$name 0 0 0 1 no-binary" >"$res/$name"
+		return
+	fi
+	start=$(date +%s)
+	while :; do
+		now=$(date +%s)
+		left=$((secs - (now - start)))
+		[ $left -ge 1 ] || break
+		[ $found -lt "$MAX_FINDINGS" ] || break
+		before=$(ls "$FZ" | grep -cE "^$name-(crash|leak|timeout|oom)-")
+		# shellcheck disable=SC2086 # ARGS are several words
+		"$bin" -max_total_time=$left -timeout="$TIMEOUT" -rss_limit_mb=2048 -print_final_stats=1 \
+			-artifact_prefix="$FZ/$name-" $args "fuzz/corpus-$name" "$seed" >"$log.run" 2>&1
+		st=$?
+		runs=$((runs + 1))
+		cat "$log.run" >>"$log"
+		n=$(execs "$log.run")
+		total=$((total + n))
+		after=$(ls "$FZ" | grep -cE "^$name-(crash|leak|timeout|oom)-")
+		if [ $st -ne 0 ] || [ "$after" -gt "$before" ]; then
+			found=$((found + 1))
+			[ -n "$first" ] || first=$(ls -t "$FZ" | grep -E "^$name-(crash|leak|timeout|oom)-" | head -n 1)
+			[ -n "$first" ] || first="status-$st"
+			# a run that dies at once again and again would spin: stop
+			[ "$n" -gt 0 ] || break
+		fi
+	done
+	rm -f "$log.run"
+	now=$(date +%s)
+	echo "$name $((now - start)) $total $(ls "fuzz/corpus-$name" | wc -l) $found ${first:--}" >"$res/$name"
+}
+
+echo "fuzz: $# harness(es), $secs s each, $JOBS at a time, started $(date '+%Y-%m-%d %H:%M:%S %Z')"
+names=
+for spec in "$@"; do
+	name=${spec%%:*}
+	rest=${spec#*:}
+	seed=${rest%%:*}
+	args=${rest#*:}
+	names="$names $name"
+	while [ "$(jobs -rp | wc -l)" -ge "$JOBS" ]; do
+		wait -n
+	done
+	echo "fuzz: $name (log $FZ/log-$name.txt)"
+	one "$name" "$seed" "$args" &
+done
+wait
+echo "fuzz: finished $(date '+%Y-%m-%d %H:%M:%S %Z')"
+
+rc=0
+printf '%-10s %8s %14s %9s %8s %9s  %s\n' harness seconds executions exec/s corpus findings first
+for name in $names; do
+	if [ ! -f "$res/$name" ]; then
+		printf '%-10s %8s %14s %9s %8s %9s  %s\n' "$name" - - - - - "did not run"
+		rc=1
+		continue
+	fi
+	read -r n s e c f first <"$res/$name"
+	printf '%-10s %8d %14d %9d %8d %9d  %s\n' "$n" "$s" "$e" $((s > 0 ? e / s : 0)) "$c" "$f" \
+		"$([ "$first" = - ] || echo "$FZ/$first")"
+	[ "$f" = 0 ] || rc=1
+done
+exit $rc
