@@ -43,7 +43,7 @@ void console_write(const char *s, size_t n)
 	if (panic_mode) {
 		long tries = 10000000;
 		while (!spin_trylock(&con_lock) && --tries)
-			__asm__ volatile("pause");
+			cpu_pause();
 		locked = tries > 0;
 	} else {
 		spin_lock(&con_lock);

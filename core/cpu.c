@@ -38,9 +38,8 @@ void cpu_init_simd(void)
 	if (has_xsave)
 		cr4 |= CR4_OSXSAVE;
 	write_cr4(cr4);
-	__asm__ volatile("fninit");
-	uint32_t mxcsr = 0x1f80; /* all exceptions masked, round to nearest */
-	__asm__ volatile("ldmxcsr %0" : : "m"(mxcsr));
+	fninit();
+	ldmxcsr(0x1f80); /* all exceptions masked, round to nearest */
 
 	if (has_xsave) {
 		cpuid(0xD, 0, r);

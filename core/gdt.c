@@ -60,17 +60,6 @@ void gdt_load_cpu(int cpu)
 	set_tss_desc(cpu); /* also clears the busy bit of an earlier load */
 	struct x86_dtr d = {sizeof gdt - 1, (uint64_t)(uintptr_t)gdt};
 	lgdt(&d);
-	__asm__ volatile("pushq %[cs]\n\t"
-			 "leaq 1f(%%rip), %%rax\n\t"
-			 "pushq %%rax\n\t"
-			 "lretq\n"
-			 "1:\n\t"
-			 "movl %[ds], %%eax\n\t"
-			 "movw %%ax, %%ds\n\t"
-			 "movw %%ax, %%es\n\t"
-			 "movw %%ax, %%ss\n\t"
-			 :
-			 : [cs] "i"(GDT_KCODE), [ds] "i"(GDT_KDATA)
-			 : "rax", "memory");
+	LOAD_SEGMENTS(GDT_KCODE, GDT_KDATA);
 	ltr((uint16_t)(GDT_TSS0 + 16 * cpu));
 }

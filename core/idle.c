@@ -115,7 +115,7 @@ void idle_wait(void)
 	lapic_timer_oneshot(IDT_VEC_IDLE_TIMER, tick);
 	/* sti's one-instruction shadow: an interrupt pending now wakes the
 	 * hlt instead of slipping in before it */
-	__asm__ volatile("sti; hlt; cli" ::: "memory");
+	sti_hlt_cli();
 }
 
 bool idle_halts(void)

@@ -109,6 +109,6 @@ void power_reboot(void)
 	kprintf("reboot: triple fault\n");
 	struct x86_dtr none = {0, 0};
 	lidt(&none);
-	__asm__ volatile("int3");
+	int3();
 	cpu_halt_forever();
 }

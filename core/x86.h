@@ -127,6 +127,21 @@ static inline void cpu_pause(void) { __asm__ volatile("pause" ::: "memory"); }
 static inline void hlt(void) { __asm__ volatile("hlt" ::: "memory"); }
 static inline void cli(void) { __asm__ volatile("cli" ::: "memory"); }
 static inline void sti(void) { __asm__ volatile("sti" ::: "memory"); }
+/* Waits for an interrupt with interrupts enabled only for the hlt: one
+ * that arrives between a check and the wait still wakes it (sti's shadow). */
+static inline void sti_hlt_cli(void) { __asm__ volatile("sti; hlt; cli" ::: "memory"); }
+static inline void int3(void) { __asm__ volatile("int3"); }
+static inline void ud2(void) { __asm__ volatile("ud2"); }
+/* x87 reset, and MXCSR (the SSE control and status word). */
+static inline void fninit(void) { __asm__ volatile("fninit"); }
+static inline void ldmxcsr(uint32_t v) { __asm__ volatile("ldmxcsr %0" : : "m"(v)); }
+/* A 32-bit load at a constant offset from the GS base (per-CPU data). */
+#define GS_READ32(off)                                                       \
+	({                                                                   \
+		uint32_t v_;                                                 \
+		__asm__ volatile("movl %%gs:%c1, %0" : "=r"(v_) : "i"(off)); \
+		v_;                                                          \
+	})
 static inline uint64_t read_rflags(void)
 {
 	uint64_t v;
@@ -153,6 +168,20 @@ struct __attribute__((packed)) x86_dtr {
 static inline void lgdt(const struct x86_dtr *d) { __asm__ volatile("lgdt %0" : : "m"(*d)); }
 static inline void lidt(const struct x86_dtr *d) { __asm__ volatile("lidt %0" : : "m"(*d)); }
 static inline void ltr(uint16_t sel) { __asm__ volatile("ltr %0" : : "r"(sel)); }
+/* After lgdt: CS by a far return, then DS, ES and SS (constant selectors). */
+#define LOAD_SEGMENTS(cs, ds)                                        \
+	__asm__ volatile("pushq %[c]\n\t"                           \
+			 "leaq 1f(%%rip), %%rax\n\t"               \
+			 "pushq %%rax\n\t"                         \
+			 "lretq\n"                                  \
+			 "1:\n\t"                                   \
+			 "movl %[d], %%eax\n\t"                    \
+			 "movw %%ax, %%ds\n\t"                     \
+			 "movw %%ax, %%es\n\t"                     \
+			 "movw %%ax, %%ss\n\t"                     \
+			 :                                           \
+			 : [c] "i"(cs), [d] "i"(ds)                  \
+			 : "rax", "memory")
 
 /* Stops this CPU for good (interrupts off, hlt forever; NMIs return to hlt). */
 /* Continues in fn(arg) on the stack whose top is top, with no frame

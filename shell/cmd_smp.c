@@ -20,6 +20,7 @@
 #include "ai/quant.h"
 #include "core/kprintf.h"
 #include "core/timer.h"
+#include "core/x86.h"
 #include "mm/pmm.h"
 #include "shell/cmd_smp.h"
 #include "core/acpi.h"
@@ -318,7 +319,7 @@ static void fault_task(void *ctx, int ith, int nth)
 	(void)ith;
 	(void)nth;
 	if (smp_cpu_index() == 1)
-		__asm__ volatile("ud2");
+		ud2();
 }
 
 int cmd_smp_apfault(int argc, char **argv)

@@ -448,7 +448,7 @@ static int cmd_panic_test(int argc, char **argv)
 	const char *how = argc > 1 ? argv[1] : "ud";
 	kprintf("panic-test: %s\n", how);
 	if (!strcmp(how, "ud")) {
-		__asm__ volatile("ud2");
+		ud2();
 	} else if (!strcmp(how, "pf")) {
 		volatile uintptr_t addr = 0x8; /* page 0 is unmapped */
 		*(volatile uint64_t *)addr = 1;

@@ -99,7 +99,7 @@ static uint64_t wait_new(struct slot *s, uint64_t seen)
 			__atomic_store_n(&s->sleeping, 1, __ATOMIC_RELAXED);
 			__atomic_thread_fence(__ATOMIC_SEQ_CST);
 			if (__atomic_load_n(&pub.word, __ATOMIC_ACQUIRE) == seen && !stopping) {
-				__asm__ volatile("sti; hlt; cli" ::: "memory");
+				sti_hlt_cli();
 				s->st.wakeups++;
 			}
 			__atomic_store_n(&s->sleeping, 0, __ATOMIC_RELAXED);

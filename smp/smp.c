@@ -101,12 +101,9 @@ int smp_ncpus_online(void)
 
 int smp_cpu_index(void)
 {
-	int i;
-
 	if (!gs_ready)
 		return 0;
-	__asm__ volatile("movl %%gs:%c1, %0" : "=r"(i) : "i"(SMP_CPU_INDEX_OFFSET));
-	return i;
+	return (int)GS_READ32(SMP_CPU_INDEX_OFFSET);
 }
 
 void smp_halt_others(void)
