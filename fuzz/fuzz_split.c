@@ -116,6 +116,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct gguf_split_info si[MAX_PARTS];
 	const char *pn[MAX_PARTS];
 	char err[256];
+	for (int i = 0; i < np; i++) /* gguf_split_check: names has all np */
+		pn[i] = parts[i].name;
 	for (int i = 0; i < np; i++) {
 		struct ggufscan_info info;
 		const char *why = NULL;
@@ -125,7 +127,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (r != GGUFSCAN_OK)
 			break;
 		si[i] = info.split;
-		pn[i] = parts[i].name;
 		if (gguf_split_check(si, pn, i + 1, np, err, sizeof err) != 0)
 			break;
 	}
