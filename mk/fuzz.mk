@@ -11,6 +11,8 @@
 #                        time (FUZZ_JOBS), then a table of executions and
 #                        findings per harness (tools/fuzz-long.sh; the last
 #                        figures are in docs/reliability.md)
+#   FUZZ_LONG_RUNS=N     (with fuzz-long) a harness stops at N executions,
+#                        FUZZ_LONG_SECONDS being the cap
 #   make fuzz-build      only build them
 #   FUZZ=NAME            (with fuzz, fuzz-long) only that harness
 #
@@ -25,6 +27,7 @@
 FUZZ_CC ?= clang
 FUZZ_SECONDS ?= 60
 FUZZ_LONG_SECONDS ?= 1200
+FUZZ_LONG_RUNS ?= 0
 FUZZ_JOBS ?= 2
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all
 # No -Werror on ai/ here: the gcc host build gates warnings; a clang-only
@@ -93,6 +96,6 @@ fuzz: fuzz-build
 	FZ=$(FZ) FUZZ_JOBS=1 bash tools/fuzz-long.sh $(FUZZ_SECONDS) $(FUZZ_SPECS)
 
 fuzz-long: fuzz-build
-	FZ=$(FZ) FUZZ_JOBS=$(FUZZ_JOBS) bash tools/fuzz-long.sh $(FUZZ_LONG_SECONDS) $(FUZZ_SPECS)
+	FZ=$(FZ) FUZZ_JOBS=$(FUZZ_JOBS) FUZZ_RUNS=$(FUZZ_LONG_RUNS) bash tools/fuzz-long.sh $(FUZZ_LONG_SECONDS) $(FUZZ_SPECS)
 
 -include $(shell find $(FZ) -name '*.d' 2>/dev/null)

@@ -4,6 +4,10 @@
 #
 #   FZ=build/fuzz FUZZ_JOBS=2 tools/fuzz-long.sh SECONDS NAME:SEEDDIR:ARGS...
 #
+# With FUZZ_RUNS=N a harness stops once it has run N executions (SECONDS
+# stays the cap): `make fuzz-long FUZZ_LONG_RUNS=10000000` gives each
+# harness the time it needs and no more.
+#
 # Each harness NAME runs $FZ/fuzz_NAME on fuzz/corpus-NAME (kept between
 # runs, git-ignored) plus SEEDDIR for SECONDS of wall time, FUZZ_JOBS
 # harnesses at a time (each one process; two on a 2-core machine). A
@@ -17,6 +21,8 @@ FZ=${FZ:-build/fuzz}
 JOBS=${FUZZ_JOBS:-2}
 TIMEOUT=${FUZZ_TIMEOUT:-10}
 MAX_FINDINGS=${FUZZ_MAX_FINDINGS:-10}
+RUNS=${FUZZ_RUNS:-0}
+case $RUNS in '' | *[!0-9]*) echo "fuzz: FUZZ_RUNS must be a number of executions, not '$RUNS'" >&2; exit 2 ;; esac
 secs=${1:?usage: tools/fuzz-long.sh SECONDS NAME:SEEDDIR:ARGS...}
 shift
 res=$(mktemp -d)
@@ -33,7 +39,7 @@ execs() {
 # one NAME SEEDDIR ARGS: runs the harness for $secs, writes $res/NAME
 one() {
 	local name=$1 seed=$2 args=$3 bin=$FZ/fuzz_$1 log=$FZ/log-$1.txt
-	local start now left total=0 found=0 first= runs=0 st n before after
+	local start now left total=0 found=0 first= runs=0 st n before after lim
 	mkdir -p "fuzz/corpus-$name"
 	: >"$log"
 	if [ ! -x "$bin" ]; then
@@ -46,9 +52,14 @@ one() {
 		left=$((secs - (now - start)))
 		[ $left -ge 1 ] || break
 		[ $found -lt "$MAX_FINDINGS" ] || break
+		lim=
+		if [ "$RUNS" -gt 0 ]; then
+			[ $total -lt "$RUNS" ] || break
+			lim=-runs=$((RUNS - total))
+		fi
 		before=$(ls "$FZ" | grep -cE "^$name-(crash|leak|timeout|oom)-")
 		# shellcheck disable=SC2086 # ARGS are several words
-		"$bin" -max_total_time=$left -timeout="$TIMEOUT" -rss_limit_mb=2048 -print_final_stats=1 \
+		"$bin" -max_total_time=$left $lim -timeout="$TIMEOUT" -rss_limit_mb=2048 -print_final_stats=1 \
 			-artifact_prefix="$FZ/$name-" $args "fuzz/corpus-$name" "$seed" >"$log.run" 2>&1
 		st=$?
 		runs=$((runs + 1))
@@ -69,7 +80,7 @@ one() {
 	echo "$name $((now - start)) $total $(ls "fuzz/corpus-$name" | wc -l) $found ${first:--}" >"$res/$name"
 }
 
-echo "fuzz: $# harness(es), $secs s each, $JOBS at a time, started $(date '+%Y-%m-%d %H:%M:%S %Z')"
+echo "fuzz: $# harness(es), $secs s each$([ "$RUNS" = 0 ] || echo " at most, or $RUNS executions"), $JOBS at a time, started $(date '+%Y-%m-%d %H:%M:%S %Z')"
 names=
 for spec in "$@"; do
 	name=${spec%%:*}
