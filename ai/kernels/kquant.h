@@ -95,6 +95,8 @@ void kquant_q6k_dot_4c_avx2(int n, float *s, const void *x, const void *y, size_
 void kquant_q4k_dot_4r_avx2(int n, float *s, const void *x, size_t bx, const void *y);
 void kquant_q5k_dot_4r_avx2(int n, float *s, const void *x, size_t bx, const void *y);
 void kquant_q6k_dot_4r_avx2(int n, float *s, const void *x, size_t bx, const void *y);
+void kquant_q6k_dot_4r_il4_avx2(int n, float *s, const void *x, size_t bx, const void *y);
+void kquant_q6k_dot_4xn_il4_avx2(int n, int nt, float *s, size_t ss, const void *x, size_t bx, const void *y, size_t by);
 
 /* AVX-512 BW/VL/VNNI (kquant_avx512.c); the Q8_K quantizer is AVX2's. */
 void kquant_q2k_dot_avx512(int n, float *s, const void *x, const void *y);

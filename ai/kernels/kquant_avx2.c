@@ -422,11 +422,93 @@ void kquant_q6k_dot_4c_avx2(int n, float *s, const void *vx, const void *vy, siz
 	q6k_tile(n, s, vx, 0, vy, by, 4);
 }
 
-/* As kquant_q4k_dot_4r_avx2: rows in turn, with the prefetch. */
+/* Q6_K, four weight rows by one activation row (token generation), the
+ * rows together per 32 elements: they share the activation's load and its
+ * maddubs(32, y), so a row takes two multiplies per 32 elements where
+ * q6k_tile takes three. Each row's int32 lanes hold the same integers as
+ * q6k_tile's, and its float chain is the same (bit-identical to vec_dot).
+ * Plain rows bx bytes apart, or a 4-row interleaved group (il, quant.h's
+ * vec_dot_4r_il4): four rows side by side read as four streams, which
+ * the hardware prefetcher serves worse than the group's one. */
+AI void q6k_4r(int n, float *s, const uint8_t *x, size_t bx, const block_q8_K *y, bool il)
+{
+	const size_t rs = il ? sizeof(block_q6_K) : bx, bs = il ? 4 * sizeof(block_q6_K) : sizeof(block_q6_K);
+	const __m256i m4 = _mm256_set1_epi8(0xF), m2 = _mm256_set1_epi8(0x30);
+	const __m256i m32 = _mm256_set1_epi8(32);
+	const size_t pf = pf_bytes(bx);
+	__m256 acc[4];
+#pragma GCC unroll 4
+	for (int r = 0; r < 4; r++)
+		acc[r] = _mm256_setzero_ps();
+	for (int i = 0; i < n / QK_K; i++) {
+		const uint8_t *blk = x + (size_t)i * bs;
+		const block_q6_K *xb[4];
+		__m256i sumi[4];
+		if (il) /* the same bytes further on, in address order */
+			for (size_t o = 0; o < bs; o += 64)
+				_mm_prefetch((const char *)blk + pf + o, QUANT_PF_WEIGHTS);
+#pragma GCC unroll 4
+		for (int r = 0; r < 4; r++) {
+			xb[r] = (const block_q6_K *)(blk + r * rs);
+			if (!il)
+				for (size_t o = 0; o < sizeof(block_q6_K); o += 64)
+					_mm_prefetch((const char *)xb[r] + pf + o, QUANT_PF_WEIGHTS);
+			sumi[r] = _mm256_setzero_si256();
+		}
+#pragma GCC unroll 2
+		for (int j = 0; j < 2; j++) {
+#pragma GCC unroll 4
+			for (int k = 0; k < 4; k++) {
+				__m256i y8 = _mm256_loadu_si256((const __m256i *)(y[i].qs + 128 * j + 32 * k));
+				__m256i c = _mm256_maddubs_epi16(m32, y8);
+#pragma GCC unroll 4
+				for (int r = 0; r < 4; r++) { /* as q6k_tile */
+					__m256i l = _mm256_loadu_si256((const __m256i *)(xb[r]->ql + 64 * j + 32 * (k & 1)));
+					__m256i h = _mm256_loadu_si256((const __m256i *)(xb[r]->qh + 32 * j));
+					if (k >= 2)
+						l = _mm256_srli_epi16(l, 4);
+					h = k < 2 ? _mm256_slli_epi16(h, 4 - 2 * k) : _mm256_srli_epi16(h, 2 * k - 4);
+					__m256i q = _mm256_or_si256(_mm256_and_si256(l, m4), _mm256_and_si256(h, m2));
+					__m256i scale = scale_pair(_mm_loadu_si128((const __m128i *)xb[r]->scales),
+								   8 * j + 2 * k);
+					__m256i p = _mm256_sub_epi16(_mm256_maddubs_epi16(q, y8), c);
+					sumi[r] = _mm256_add_epi32(sumi[r], _mm256_madd_epi16(scale, p));
+					NO_CONTRACT(sumi[r]); /* one chain: no tree of 32 live sums */
+				}
+			}
+		}
+#pragma GCC unroll 4
+		for (int r = 0; r < 4; r++) {
+			float d = y[i].d * h2f(xb[r]->d);
+			acc[r] = _mm256_fmadd_ps(_mm256_set1_ps(d), _mm256_cvtepi32_ps(sumi[r]), acc[r]);
+		}
+	}
+#pragma GCC unroll 4
+	for (int r = 0; r < 4; r++)
+		s[r] = hsum8(acc[r]);
+}
+
 void kquant_q6k_dot_4r_avx2(int n, float *s, const void *vx, size_t bx, const void *vy)
 {
-	for (int r = 0; r < 4; r++)
-		q6k_tile(n, s + r, (const uint8_t *)vx + r * bx, pf_bytes(bx), vy, 0, 1);
+	q6k_4r(n, s, vx, bx, vy, false);
+}
+
+void kquant_q6k_dot_4r_il4_avx2(int n, float *s, const void *vx, size_t bx, const void *vy)
+{
+	q6k_4r(n, s, vx, bx, vy, true);
+}
+
+/* vec_dot_4xn over an interleaved group: the token-generation kernel per
+ * activation row (the group stays in L1 across them). */
+void kquant_q6k_dot_4xn_il4_avx2(int n, int nt, float *s, size_t ss, const void *x, size_t bx, const void *y,
+				 size_t by)
+{
+	for (int t = 0; t < nt; t++) {
+		float s4[4];
+		kquant_q6k_dot_4r_il4_avx2(n, s4, x, bx, (const uint8_t *)y + (size_t)t * by);
+		for (int r = 0; r < 4; r++)
+			s[(size_t)t * ss + r] = s4[r];
+	}
 }
 
 /* ---- table ------------------------------------------------------------------ */
@@ -438,7 +520,10 @@ void kquant_q6k_dot_4r_avx2(int n, float *s, const void *vx, size_t bx, const vo
 	{ GGML_TYPE_##T, { .vec_dot = kquant_##t##_dot_avx2, .vec_dot_4c = kquant_##t##_dot_4c_avx2, \
 			   .vec_dot_4r = kquant_##t##_dot_4r_avx2 } }
 static const struct quant_kernels kernels[] = {
-	DOT(Q2_K, q2k), DOT(Q3_K, q3k), DOT4(Q4_K, q4k), DOT4(Q5_K, q5k), DOT4(Q6_K, q6k),
+	DOT(Q2_K, q2k), DOT(Q3_K, q3k), DOT4(Q4_K, q4k), DOT4(Q5_K, q5k),
+	{ GGML_TYPE_Q6_K, { .vec_dot = kquant_q6k_dot_avx2, .vec_dot_4c = kquant_q6k_dot_4c_avx2,
+			    .vec_dot_4r = kquant_q6k_dot_4r_avx2, .vec_dot_4r_il4 = kquant_q6k_dot_4r_il4_avx2,
+			    .vec_dot_4xn_il4 = kquant_q6k_dot_4xn_il4_avx2 } },
 	{ GGML_TYPE_Q8_K, { .from_float = kquant_q8k_from_float_avx2 } },
 };
 
