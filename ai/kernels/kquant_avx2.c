@@ -443,13 +443,18 @@ AI void q6k_4r(int n, float *s, const uint8_t *x, size_t bx, const block_q8_K *y
 	for (int i = 0; i < n / QK_K; i++) {
 		const uint8_t *blk = x + (size_t)i * bs;
 		const block_q6_K *xb[4];
-		__m256i sumi[4];
+		__m256i sumi[4], sc[4];
 		if (il) /* the same bytes further on, in address order */
 			for (size_t o = 0; o < bs; o += 64)
 				_mm_prefetch((const char *)blk + pf + o, QUANT_PF_WEIGHTS);
 #pragma GCC unroll 4
 		for (int r = 0; r < 4; r++) {
 			xb[r] = (const block_q6_K *)(blk + r * rs);
+			/* the 16 scales as int16, the even ones in the low 128-bit
+			 * lane and the odd ones in the high: one in-lane shuffle
+			 * gives a (2m, 2m + 1) pair below */
+			sc[r] = _mm256_cvtepi8_epi16(_mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)xb[r]->scales),
+					_mm_setr_epi8(0, 2, 4, 6, 8, 10, 12, 14, 1, 3, 5, 7, 9, 11, 13, 15)));
 			if (!il)
 				for (size_t o = 0; o < sizeof(block_q6_K); o += 64)
 					_mm_prefetch((const char *)xb[r] + pf + o, QUANT_PF_WEIGHTS);
@@ -469,8 +474,8 @@ AI void q6k_4r(int n, float *s, const uint8_t *x, size_t bx, const block_q8_K *y
 						l = _mm256_srli_epi16(l, 4);
 					h = k < 2 ? _mm256_slli_epi16(h, 4 - 2 * k) : _mm256_srli_epi16(h, 2 * k - 4);
 					__m256i q = _mm256_or_si256(_mm256_and_si256(l, m4), _mm256_and_si256(h, m2));
-					__m256i scale = scale_pair(_mm_loadu_si128((const __m128i *)xb[r]->scales),
-								   8 * j + 2 * k);
+					/* int16 lanes: scale 8j + 2k, then 8j + 2k + 1 */
+					__m256i scale = _mm256_shuffle_epi8(sc[r], _mm256_set1_epi16((short)(0x0100 * (8 * j + 2 * k + 1) + 2 * (4 * j + k))));
 					__m256i p = _mm256_sub_epi16(_mm256_maddubs_epi16(q, y8), c);
 					sumi[r] = _mm256_add_epi32(sumi[r], _mm256_madd_epi16(scale, p));
 					NO_CONTRACT(sumi[r]); /* one chain: no tree of 32 live sums */
