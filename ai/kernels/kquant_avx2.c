@@ -347,7 +347,7 @@ void kquant_q5k_dot_4r_avx2(int n, float *s, const void *vx, size_t bx, const vo
  * (0..63) into maddubs, minus maddubs(32, y) in the same int16 lanes, so
  * each int32 lane holds 4 neighbouring elements of every 32 as in ggml's
  * kernel (the float sums then match it bit for bit). */
-AI void q6k_tile(int n, float *s, const uint8_t *x, size_t pf, const uint8_t *yv, size_t by, int nc)
+AI void q6k_tile(int n, float *s, const uint8_t *x, size_t pf, const uint8_t *yv, size_t by, int nc, size_t bs)
 {
 	const __m256i m4 = _mm256_set1_epi8(0xF), m2 = _mm256_set1_epi8(0x30);
 	const __m256i m32 = _mm256_set1_epi8(32), m128 = _mm256_set1_epi8((char)0x80);
@@ -359,7 +359,7 @@ AI void q6k_tile(int n, float *s, const uint8_t *x, size_t pf, const uint8_t *yv
 	for (int c = 0; c < nc; c++)
 		acc[c] = _mm256_setzero_ps();
 	for (int i = 0; i < n / QK_K; i++) {
-		const block_q6_K *xb = (const block_q6_K *)x + i;
+		const block_q6_K *xb = (const block_q6_K *)(x + (size_t)i * bs);
 		if (pf)
 			for (size_t o = 0; o < sizeof(block_q6_K); o += 64)
 				_mm_prefetch((const char *)xb + pf + o, QUANT_PF_WEIGHTS);
@@ -414,12 +414,12 @@ AI void q6k_tile(int n, float *s, const uint8_t *x, size_t pf, const uint8_t *yv
 
 void kquant_q6k_dot_avx2(int n, float *s, const void *vx, const void *vy)
 {
-	q6k_tile(n, s, vx, 0, vy, 0, 1);
+	q6k_tile(n, s, vx, 0, vy, 0, 1, sizeof(block_q6_K));
 }
 
 void kquant_q6k_dot_4c_avx2(int n, float *s, const void *vx, const void *vy, size_t by)
 {
-	q6k_tile(n, s, vx, 0, vy, by, 4);
+	q6k_tile(n, s, vx, 0, vy, by, 4, sizeof(block_q6_K));
 }
 
 /* Q6_K, four weight rows by one activation row (token generation), the
@@ -503,16 +503,25 @@ void kquant_q6k_dot_4r_il4_avx2(int n, float *s, const void *vx, size_t bx, cons
 	q6k_4r(n, s, vx, bx, vy, true);
 }
 
-/* vec_dot_4xn over an interleaved group: the token-generation kernel per
- * activation row (the group stays in L1 across them). */
+/* vec_dot_4xn over an interleaved group (prompts): each row of the group
+ * (its blocks 4 apart) by four tokens at a time as vec_dot_4c, the rest
+ * one by one; the group stays in cache across its rows. */
 void kquant_q6k_dot_4xn_il4_avx2(int n, int nt, float *s, size_t ss, const void *x, size_t bx, const void *y,
 				 size_t by)
 {
-	for (int t = 0; t < nt; t++) {
-		float s4[4];
-		kquant_q6k_dot_4r_il4_avx2(n, s4, x, bx, (const uint8_t *)y + (size_t)t * by);
-		for (int r = 0; r < 4; r++)
-			s[(size_t)t * ss + r] = s4[r];
+	(void)bx;
+	for (int r = 0; r < 4; r++) {
+		const uint8_t *row = (const uint8_t *)x + r * sizeof(block_q6_K);
+		int t = 0;
+		for (; t + 4 <= nt; t += 4) {
+			float s4[4];
+			q6k_tile(n, s4, row, 0, (const uint8_t *)y + (size_t)t * by, by, 4, 4 * sizeof(block_q6_K));
+			for (int u = 0; u < 4; u++)
+				s[(size_t)(t + u) * ss + r] = s4[u];
+		}
+		for (; t < nt; t++)
+			q6k_tile(n, &s[(size_t)t * ss + r], row, 0, (const uint8_t *)y + (size_t)t * by, 0, 1,
+				 4 * sizeof(block_q6_K));
 	}
 }
 
