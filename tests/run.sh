@@ -2,7 +2,10 @@
 # Runs the test suites tests/t-*.sh (or those matching $1) in order.
 # A suite prints one line per check: "PASS: name", "FAIL: name" or
 # "SKIP: name (why)". A suite that exits non-zero without printing a FAIL
-# counts as one failure. Ends with the line "N passed, N failed, N skipped".
+# counts as one failure, and so does a suite in which bash could not find a
+# command (a helper function not sourced, a tool not installed: the check
+# that called it would otherwise pass or vanish silently). Ends with the
+# line "N passed, N failed, N skipped".
 cd "$(dirname "$0")/.." || exit 2
 export BUILD=${BUILD:-build}
 pass=0 fail=0 skip=0
@@ -20,6 +23,11 @@ for t in tests/t-*.sh; do
 	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
 		echo "FAIL: $t exited with status $rc"
 		f=1
+	fi
+	nf=$(grep -cE '^[^ ]+: line [0-9]+: .*: command not found$' "$log")
+	if [ "$nf" -gt 0 ]; then
+		echo "FAIL: $t: $nf command(s) not found (lines above)"
+		f=$((f + 1))
 	fi
 	echo "=== $t: $p passed, $f failed, $s skipped ($(( $(date +%s) - start )) s)"
 	pass=$((pass + p)) fail=$((fail + f)) skip=$((skip + s))
