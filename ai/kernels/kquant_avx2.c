@@ -6,7 +6,8 @@
  * once to float; min and offset terms come from Q8_K's bsums. One
  * horizontal sum per row. Each dot is a tile that also serves four
  * activation rows at once (dot_4c, batched prompts), bit-identically;
- * Q4_K..Q6_K have vec_dot_4r for token generation (rows with prefetch).
+ * Q4_K..Q6_K have vec_dot_4r for token generation (rows with prefetch);
+ * Q6_K also takes 4-row interleaved groups, the rows together.
  */
 #include <string.h>
 
@@ -422,17 +423,16 @@ void kquant_q6k_dot_4c_avx2(int n, float *s, const void *vx, const void *vy, siz
 	q6k_tile(n, s, vx, 0, vy, by, 4, sizeof(block_q6_K));
 }
 
-/* Q6_K, four weight rows by one activation row (token generation), the
- * rows together per 32 elements: they share the activation's load and its
- * maddubs(32, y), so a row takes two multiplies per 32 elements where
- * q6k_tile takes three. Each row's int32 lanes hold the same integers as
- * q6k_tile's, and its float chain is the same (bit-identical to vec_dot).
- * Plain rows bx bytes apart, or a 4-row interleaved group (il, quant.h's
- * vec_dot_4r_il4): four rows side by side read as four streams, which
- * the hardware prefetcher serves worse than the group's one. */
-AI void q6k_4r(int n, float *s, const uint8_t *x, size_t bx, const block_q8_K *y, bool il)
+/* Q6_K, a 4-row interleaved group (quant.h's vec_dot_4r_il4) by one
+ * activation row (token generation), the rows together per 32 elements:
+ * they share the activation's load and its maddubs(32, y), so a row takes
+ * two multiplies per 32 elements where q6k_tile takes three. Each row's
+ * int32 lanes hold the same integers as q6k_tile's and its float chain is
+ * the same (bit-identical to vec_dot). Over four plain rows (four streams)
+ * this was slower than the rows in turn (docs/performance.md). */
+AI void q6k_4r_il4(int n, float *s, const uint8_t *x, size_t bx, const block_q8_K *y)
 {
-	const size_t rs = il ? sizeof(block_q6_K) : bx, bs = il ? 4 * sizeof(block_q6_K) : sizeof(block_q6_K);
+	const size_t bs = 4 * sizeof(block_q6_K);
 	const __m256i m4 = _mm256_set1_epi8(0xF), m2 = _mm256_set1_epi8(0x30);
 	const __m256i m32 = _mm256_set1_epi8(32);
 	const size_t pf = pf_bytes(bx);
@@ -444,20 +444,16 @@ AI void q6k_4r(int n, float *s, const uint8_t *x, size_t bx, const block_q8_K *y
 		const uint8_t *blk = x + (size_t)i * bs;
 		const block_q6_K *xb[4];
 		__m256i sumi[4], sc[4];
-		if (il) /* the same bytes further on, in address order */
-			for (size_t o = 0; o < bs; o += 64)
-				_mm_prefetch((const char *)blk + pf + o, QUANT_PF_WEIGHTS);
+		for (size_t o = 0; o < bs; o += 64) /* the next groups' bytes, in address order */
+			_mm_prefetch((const char *)blk + pf + o, QUANT_PF_WEIGHTS);
 #pragma GCC unroll 4
 		for (int r = 0; r < 4; r++) {
-			xb[r] = (const block_q6_K *)(blk + r * rs);
+			xb[r] = (const block_q6_K *)blk + r;
 			/* the 16 scales as int16, the even ones in the low 128-bit
 			 * lane and the odd ones in the high: one in-lane shuffle
 			 * gives a (2m, 2m + 1) pair below */
 			sc[r] = _mm256_cvtepi8_epi16(_mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)xb[r]->scales),
 					_mm_setr_epi8(0, 2, 4, 6, 8, 10, 12, 14, 1, 3, 5, 7, 9, 11, 13, 15)));
-			if (!il)
-				for (size_t o = 0; o < sizeof(block_q6_K); o += 64)
-					_mm_prefetch((const char *)xb[r] + pf + o, QUANT_PF_WEIGHTS);
 			sumi[r] = _mm256_setzero_si256();
 		}
 #pragma GCC unroll 2
@@ -475,7 +471,8 @@ AI void q6k_4r(int n, float *s, const uint8_t *x, size_t bx, const block_q8_K *y
 					h = k < 2 ? _mm256_slli_epi16(h, 4 - 2 * k) : _mm256_srli_epi16(h, 2 * k - 4);
 					__m256i q = _mm256_or_si256(_mm256_and_si256(l, m4), _mm256_and_si256(h, m2));
 					/* int16 lanes: scale 8j + 2k, then 8j + 2k + 1 */
-					__m256i scale = _mm256_shuffle_epi8(sc[r], _mm256_set1_epi16((short)(0x0100 * (8 * j + 2 * k + 1) + 2 * (4 * j + k))));
+					__m256i scale = _mm256_shuffle_epi8(sc[r], _mm256_set1_epi16(
+						(short)(0x0100 * (8 * j + 2 * k + 1) + 2 * (4 * j + k))));
 					__m256i p = _mm256_sub_epi16(_mm256_maddubs_epi16(q, y8), c);
 					sumi[r] = _mm256_add_epi32(sumi[r], _mm256_madd_epi16(scale, p));
 					NO_CONTRACT(sumi[r]); /* one chain: no tree of 32 live sums */
@@ -493,14 +490,16 @@ AI void q6k_4r(int n, float *s, const uint8_t *x, size_t bx, const block_q8_K *y
 		s[r] = hsum8(acc[r]);
 }
 
+/* As kquant_q4k_dot_4r_avx2: rows in turn, with the prefetch. */
 void kquant_q6k_dot_4r_avx2(int n, float *s, const void *vx, size_t bx, const void *vy)
 {
-	q6k_4r(n, s, vx, bx, vy, false);
+	for (int r = 0; r < 4; r++)
+		q6k_tile(n, s + r, (const uint8_t *)vx + r * bx, pf_bytes(bx), vy, 0, 1, sizeof(block_q6_K));
 }
 
 void kquant_q6k_dot_4r_il4_avx2(int n, float *s, const void *vx, size_t bx, const void *vy)
 {
-	q6k_4r(n, s, vx, bx, vy, true);
+	q6k_4r_il4(n, s, vx, bx, vy);
 }
 
 /* vec_dot_4xn over an interleaved group (prompts): each row of the group
