@@ -15,7 +15,10 @@
 # stops libFuzzer: it is counted, its input kept as
 # $FZ/NAME-crash-<sha1> (etc.), and the harness restarts for the time that
 # is left, so one finding does not hide the next. Logs: $FZ/log-NAME.txt.
-# Exit status 1 if any harness had a finding or did not run.
+# Ctrl-C (or a TERM to this script) stops every harness; the table still
+# comes, the harnesses stopped early marked "interrupted" (libFuzzer's exit
+# status 72 for an interrupt is not a finding).
+# Exit status 1 if any harness had a finding, did not run or was interrupted.
 cd "$(dirname "$0")/.." || exit 2
 FZ=${FZ:-build/fuzz}
 JOBS=${FUZZ_JOBS:-2}
@@ -39,7 +42,10 @@ execs() {
 # one NAME SEEDDIR ARGS: runs the harness for $secs, writes $res/NAME
 one() {
 	local name=$1 seed=$2 args=$3 bin=$FZ/fuzz_$1 log=$FZ/log-$1.txt
-	local start now left total=0 found=0 first= runs=0 st n before after lim
+	local start now left total=0 found=0 first= runs=0 st n before after lim stop=
+	# the fuzzers take INT/TERM (their handler replaces the ignore); this
+	# loop outlives them to write its line
+	trap '' INT TERM
 	mkdir -p "fuzz/corpus-$name"
 	: >"$log"
 	if [ ! -x "$bin" ]; then
@@ -66,6 +72,10 @@ one() {
 		cat "$log.run" >>"$log"
 		n=$(execs "$log.run")
 		total=$((total + n))
+		if [ $st -eq 72 ]; then
+			stop=interrupted
+			break
+		fi
 		after=$(ls "$FZ" | grep -cE "^$name-(crash|leak|timeout|oom)-")
 		if [ $st -ne 0 ] || [ "$after" -gt "$before" ]; then
 			found=$((found + 1))
@@ -77,8 +87,20 @@ one() {
 	done
 	rm -f "$log.run"
 	now=$(date +%s)
-	echo "$name $((now - start)) $total $(ls "fuzz/corpus-$name" | wc -l) $found ${first:--}" >"$res/$name"
+	echo "$name $((now - start)) $total $(ls "fuzz/corpus-$name" | wc -l) $found ${first:--} $stop" >"$res/$name"
 }
+
+# INT or TERM: stop the fuzzers of this run (children of its subshells),
+# then let the subshells write their lines
+interrupted=
+stop_all() {
+	interrupted=1
+	local p
+	for p in $(jobs -p); do
+		pkill -INT -P "$p" 2>/dev/null
+	done
+}
+trap stop_all INT TERM
 
 echo "fuzz: $# harness(es), $secs s each$([ "$RUNS" = 0 ] || echo " at most, or $RUNS executions"), $JOBS at a time, started $(date '+%Y-%m-%d %H:%M:%S %Z')"
 names=
@@ -88,26 +110,31 @@ for spec in "$@"; do
 	seed=${rest%%:*}
 	args=${rest#*:}
 	names="$names $name"
-	while [ "$(jobs -rp | wc -l)" -ge "$JOBS" ]; do
+	while [ -z "$interrupted" ] && [ "$(jobs -rp | wc -l)" -ge "$JOBS" ]; do
 		wait -n
 	done
+	[ -z "$interrupted" ] || break
 	echo "fuzz: $name (log $FZ/log-$name.txt)"
 	one "$name" "$seed" "$args" &
 done
-wait
-echo "fuzz: finished $(date '+%Y-%m-%d %H:%M:%S %Z')"
+# a trapped signal ends `wait` early: wait again until the subshells are done
+while [ -n "$(jobs -rp)" ]; do
+	wait
+done
+echo "fuzz: $([ -n "$interrupted" ] && echo interrupted || echo finished) $(date '+%Y-%m-%d %H:%M:%S %Z')"
 
 rc=0
 printf '%-10s %8s %14s %9s %8s %9s  %s\n' harness seconds executions exec/s corpus findings first
 for name in $names; do
 	if [ ! -f "$res/$name" ]; then
-		printf '%-10s %8s %14s %9s %8s %9s  %s\n' "$name" - - - - - "did not run"
+		printf '%-10s %8s %14s %9s %8s %9s  %s\n' "$name" - - - - - \
+			"$([ -n "$interrupted" ] && echo "not started (interrupted)" || echo "did not run")"
 		rc=1
 		continue
 	fi
-	read -r n s e c f first <"$res/$name"
+	read -r n s e c f first stop <"$res/$name"
 	printf '%-10s %8d %14d %9d %8d %9d  %s\n' "$n" "$s" "$e" $((s > 0 ? e / s : 0)) "$c" "$f" \
-		"$([ "$first" = - ] || echo "$FZ/$first")"
-	[ "$f" = 0 ] || rc=1
+		"$([ "$first" = - ] || echo "$FZ/$first")${stop:+ ($stop)}"
+	[ "$f" = 0 ] && [ -z "$stop" ] || rc=1
 done
 exit $rc
