@@ -344,13 +344,28 @@ void kquant_q5k_dot_4r_avx2(int n, float *s, const void *vx, size_t bx, const vo
 		q45k_tile(n, s + r, (const uint8_t *)vx + r * bx, pf_bytes(bx), vy, 0, 1, true);
 }
 
+/* Q6_K's quants 128j + 32k .. + 31 as unsigned bytes (0..63): element
+ * 128j + 32k + l is ql byte 64j + 32(k & 1) + l, the high nibble when
+ * k >= 2, and qh byte 32j + l, bits 2k and 2k+1. Loaded again for each k:
+ * fewer live registers, faster than keeping the 96 bytes of a half block
+ * (docs/performance.md). */
+AI __m256i q6k_quants(const block_q6_K *xb, int j, int k)
+{
+	const __m256i m4 = _mm256_set1_epi8(0xF), m2 = _mm256_set1_epi8(0x30);
+	__m256i l = _mm256_loadu_si256((const __m256i *)(xb->ql + 64 * j + 32 * (k & 1)));
+	__m256i h = _mm256_loadu_si256((const __m256i *)(xb->qh + 32 * j));
+	if (k >= 2)
+		l = _mm256_srli_epi16(l, 4);
+	h = k < 2 ? _mm256_slli_epi16(h, 4 - 2 * k) : _mm256_srli_epi16(h, 2 * k - 4);
+	return _mm256_or_si256(_mm256_and_si256(l, m4), _mm256_and_si256(h, m2));
+}
+
 /* Q6_K, one weight row by nc activation rows as q45k_tile: unsigned q
  * (0..63) into maddubs, minus maddubs(32, y) in the same int16 lanes, so
  * each int32 lane holds 4 neighbouring elements of every 32 as in ggml's
  * kernel (the float sums then match it bit for bit). */
 AI void q6k_tile(int n, float *s, const uint8_t *x, size_t pf, const uint8_t *yv, size_t by, int nc, size_t bs)
 {
-	const __m256i m4 = _mm256_set1_epi8(0xF), m2 = _mm256_set1_epi8(0x30);
 	const __m256i m32 = _mm256_set1_epi8(32), m128 = _mm256_set1_epi8((char)0x80);
 	/* several columns: (y + 128) unsigned times (q - 32) signed instead,
 	 * the 128 * (q - 32) excess taken off once per block (same integers) */
@@ -372,20 +387,11 @@ AI void q6k_tile(int n, float *s, const uint8_t *x, size_t pf, const uint8_t *yv
 			yc[c] = (const block_q8_K *)(yv + c * by) + i;
 			sumi[c] = _mm256_setzero_si256();
 		}
-		/* element 128j + 32k + l: ql byte 64j + 32(k & 1) + l, the high
-		 * nibble when k >= 2; qh byte 32j + l, bits 2k and 2k+1. Loaded
-		 * again for each k: fewer live registers, faster than keeping
-		 * the 96 bytes of a half block (docs/performance.md) */
 #pragma GCC unroll 2
 		for (int j = 0; j < 2; j++) {
 #pragma GCC unroll 4
 			for (int k = 0; k < 4; k++) {
-				__m256i l = _mm256_loadu_si256((const __m256i *)(xb->ql + 64 * j + 32 * (k & 1)));
-				__m256i h = _mm256_loadu_si256((const __m256i *)(xb->qh + 32 * j));
-				if (k >= 2)
-					l = _mm256_srli_epi16(l, 4);
-				h = k < 2 ? _mm256_slli_epi16(h, 4 - 2 * k) : _mm256_srli_epi16(h, 2 * k - 4);
-				__m256i q = _mm256_or_si256(_mm256_and_si256(l, m4), _mm256_and_si256(h, m2));
+				__m256i q = q6k_quants(xb, j, k);
 				__m256i scale = scale_pair(sc8, 8 * j + 2 * k);
 				if (swap) {
 					q = _mm256_sub_epi8(q, m32);
@@ -430,10 +436,11 @@ void kquant_q6k_dot_4c_avx2(int n, float *s, const void *vx, const void *vy, siz
  * int32 lanes hold the same integers as q6k_tile's and its float chain is
  * the same (bit-identical to vec_dot). Over four plain rows (four streams)
  * this was slower than the rows in turn (docs/performance.md). */
-AI void q6k_4r_il4(int n, float *s, const uint8_t *x, size_t bx, const block_q8_K *y)
+void kquant_q6k_dot_4r_il4_avx2(int n, float *s, const void *vx, size_t bx, const void *vy)
 {
+	const uint8_t *x = vx;
+	const block_q8_K *y = vy;
 	const size_t bs = 4 * sizeof(block_q6_K);
-	const __m256i m4 = _mm256_set1_epi8(0xF), m2 = _mm256_set1_epi8(0x30);
 	const __m256i m32 = _mm256_set1_epi8(32);
 	const size_t pf = pf_bytes(bx);
 	__m256 acc[4];
@@ -463,13 +470,8 @@ AI void q6k_4r_il4(int n, float *s, const uint8_t *x, size_t bx, const block_q8_
 				__m256i y8 = _mm256_loadu_si256((const __m256i *)(y[i].qs + 128 * j + 32 * k));
 				__m256i c = _mm256_maddubs_epi16(m32, y8);
 #pragma GCC unroll 4
-				for (int r = 0; r < 4; r++) { /* as q6k_tile */
-					__m256i l = _mm256_loadu_si256((const __m256i *)(xb[r]->ql + 64 * j + 32 * (k & 1)));
-					__m256i h = _mm256_loadu_si256((const __m256i *)(xb[r]->qh + 32 * j));
-					if (k >= 2)
-						l = _mm256_srli_epi16(l, 4);
-					h = k < 2 ? _mm256_slli_epi16(h, 4 - 2 * k) : _mm256_srli_epi16(h, 2 * k - 4);
-					__m256i q = _mm256_or_si256(_mm256_and_si256(l, m4), _mm256_and_si256(h, m2));
+				for (int r = 0; r < 4; r++) {
+					__m256i q = q6k_quants(xb[r], j, k);
 					/* int16 lanes: scale 8j + 2k, then 8j + 2k + 1 */
 					__m256i scale = _mm256_shuffle_epi8(sc[r], _mm256_set1_epi16(
 						(short)(0x0100 * (8 * j + 2 * k + 1) + 2 * (4 * j + k))));
@@ -495,11 +497,6 @@ void kquant_q6k_dot_4r_avx2(int n, float *s, const void *vx, size_t bx, const vo
 {
 	for (int r = 0; r < 4; r++)
 		q6k_tile(n, s + r, (const uint8_t *)vx + r * bx, pf_bytes(bx), vy, 0, 1, sizeof(block_q6_K));
-}
-
-void kquant_q6k_dot_4r_il4_avx2(int n, float *s, const void *vx, size_t bx, const void *vy)
-{
-	q6k_4r_il4(n, s, vx, bx, vy);
 }
 
 /* vec_dot_4xn over an interleaved group (prompts): each row of the group
