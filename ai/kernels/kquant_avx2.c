@@ -207,14 +207,18 @@ static inline __m128i q8k_pair_sums(const int16_t *bsums)
 	return _mm_hadd_epi16(_mm256_castsi256_si128(b), _mm256_extracti128_si256(b, 1));
 }
 
-/* Distance of the token-generation prefetch (vec_dot_4r), as AVX-512's. */
-#define KQ_PF_BYTES 32768
+/* Distance of the token-generation prefetch (vec_dot_4r, vec_dot_4r_il4),
+ * as AVX-512's: on Zen 1, 32 KiB streamed Q4_K and Q6_K about 5-10% slower
+ * than 4-8 KiB (tools/pf-sweep.sh, docs/performance.md). */
+#ifndef KQ_PF_AVX2
+#define KQ_PF_AVX2 4096
+#endif
 
-/* The prefetch distance of a 4-row call in bytes: KQ_PF_BYTES rounded up
+/* The prefetch distance of a 4-row call in bytes: KQ_PF_AVX2 rounded up
  * to whole 4-row groups, and one group more (the next call's rows). */
 static inline size_t pf_bytes(size_t bx)
 {
-	return ((KQ_PF_BYTES / bx + 3) / 4 * 4 + 4) * bx;
+	return ((KQ_PF_AVX2 / bx + 3) / 4 * 4 + 4) * bx;
 }
 
 /* The eight int16 sums of one 32-element sub-block's products (maddubs
