@@ -9,7 +9,7 @@
 #   PF_TYPES="q4_K q6_K" PF_ARGS="-m 256 -t 1 -r 3" PF_ROUNDS=7
 #
 # -m 256 streams the weights from DRAM, which is where the prefetch matters;
-# add "-s 96" to PF_ARGS to cut them into 96 matrices, as a model's layers
+# add "-s 192" to PF_ARGS to cut them into 192 matrices, as a model's layers
 # (or a mixture's experts) are.
 set -e
 cd "$(dirname "$0")/.."
