@@ -8,9 +8,10 @@
  * 256-bit loads where the CPU has AVX2 (a scalar loop can be the limit on
  * a slow core, which would understate the rate). Every pass is run twice:
  * plain loads, and with a non-temporal prefetch 4 KiB ahead as the weight
- * kernels do (on a Zen 5 VM the prefetched pass was up to 1.4x faster, and
- * token generation moved more bytes than the plain rate); prints "read T
- * threads: X GB/s" (the best of the 2 x REPS passes), then which kind won.
+ * kernels do (on a Zen 5 VM the prefetched passes were 5-15% faster, and
+ * token generation had moved more bytes than the plain rate); prints "read
+ * T threads: X GB/s" (the best of the 2 x REPS passes), then the best of
+ * each kind.
  */
 #include <pthread.h>
 #include <stdbool.h>
