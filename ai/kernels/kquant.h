@@ -44,6 +44,14 @@ static inline void kquant_scale_min(int j, const uint8_t *q, uint8_t *sc, uint8_
 	}
 }
 
+/* Rows ahead of a 4-row call's token-generation prefetch: dist bytes of
+ * rows bx bytes long, rounded up to whole 4-row groups, and one group more
+ * (the next call's rows). Shared by the AVX2 and AVX-512 kernels. */
+static inline size_t kquant_pf_rows(size_t dist, size_t bx)
+{
+	return (dist / bx + 3) / 4 * 4 + 4;
+}
+
 /* Q3_K's 16 6-bit scales (0..63; less 32 is the signed scale), one a byte
  * in aux, from the 12 bytes of block_q3_K's scales (ggml's x86 unpacking). */
 static inline void kquant_q3k_scales(const uint8_t *scales, uint32_t aux[4])

@@ -214,11 +214,10 @@ static inline __m128i q8k_pair_sums(const int16_t *bsums)
 #define KQ_PF_AVX2 4096
 #endif
 
-/* The prefetch distance of a 4-row call in bytes: KQ_PF_AVX2 rounded up
- * to whole 4-row groups, and one group more (the next call's rows). */
+/* The prefetch distance of a 4-row call in bytes (kquant_pf_rows rows). */
 static inline size_t pf_bytes(size_t bx)
 {
-	return ((KQ_PF_AVX2 / bx + 3) / 4 * 4 + 4) * bx;
+	return kquant_pf_rows(KQ_PF_AVX2, bx) * bx;
 }
 
 /* The eight int16 sums of one 32-element sub-block's products (maddubs

@@ -203,7 +203,7 @@ AI void q45k_4r(int n, float *s, const uint8_t *x, size_t bx, const block_q8_K *
 	#pragma GCC unroll 4
 	for (int r = 0; r < 4; r++)
 		acc[r] = _mm512_setzero_ps();
-	const size_t pf_rows = (KQ_PF_BYTES / bx + 3) / 4 * 4 + 4;
+	const size_t pf_rows = kquant_pf_rows(KQ_PF_BYTES, bx);
 	for (int i = 0; i < n / QK_K; i++) {
 		const uint8_t *blk = x + (size_t)i * bs;
 		if (il) /* the same bytes further on, in address order */
@@ -531,7 +531,7 @@ AI void q6k_4r(int n, float *s, const uint8_t *x, size_t bx, const block_q8_K *y
 					      5, 1, 5, 1, 5, 1, 5, 1, 4, 0, 4, 0, 4, 0, 4, 0);
 	const __m512i eight = _mm512_set1_epi16(8);
 	__m512 a01 = _mm512_setzero_ps(), a23 = _mm512_setzero_ps();
-	const size_t pf_rows = (KQ_PF_BYTES / bx + 3) / 4 * 4 + 4;
+	const size_t pf_rows = kquant_pf_rows(KQ_PF_BYTES, bx);
 	for (int i = 0; i < n / QK_K; i++) {
 		const uint8_t *blk = x + (size_t)i * bs;
 		if (il)
